@@ -1,0 +1,59 @@
+// `tkbench list` and `tkbench show NAME`.
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "reports/result_json.hpp"
+#include "reports/template_report.hpp"
+
+namespace tkbench {
+
+CommandRunner add_list_command(CLI::App& app, const GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("list", "List templates: built-in ones and those from --template-dir / TKBENCH_TEMPLATE_PATH");
+  cmd->footer("\nExample:\n  tkbench list --template-dir ./my_kernels");
+  return [&global] {
+    auto registry = global.load_templates();
+    if (global.json) {
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const auto& t : registry.all()) out.push_back(to_json(t));
+      std::printf("%s\n", out.dump(2).c_str());
+    } else {
+      print_template_list(stdout, registry.all(), global.color_stdout());
+    }
+    return 0;
+  };
+}
+
+CommandRunner add_show_command(CLI::App& app, const GlobalOptions& global) {
+  struct Args {
+    std::string name, shape, dtype;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("show", "Show a template: parameters, constraints, shape dims, dtypes, space size");
+  cmd->add_option("name", args->name, "Template name (see `tkbench list`)")->required();
+  cmd->add_option("--shape", args->shape, "Count the valid configs at this shape, e.g. 4096x8192");
+  cmd->add_option("--dtype", args->dtype, "dtype for --shape (default: the template's first)");
+  cmd->footer("\nExample:\n  tkbench show rmsnorm --shape 4096x8192 --dtype bf16");
+  return [&global, args] {
+    auto registry = global.load_templates();
+    const TemplateSpec& spec = registry.get(args->name);
+    std::optional<Problem> problem;
+    std::optional<std::size_t> valid;
+    if (!args->shape.empty()) {
+      problem = make_problem(spec, parse_shape(args->shape, spec), parse_problem_dtype(args->dtype, spec));
+      valid = SearchSpace(spec, *problem).enumerate().size();
+    }
+    if (global.json) {
+      auto out = to_json(spec);
+      if (problem) {
+        out["problem"] = to_json(*problem);
+        out["valid_configs"] = *valid;
+      }
+      std::printf("%s\n", out.dump(2).c_str());
+    } else {
+      print_template_details(stdout, spec, problem, valid, global.color_stdout());
+    }
+    return 0;
+  };
+}
+
+}  // namespace tkbench

@@ -1,0 +1,35 @@
+#include "cli/global_options.hpp"
+
+#include "reports/terminal.hpp"
+#include "tuner/diagnostics.hpp"
+#include "tuner/file_util.hpp"
+
+namespace tkbench {
+
+void GlobalOptions::add_to(CLI::App& app) {
+  app.add_flag("--json", json, "Print machine-readable JSON on stdout instead of tables");
+  app.add_flag("-q,--quiet", quiet, "Print only results and errors: no progress, no notes");
+  app.add_flag("-v,--verbose", verbose, "Print more: full compiler logs, option details");
+  app.add_flag("--no-color", no_color, "Never colour the output (NO_COLOR=1 does the same)");
+  app.add_option("--device", device, "CUDA device index for GPU commands")->default_val(0)->check(CLI::NonNegativeNumber);
+  app.add_option("--template-dir", template_dirs,
+                 "Folder of user templates (*.toml and */*.toml); repeatable. TKBENCH_TEMPLATE_PATH adds more (':'-separated)");
+  app.add_option("--cache-dir", cache_dir, "Cache folder for compiled kernels (default $XDG_CACHE_HOME/tkbench)");
+  app.add_option("-j,--jobs", jobs, "Parallel compile threads (default: all cores)")->check(CLI::PositiveNumber);
+}
+
+bool GlobalOptions::color_stdout() const { return !no_color && !json && stream_wants_color(stdout); }
+bool GlobalOptions::color_stderr() const { return !no_color && stream_wants_color(stderr); }
+
+TemplateRegistry GlobalOptions::load_templates() const {
+  auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs(template_dirs));
+  for (const auto& n : registry.notices()) diagnostics().note(n);
+  for (const auto& e : registry.load_errors()) diagnostics().warn(e);
+  return registry;
+}
+
+std::string GlobalOptions::resolved_cache_dir() const {
+  return cache_dir.empty() ? default_cache_dir().string() : cache_dir;
+}
+
+}  // namespace tkbench

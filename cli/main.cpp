@@ -1,0 +1,76 @@
+// tkbench: JIT-compile, verify, time and tune GPU kernel templates.
+// This file only parses arguments and dispatches; each command is in cli/command_*.cpp.
+#include <cstdio>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "tuner/diagnostics.hpp"
+#include "tuner/errors.hpp"
+#include "tuner/interrupt.hpp"
+
+using namespace tkbench;
+
+namespace {
+constexpr const char* kFooter = R"(
+Examples:
+  tkbench list                                       templates you can use
+  tkbench show rmsnorm --shape 4096x8192             its parameters and how many configs are valid
+  tkbench compile rmsnorm --shape 4096x8192          compile every valid config: registers, spills, occupancy
+  tkbench compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json
+  tkbench devices                                    GPUs on this machine (needs a GPU)
+
+Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
+Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU or no permission, 130 interrupted.
+Run `tkbench COMMAND --help` for a command's options. Docs: docs/templates.md, docs/ARCHITECTURE.md.)";
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tkbench: JIT-compile, verify, time and tune GPU kernel templates to the hardware's limit.", "tkbench"};
+  app.set_version_flag("--version", std::string("tkbench ") + TKBENCH_VERSION);
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the command name
+  GlobalOptions global;
+  global.add_to(app);
+
+  std::map<CLI::App*, CommandRunner> runners;
+  auto add = [&](CommandRunner runner) { runners[app.get_subcommands({}).back()] = std::move(runner); };
+  add(add_list_command(app, global));
+  add(add_show_command(app, global));
+  add(add_compile_command(app, global));
+  add(add_cache_command(app, global));
+  add(add_devices_command(app, global));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "tkbench: error: %s\nRun `tkbench --help` (or `tkbench COMMAND --help`) for usage.\n", e.what());
+    return kExitBadInput;
+  }
+
+  diagnostics().set_quiet(global.quiet);
+  install_interrupt_handlers();
+  try {
+    for (auto* sub : app.get_subcommands())
+      if (auto it = runners.find(sub); it != runners.end()) return it->second();
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "tkbench: error: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const EnvironmentError& e) {
+    std::fprintf(stderr, "tkbench: %s\n", e.what());
+    return kExitEnvironment;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tkbench: internal error: %s\n", e.what());
+    return 70;
+  }
+}

@@ -1,0 +1,92 @@
+#include "profiler/device.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <fmt/format.h>
+
+#include "tuner/errors.hpp"
+
+namespace tkbench {
+namespace {
+
+std::string format_uuid(const cudaUUID_t& uuid) {
+  const auto* b = reinterpret_cast<const unsigned char*>(uuid.bytes);
+  return fmt::format("GPU-{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+int attribute(cudaDeviceAttr attr, int device) {
+  int value = 0;
+  if (cudaDeviceGetAttribute(&value, attr, device) != cudaSuccess) return 0;
+  return value;
+}
+
+DeviceProbe probe() {
+  DeviceProbe p;
+  cudaRuntimeGetVersion(&p.runtime_version);
+  cudaError_t rc = cudaDriverGetVersion(&p.driver_version);
+  int count = 0;
+  rc = cudaGetDeviceCount(&count);
+  if (rc != cudaSuccess || count == 0) {
+    if (rc == cudaErrorInsufficientDriver && p.driver_version == 0)
+      p.error = "no NVIDIA driver is loaded (libcuda.so.1 was not found)";
+    else if (rc != cudaSuccess)
+      p.error = fmt::format("{} ({})", cudaGetErrorString(rc), cudaGetErrorName(rc));
+    else
+      p.error = "the driver reports no GPUs";
+    cudaGetLastError();  // clear the sticky error
+    return p;
+  }
+  for (int i = 0; i < count; ++i) {
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
+    DeviceInfo d;
+    d.index = i;
+    d.name = prop.name;
+    d.uuid = format_uuid(prop.uuid);
+    d.cc_major = prop.major;
+    d.cc_minor = prop.minor;
+    d.sm_count = prop.multiProcessorCount;
+    d.memory_bytes = static_cast<long long>(prop.totalGlobalMem);
+    d.l2_bytes = prop.l2CacheSize;
+    // CUDA 13 removed the clock fields from cudaDeviceProp: read attributes.
+    d.sm_clock_khz = attribute(cudaDevAttrClockRate, i);
+    d.memory_clock_khz = attribute(cudaDevAttrMemoryClockRate, i);
+    d.bus_width_bits = attribute(cudaDevAttrGlobalMemoryBusWidth, i);
+    p.devices.push_back(std::move(d));
+  }
+  return p;
+}
+
+}  // namespace
+
+std::string DeviceInfo::arch() const { return fmt::format("sm_{}{}", cc_major, cc_minor); }
+
+double DeviceInfo::theoretical_bandwidth() const {
+  return 2.0 * memory_clock_khz * 1e3 * bus_width_bits / 8.0;
+}
+
+const DeviceProbe& probe_devices() {
+  static const DeviceProbe p = probe();
+  return p;
+}
+
+const DeviceInfo& require_device(int index) {
+  const auto& p = probe_devices();
+  if (p.devices.empty())
+    throw EnvironmentError(fmt::format(
+        "no CUDA device found: {}. This command needs an NVIDIA GPU; list, show, compile and cache work without one.",
+        p.error));
+  if (index < 0 || index >= static_cast<int>(p.devices.size()))
+    throw InputError(fmt::format("--device {} does not exist; this machine has {} CUDA device{} (0..{})", index,
+                                 p.devices.size(), p.devices.size() == 1 ? "" : "s", p.devices.size() - 1));
+  return p.devices[static_cast<std::size_t>(index)];
+}
+
+std::optional<std::string> local_device_arch(int index) {
+  const auto& p = probe_devices();
+  if (index < 0 || index >= static_cast<int>(p.devices.size())) return std::nullopt;
+  return p.devices[static_cast<std::size_t>(index)].arch();
+}
+
+}  // namespace tkbench

@@ -1,0 +1,97 @@
+#include "reports/result_json.hpp"
+
+namespace tkbench {
+using nlohmann::ordered_json;
+
+json to_json(const Problem& p) {
+  json dims = json::object();
+  for (std::size_t i = 0; i < p.dims.size(); ++i) dims[p.dim_names[i]] = p.dims[i];
+  return {{"shape", p.shape_str()}, {"dims", dims}, {"dtype", dtype_info(p.dtype).name}};
+}
+
+json to_json(const Config& c) {
+  json out = json::object();
+  for (const auto& [k, v] : c.values) out[k] = v;
+  return out;
+}
+
+json to_json(const ResourceUsage& r) {
+  return {{"registers", r.registers},         {"barriers", r.barriers},
+          {"shared_static_bytes", r.shared_static_bytes}, {"stack_bytes", r.stack_bytes},
+          {"spill_store_bytes", r.spill_store_bytes},     {"spill_load_bytes", r.spill_load_bytes},
+          {"const_bytes", r.const_bytes}};
+}
+
+json to_json(const LaunchGeometry& g) {
+  return {{"grid", g.grid}, {"block", g.block}, {"dynamic_shared_bytes", g.dynamic_shared_bytes}};
+}
+
+json to_json(const Occupancy& o) {
+  return {{"blocks_per_sm", o.blocks_per_sm}, {"active_warps", o.active_warps}, {"fraction", o.fraction},
+          {"limiter", o.limiter}};
+}
+
+json to_json(const Result& r) {
+  json out = {{"template", r.template_name}, {"source_hash", r.source_hash}, {"problem", to_json(r.problem)},
+              {"config", to_json(r.config)},  {"status", status_name(r.status)}};
+  out["reason"] = r.reason.empty() ? json(nullptr) : json(r.reason);
+  if (r.compile) {
+    const auto& c = *r.compile;
+    out["compile"] = {{"arch", c.arch},
+                      {"name_expression", c.name_expression},
+                      {"lowered_name", c.lowered_name},
+                      {"resources", to_json(c.resources)},
+                      {"launch", to_json(c.geometry)},
+                      {"theoretical_occupancy", to_json(c.occupancy)},
+                      {"compile_ms", c.compile_ms},
+                      {"cache_hit", c.cache_hit}};
+  } else {
+    out["compile"] = nullptr;
+  }
+  return out;
+}
+
+json to_json(const TemplateSpec& s) {
+  json params = json::array();
+  for (const auto& p : s.params) params.push_back({{"name", p.name}, {"values", p.values}, {"bool", p.is_bool}});
+  json dtypes = json::array();
+  for (auto d : s.dtypes) dtypes.push_back(dtype_info(d).name);
+  json constraints = json::array();
+  for (const auto& c : s.constraints) constraints.push_back(c.expr.text());
+  json args = json::array();
+  for (const auto& a : s.args) {
+    json arg = {{"name", a.name}, {"kind", arg_kind_name(a.kind)},
+                {"dtype", a.dtype ? json(dtype_info(*a.dtype).name) : json("{dtype}")}};
+    if (a.is_buffer()) arg["count"] = a.count.text();
+    else arg["value"] = a.value.text();
+    if (a.kind == ArgKind::input || a.kind == ArgKind::inout) arg["init"] = a.init.str();
+    args.push_back(arg);
+  }
+  auto rule = [](const KernelRule& k) {
+    json grid = json::array(), block = json::array();
+    for (const auto& e : k.grid) grid.push_back(e.text());
+    for (const auto& e : k.block) block.push_back(e.text());
+    return json{{"name", k.name}, {"grid", grid}, {"block", block}, {"shared_bytes", k.shared_bytes.text()}};
+  };
+  json tolerance = json::object();
+  for (const auto& [d, t] : s.tolerance) tolerance[std::string(dtype_info(d).name)] = t;
+  return {{"name", s.name},
+          {"description", s.description},
+          {"manifest", s.manifest_path},
+          {"builtin", s.builtin},
+          {"source", s.source.name},
+          {"source_hash", s.source_hash},
+          {"shape", s.dims},
+          {"dtypes", dtypes},
+          {"params", params},
+          {"raw_space_size", s.raw_space_size()},
+          {"constraints", constraints},
+          {"default", s.default_config},
+          {"kernel", rule(s.kernel)},
+          {"reference", s.reference ? rule(*s.reference) : json(nullptr)},
+          {"roofline", {{"bytes", s.ideal_bytes.text()}, {"flops", s.flops.text()}}},
+          {"tolerance", tolerance},
+          {"args", args}};
+}
+
+}  // namespace tkbench

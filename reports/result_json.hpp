@@ -1,0 +1,19 @@
+#pragma once
+// JSON forms of the pipeline's types, written in one place so that every
+// command and later the results document agree on field names.
+#include <nlohmann/json.hpp>
+
+#include "tuner/result.hpp"
+#include "tuner/template_spec.hpp"
+
+namespace tkbench {
+
+nlohmann::ordered_json to_json(const Problem& problem);
+nlohmann::ordered_json to_json(const Config& config);
+nlohmann::ordered_json to_json(const ResourceUsage& resources);
+nlohmann::ordered_json to_json(const LaunchGeometry& geometry);
+nlohmann::ordered_json to_json(const Occupancy& occupancy);
+nlohmann::ordered_json to_json(const Result& result);
+nlohmann::ordered_json to_json(const TemplateSpec& spec);
+
+}  // namespace tkbench

@@ -1,0 +1,87 @@
+#include "reports/template_report.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/terminal.hpp"
+
+namespace tkbench {
+namespace {
+std::string join_dims(const TemplateSpec& s) {
+  std::string out;
+  for (const auto& d : s.dims) out += (out.empty() ? "" : " x ") + d;
+  return out;
+}
+std::string join_dtypes(const TemplateSpec& s) {
+  std::string out;
+  for (auto d : s.dtypes) out += (out.empty() ? "" : ", ") + std::string(dtype_info(d).name);
+  return out;
+}
+}  // namespace
+
+void print_template_list(std::FILE* out, const std::vector<TemplateSpec>& templates, bool color) {
+  Table table({"template", "shape", "dtypes", "params", "configs", "origin", "description"});
+  for (const auto& t : templates)
+    table.add_row({Cell(t.name, Style::bold), join_dims(t), join_dtypes(t), std::to_string(t.params.size()),
+                   fmt::format("{:.0f}", t.raw_space_size()), t.builtin ? "built-in" : t.manifest_path, t.description});
+  table.print(out, color);
+}
+
+void print_template_details(std::FILE* out, const TemplateSpec& s, const std::optional<Problem>& problem,
+                            std::optional<std::size_t> valid_configs, bool color) {
+  auto line = [&](const std::string& key, const std::string& value) {
+    std::fprintf(out, "%s %s\n", styled(fmt::format("{:<13}", key + ":"), Style::bold, color).c_str(), value.c_str());
+  };
+  line("template", s.name);
+  if (!s.description.empty()) line("description", s.description);
+  line("manifest", s.manifest_path);
+  line("source", fmt::format("{} (hash {})", s.source.name, s.source_hash.substr(0, 12)));
+  line("shape", fmt::format("{}  (--shape takes {} number{} joined by 'x')", join_dims(s), s.dims.size(), s.dims.size() == 1 ? "" : "s"));
+  line("dtypes", join_dtypes(s) + "  (the first is the default)");
+  line("kernel", s.kernel.name);
+  line("reference", s.reference ? s.reference->name : styled("none: results are unverified", Style::yellow, color));
+  line("ideal bytes", s.ideal_bytes.text());
+  line("flops", s.flops.text());
+  std::string tol;
+  for (const auto& [d, t] : s.tolerance) tol += fmt::format("{}{}={:g}", tol.empty() ? "" : ", ", dtype_info(d).name, t);
+  line("tolerance", tol + " (relative L2 error)");
+
+  std::fprintf(out, "\n%s\n", styled("parameters", Style::bold, color).c_str());
+  Table params({"name", "values", "default"});
+  for (const auto& p : s.params) {
+    std::string values;
+    for (auto v : p.values) values += fmt::format("{}{}", values.empty() ? "" : ", ", p.is_bool ? (v ? "true" : "false") : std::to_string(v));
+    auto d = s.default_config.find(p.name);
+    params.add_row({p.name, values, d == s.default_config.end() ? "-" : std::to_string(d->second)});
+  }
+  params.print(out, color);
+  std::string space = fmt::format("{:.0f} configs before constraints", s.raw_space_size());
+  if (valid_configs && problem)
+    space += fmt::format(", {} valid at shape {} {}", *valid_configs, problem->shape_str(), dtype_info(problem->dtype).name);
+  else
+    space += " (add --shape to count the valid ones)";
+  std::fprintf(out, "space: %s\n", space.c_str());
+  if (!s.constraints.empty()) {
+    std::fprintf(out, "\n%s\n", styled("constraints", Style::bold, color).c_str());
+    for (const auto& c : s.constraints) std::fprintf(out, "  %s\n", c.expr.text().c_str());
+  }
+  std::fprintf(out, "\n%s\n", styled("launch", Style::bold, color).c_str());
+  auto exprs = [](const std::vector<Expression>& es) {
+    std::string o;
+    for (const auto& e : es) o += (o.empty() ? "" : ", ") + e.text();
+    return "[" + o + "]";
+  };
+  std::fprintf(out, "  grid %s  block %s  dynamic shared %s\n", exprs(s.kernel.grid).c_str(), exprs(s.kernel.block).c_str(),
+               s.kernel.shared_bytes.text().c_str());
+  std::fprintf(out, "\n%s\n", styled("arguments", Style::bold, color).c_str());
+  Table args({"#", "name", "kind", "dtype", "size / value", "init"});
+  for (std::size_t i = 0; i < s.args.size(); ++i) {
+    const auto& a = s.args[i];
+    args.add_row({std::to_string(i), a.name, std::string(arg_kind_name(a.kind)),
+                  a.dtype ? std::string(dtype_info(*a.dtype).name) : "{dtype}",
+                  a.is_buffer() ? a.count.text() + " elements" : a.value.text(),
+                  a.kind == ArgKind::input || a.kind == ArgKind::inout ? a.init.str() : (a.kind == ArgKind::output ? "poisoned" : "-")});
+  }
+  args.print(out, color);
+}
+
+}  // namespace tkbench

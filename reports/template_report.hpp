@@ -1,0 +1,17 @@
+#pragma once
+// Output of `tkbench list` and `tkbench show`.
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+#include "tuner/search_space.hpp"
+#include "tuner/template_spec.hpp"
+
+namespace tkbench {
+
+void print_template_list(std::FILE* out, const std::vector<TemplateSpec>& templates, bool color);
+// `valid_configs`: the size of the space after constraints for `problem`, when a shape was given.
+void print_template_details(std::FILE* out, const TemplateSpec& spec, const std::optional<Problem>& problem,
+                            std::optional<std::size_t> valid_configs, bool color);
+
+}  // namespace tkbench

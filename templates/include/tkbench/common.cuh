@@ -1,0 +1,34 @@
+#pragma once
+// Helpers shared by tkbench's built-in templates; user templates may
+// #include "tkbench/common.cuh" too (tkbench hands it to NVRTC).
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+namespace tkb {
+
+// Conversions through fp32, the accumulation type of every template.
+template <typename T> __device__ __forceinline__ float to_float(T v) { return static_cast<float>(v); }
+template <> __device__ __forceinline__ float to_float<__half>(__half v) { return __half2float(v); }
+template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+template <typename T> __device__ __forceinline__ T from_float(float v) { return static_cast<T>(v); }
+template <> __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+// N consecutive elements moved as one access (4, 8 or 16 bytes), or as
+// several 16-byte accesses when larger.
+template <typename T, int N>
+struct alignas(sizeof(T) * N) Vec {
+  T v[N];
+};
+
+// Sum over groups of WIDTH consecutive lanes (WIDTH a power of two <= 32);
+// every lane of a group gets the group's sum.
+template <int WIDTH>
+__device__ __forceinline__ float group_sum(float x) {
+#pragma unroll
+  for (int offset = WIDTH / 2; offset > 0; offset /= 2) x += __shfl_xor_sync(0xffffffffu, x, offset);
+  return x;
+}
+
+}  // namespace tkb

@@ -1,0 +1,94 @@
+#include "tuner/compile_batch.hpp"
+
+#include <fmt/format.h>
+
+#include "tuner/interrupt.hpp"
+#include "tuner/thread_pool.hpp"
+
+namespace tkbench {
+
+std::string_view status_name(Status status) {
+  switch (status) {
+    case Status::ok: return "ok";
+    case Status::compile_error: return "compile_error";
+    case Status::wrong_result: return "wrong_result";
+    case Status::fault: return "fault";
+    case Status::timeout: return "timeout";
+    case Status::skipped: return "skipped";
+  }
+  return "?";
+}
+
+namespace {
+
+CompiledConfig compile_one(const TemplateSpec& spec, const Problem& problem, const Config& config,
+                           const Compiler& compiler, const std::string& arch) {
+  CompiledConfig out;
+  Result& r = out.result;
+  r.template_name = spec.name;
+  r.source_hash = spec.source_hash;
+  r.problem = problem;
+  r.config = config;
+  KernelInstance instance;
+  try {
+    instance = instantiate(spec.kernel, spec, problem, config);
+  } catch (const InputError& e) {
+    r.status = Status::skipped;
+    r.reason = e.what();
+    return out;
+  }
+  CompileOutcome outcome = compiler.compile(spec, instance.name_expression, arch);
+  if (!outcome.ok) {
+    r.status = Status::compile_error;
+    r.reason = outcome.error;
+    return out;
+  }
+  const CompiledKernel& k = outcome.kernel;
+  CompileStats stats;
+  stats.arch = arch;
+  stats.name_expression = k.name_expression;
+  stats.lowered_name = k.lowered_name;
+  stats.resources = k.resources;
+  stats.geometry = instance.geometry;
+  stats.compile_ms = k.compile_ms;
+  stats.cache_hit = k.cache_hit;
+  if (const ArchLimits* limits = arch_limits(arch)) {
+    stats.occupancy = theoretical_occupancy(
+        *limits, {instance.geometry.threads_per_block(), k.resources.registers,
+                  k.resources.shared_static_bytes + instance.geometry.dynamic_shared_bytes, k.resources.barriers});
+  } else {
+    stats.occupancy.limiter = fmt::format("no occupancy table for {}", arch);
+  }
+  r.compile = stats;
+  r.status = Status::ok;
+  out.kernel = std::move(outcome.kernel);
+  return out;
+}
+
+}  // namespace
+
+std::vector<CompiledConfig> compile_configs(const TemplateSpec& spec, const Problem& problem,
+                                            const std::vector<Config>& configs, const Compiler& compiler,
+                                            const CompileBatchOptions& options) {
+  ThreadPool pool(options.jobs ? options.jobs : ThreadPool::default_threads());
+  std::vector<std::future<CompiledConfig>> futures;
+  futures.reserve(configs.size());
+  for (const auto& config : configs)
+    futures.push_back(pool.submit([&, config] {
+      if (interrupted()) {
+        CompiledConfig skipped;
+        skipped.result = {spec.name, spec.source_hash, problem, config, Status::skipped, "interrupted", std::nullopt};
+        return skipped;
+      }
+      return compile_one(spec, problem, config, compiler, options.arch);
+    }));
+  std::vector<CompiledConfig> out;
+  out.reserve(configs.size());
+  for (auto& f : futures) {
+    out.push_back(f.get());
+    if (options.on_progress) options.on_progress(out.size(), configs.size());
+  }
+  return out;
+}
+
+}  // namespace tkbench

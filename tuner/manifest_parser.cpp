@@ -1,0 +1,476 @@
+#include "tuner/manifest_parser.hpp"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "tuner/sha256.hpp"
+
+namespace tkbench {
+namespace {
+
+class ManifestReader {
+ public:
+  explicit ManifestReader(const ManifestInput& input) : input_(input) {}
+
+  TemplateSpec read() {
+    toml::table root;
+    try {
+      root = toml::parse(input_.text, input_.display_path);
+    } catch (const toml::parse_error& e) {
+      throw InputError(fmt::format("{}: malformed TOML: {}", at(e.source()).str(), e.description()));
+    }
+    check_keys(root, {"name", "description", "source", "shape", "dtypes", "constraints", "compile_options",
+                      "kernel", "reference", "params", "default", "roofline", "tolerance", "args"},
+               "the manifest");
+
+    TemplateSpec spec;
+    spec.manifest_path = input_.display_path;
+    spec.builtin = input_.builtin;
+    spec.include_dir = input_.include_dir;
+    spec.name = required_string(root, "name");
+    if (!std::regex_match(spec.name, std::regex("[A-Za-z_][A-Za-z0-9_.-]*")))
+      fail(root["name"].node(), fmt::format("template name '{}' must be letters, digits, '_', '.', '-'", spec.name));
+    spec.description = optional_string(root, "description", "");
+    spec.dims = name_list(root, "shape", "shape dim");
+    spec.dtypes = dtype_list(root);
+    spec.params = params(root);
+    check_unique_names(spec, root);
+    spec.compile_options = string_list(root, "compile_options", /*required=*/false);
+
+    const auto config_names = spec.expression_names();
+    spec.constraints = constraints(root, config_names);
+    spec.kernel = kernel_rule(root, "kernel", spec, config_names, /*required=*/true).value();
+    spec.reference = kernel_rule(root, "reference", spec, config_names, /*required=*/false);
+    spec.default_config = default_config(root, spec);
+
+    std::vector<std::string> problem_names = spec.dims;
+    problem_names.push_back("dtype");
+    roofline(root, spec, problem_names);
+    spec.tolerance = tolerance(root, spec);
+    spec.args = args(root, config_names);
+
+    load_sources(root, spec);
+    return spec;
+  }
+
+ private:
+  const ManifestInput& input_;
+
+  SourceLocation at(const toml::source_region& region) const {
+    return {input_.display_path, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+  }
+  SourceLocation at(const toml::node* node) const {
+    if (!node) return {input_.display_path, 0, 0};
+    return at(node->source());
+  }
+  [[noreturn]] void fail(const toml::node* node, const std::string& why) const {
+    throw InputError(fmt::format("{}: {}", at(node).str(), why));
+  }
+
+  void check_keys(const toml::table& table, std::initializer_list<std::string_view> allowed,
+                  std::string_view where) const {
+    for (const auto& [key, node] : table) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      std::string known;
+      for (auto k : allowed) known += (known.empty() ? "" : ", ") + std::string(k);
+      throw InputError(fmt::format("{}: unknown key '{}' in {}; allowed: {}", at(key.source()).str(), key.str(),
+                                   where, known));
+    }
+  }
+
+  std::string required_string(const toml::table& table, std::string_view key) const {
+    const toml::node* node = table.get(key);
+    if (!node) fail(&table, fmt::format("missing required key '{}'", key));
+    if (!node->is_string()) fail(node, fmt::format("'{}' must be a string", key));
+    std::string value = node->as_string()->get();
+    if (value.empty()) fail(node, fmt::format("'{}' must not be empty", key));
+    return value;
+  }
+  std::string optional_string(const toml::table& table, std::string_view key, std::string fallback) const {
+    const toml::node* node = table.get(key);
+    if (!node) return fallback;
+    if (!node->is_string()) fail(node, fmt::format("'{}' must be a string", key));
+    return node->as_string()->get();
+  }
+
+  // An expression value: a TOML string, or a number (written without quotes).
+  Expression expression(const toml::node* node, std::string_view what, const std::vector<std::string>& names) const {
+    std::string text;
+    if (node->is_string()) {
+      text = node->as_string()->get();
+    } else if (node->is_integer()) {
+      text = std::to_string(node->as_integer()->get());
+    } else if (node->is_floating_point()) {
+      text = fmt::format("{}", node->as_floating_point()->get());
+    } else {
+      fail(node, fmt::format("{} must be an expression string such as \"ceil_div(M, ROWS)\"", what));
+    }
+    return Expression(text, at(node), names);
+  }
+
+  std::vector<std::string> string_list(const toml::table& table, std::string_view key, bool required) const {
+    const toml::node* node = table.get(key);
+    if (!node) {
+      if (required) fail(&table, fmt::format("missing required key '{}'", key));
+      return {};
+    }
+    const toml::array* array = node->as_array();
+    if (!array) fail(node, fmt::format("'{}' must be an array of strings", key));
+    std::vector<std::string> out;
+    for (const auto& item : *array) {
+      if (!item.is_string()) fail(&item, fmt::format("'{}' must contain only strings", key));
+      out.push_back(item.as_string()->get());
+    }
+    return out;
+  }
+
+  std::vector<std::string> name_list(const toml::table& table, std::string_view key, std::string_view what) const {
+    auto names = string_list(table, key, true);
+    if (names.empty()) fail(table.get(key), fmt::format("'{}' must name at least one {}", key, what));
+    for (const auto& n : names)
+      if (!std::regex_match(n, std::regex("[A-Za-z_][A-Za-z0-9_]*")))
+        fail(table.get(key), fmt::format("{} '{}' must be an identifier", what, n));
+    return names;
+  }
+
+  std::vector<DType> dtype_list(const toml::table& root) const {
+    std::vector<DType> out;
+    for (const auto& name : string_list(root, "dtypes", true)) {
+      auto dtype = parse_dtype(name);
+      if (!dtype) fail(root.get("dtypes"), fmt::format("unknown dtype '{}'; known: {}", name, dtype_names_joined()));
+      out.push_back(*dtype);
+    }
+    if (out.empty()) fail(root.get("dtypes"), "'dtypes' must name at least one dtype");
+    return out;
+  }
+
+  std::vector<ParamSpec> params(const toml::table& root) const {
+    std::vector<ParamSpec> out;
+    const toml::node* node = root.get("params");
+    if (!node) return out;  // a template with nothing to tune is allowed
+    const toml::table* table = node->as_table();
+    if (!table) fail(node, "[params] must be a table of NAME = [values]");
+    for (const auto& [key, value] : *table) {
+      ParamSpec param;
+      param.name = std::string(key.str());
+      param.where = at(key.source());
+      if (!std::regex_match(param.name, std::regex("[A-Za-z_][A-Za-z0-9_]*")))
+        fail(&value, fmt::format("parameter name '{}' must be an identifier", param.name));
+      const toml::array* values = value.as_array();
+      if (!values) fail(&value, fmt::format("parameter '{}' must be a list of values, e.g. [1, 2, 4]", param.name));
+      if (values->empty()) fail(&value, fmt::format("parameter '{}' has an empty value list", param.name));
+      bool all_bool = true, all_int = true;
+      for (const auto& v : *values) {
+        all_bool = all_bool && v.is_boolean();
+        all_int = all_int && v.is_integer();
+      }
+      if (!all_bool && !all_int)
+        fail(&value, fmt::format("parameter '{}' values must be all integers or all booleans", param.name));
+      param.is_bool = all_bool;
+      std::set<long long> seen;
+      for (const auto& v : *values) {
+        long long x = all_bool ? (v.as_boolean()->get() ? 1 : 0) : v.as_integer()->get();
+        if (!seen.insert(x).second) fail(&v, fmt::format("parameter '{}' lists {} twice", param.name, x));
+        param.values.push_back(x);
+      }
+      out.push_back(std::move(param));
+    }
+    // toml++ keeps keys sorted; present parameters in the order they were written.
+    std::sort(out.begin(), out.end(), [](const ParamSpec& a, const ParamSpec& b) {
+      return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+    });
+    return out;
+  }
+
+  void check_unique_names(const TemplateSpec& spec, const toml::table& root) const {
+    std::set<std::string> seen;
+    auto reserved = builtin_expression_names();
+    reserved.push_back("dtype");
+    for (const auto& f : expression_functions()) reserved.push_back(f);
+    auto claim = [&](const std::string& name, const toml::node* node) {
+      if (std::find(reserved.begin(), reserved.end(), name) != reserved.end())
+        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype' and functions)", name));
+      if (!seen.insert(name).second) fail(node, fmt::format("'{}' is used twice as a dim or parameter", name));
+    };
+    for (const auto& d : spec.dims) claim(d, root.get("shape"));
+    for (const auto& p : spec.params) claim(p.name, root.get("params"));
+  }
+
+  std::vector<Constraint> constraints(const toml::table& root, const std::vector<std::string>& names) const {
+    std::vector<Constraint> out;
+    const toml::node* node = root.get("constraints");
+    if (!node) return out;
+    const toml::array* array = node->as_array();
+    if (!array) fail(node, "'constraints' must be an array of expression strings");
+    for (const auto& item : *array) {
+      if (!item.is_string()) fail(&item, "each constraint must be an expression string, e.g. \"N % VEC == 0\"");
+      out.push_back({expression(&item, "a constraint", names)});
+    }
+    return out;
+  }
+
+  std::vector<Expression> expression_list(const toml::table& table, std::string_view key,
+                                          const std::vector<std::string>& names) const {
+    const toml::node* node = table.get(key);
+    if (!node) fail(&table, fmt::format("missing required key '{}' (1 to 3 expressions: x, y, z)", key));
+    std::vector<Expression> out;
+    if (const toml::array* array = node->as_array()) {
+      if (array->empty() || array->size() > 3) fail(node, fmt::format("'{}' takes 1 to 3 expressions (x, y, z)", key));
+      for (const auto& item : *array) out.push_back(expression(&item, key, names));
+    } else {
+      out.push_back(expression(node, key, names));
+    }
+    return out;
+  }
+
+  void check_name_expression(const std::string& name, const toml::node* node, const TemplateSpec& spec) const {
+    static const std::regex placeholder(R"(\{([^{}]*)\})");
+    for (std::sregex_iterator it(name.begin(), name.end(), placeholder), end; it != end; ++it) {
+      std::string p = (*it)[1];
+      bool known = p == "dtype" || spec.find_param(p) ||
+                   std::find(spec.dims.begin(), spec.dims.end(), p) != spec.dims.end();
+      if (!known)
+        fail(node, fmt::format("name expression '{}' uses {{{}}}, which is not 'dtype', a parameter or a shape dim",
+                               name, p));
+    }
+  }
+
+  std::optional<KernelRule> kernel_rule(const toml::table& root, std::string_view key, const TemplateSpec& spec,
+                                        const std::vector<std::string>& names, bool required) const {
+    const toml::node* node = root.get(key);
+    if (!node) {
+      if (required) fail(&root, fmt::format("missing required table [{}]", key));
+      return std::nullopt;
+    }
+    const toml::table* table = node->as_table();
+    if (!table) fail(node, fmt::format("[{}] must be a table with name, grid, block", key));
+    check_keys(*table, {"name", "grid", "block", "shared_bytes"}, fmt::format("[{}]", key));
+    KernelRule rule;
+    rule.name = required_string(*table, "name");
+    rule.where = at(table->get("name"));
+    check_name_expression(rule.name, table->get("name"), spec);
+    rule.grid = expression_list(*table, "grid", names);
+    rule.block = expression_list(*table, "block", names);
+    if (const toml::node* smem = table->get("shared_bytes"))
+      rule.shared_bytes = expression(smem, "shared_bytes", names);
+    else
+      rule.shared_bytes = Expression("0", at(node), names);
+    return rule;
+  }
+
+  std::map<std::string, long long> default_config(const toml::table& root, const TemplateSpec& spec) const {
+    std::map<std::string, long long> out;
+    const toml::node* node = root.get("default");
+    if (!node) return out;
+    const toml::table* table = node->as_table();
+    if (!table) fail(node, "[default] must be a table of PARAM = value");
+    for (const auto& [key, value] : *table) {
+      const ParamSpec* param = spec.find_param(key.str());
+      if (!param) fail(&value, fmt::format("[default] names '{}', which is not a parameter", key.str()));
+      long long v = 0;
+      if (value.is_integer()) v = value.as_integer()->get();
+      else if (value.is_boolean()) v = value.as_boolean()->get() ? 1 : 0;
+      else fail(&value, fmt::format("[default] value of '{}' must be one of its listed values", key.str()));
+      if (std::find(param->values.begin(), param->values.end(), v) == param->values.end())
+        fail(&value, fmt::format("[default] sets {} = {}, which is not in its value list", key.str(), v));
+      out[std::string(key.str())] = v;
+    }
+    return out;
+  }
+
+  void roofline(const toml::table& root, TemplateSpec& spec, const std::vector<std::string>& names) const {
+    const toml::node* node = root.get("roofline");
+    if (!node || !node->as_table())
+      fail(node ? node : &root, "missing table [roofline] with 'bytes' (ideal DRAM bytes) and 'flops'");
+    const toml::table& table = *node->as_table();
+    check_keys(table, {"bytes", "flops"}, "[roofline]");
+    const toml::node* bytes = table.get("bytes");
+    if (!bytes) fail(node, "[roofline] needs 'bytes': the fewest DRAM bytes the problem must move");
+    spec.ideal_bytes = expression(bytes, "roofline.bytes", names);
+    const toml::node* flops = table.get("flops");
+    spec.flops = flops ? expression(flops, "roofline.flops", names) : Expression("0", at(node), names);
+  }
+
+  std::map<DType, double> tolerance(const toml::table& root, const TemplateSpec& spec) const {
+    // Defaults: relative L2 error a correct kernel stays well inside at fp32 accumulation.
+    std::map<DType, double> out = {{DType::bf16, 1e-2}, {DType::fp16, 2e-3}, {DType::fp32, 1e-5},
+                                   {DType::fp64, 1e-12}, {DType::i8, 0.0},   {DType::i32, 0.0},
+                                   {DType::i64, 0.0}};
+    if (const toml::node* node = root.get("tolerance")) {
+      const toml::table* table = node->as_table();
+      if (!table) fail(node, "[tolerance] must be a table of DTYPE = relative error");
+      for (const auto& [key, value] : *table) {
+        auto dtype = parse_dtype(key.str());
+        if (!dtype) fail(&value, fmt::format("[tolerance] names unknown dtype '{}'", key.str()));
+        auto v = value.value<double>();
+        if (!v || *v < 0 || *v >= 1) fail(&value, "a tolerance must be a number in [0, 1)");
+        out[*dtype] = *v;
+      }
+    }
+    std::map<DType, double> used;
+    for (auto d : spec.dtypes) used[d] = out[d];
+    return used;
+  }
+
+  InitDistribution init_distribution(const toml::node* node) const {
+    std::string text = node->is_string() ? std::string(node->as_string()->get()) : "";
+    static const std::regex form(R"(\s*(normal|uniform)\s*\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)\s*)");
+    std::smatch m;
+    if (!std::regex_match(text, m, form))
+      fail(node, fmt::format("init '{}' must be normal(mean, std) or uniform(low, high)", text));
+    InitDistribution d;
+    d.kind = m[1] == "normal" ? InitDistribution::Kind::normal : InitDistribution::Kind::uniform;
+    try {
+      d.a = std::stod(m[2]);
+      d.b = std::stod(m[3]);
+    } catch (const std::exception&) {
+      fail(node, fmt::format("init '{}' has a number that does not parse", text));
+    }
+    if (d.kind == InitDistribution::Kind::normal && !(d.b > 0))
+      fail(node, "normal(mean, std) needs std > 0: constant inputs hide bugs");
+    if (d.kind == InitDistribution::Kind::uniform && !(d.b > d.a))
+      fail(node, "uniform(low, high) needs low < high: constant inputs hide bugs");
+    return d;
+  }
+
+  std::optional<DType> arg_dtype(const toml::table& table, std::string_view key) const {
+    const toml::node* node = table.get(key);
+    if (!node) return std::nullopt;
+    std::string text = node->is_string() ? std::string(node->as_string()->get()) : "";
+    if (text == "{dtype}") return std::nullopt;
+    auto dtype = parse_dtype(text);
+    if (!dtype) fail(node, fmt::format("{} '{}' must be \"{{dtype}}\" or one of {}", key, text, dtype_names_joined()));
+    return dtype;
+  }
+
+  std::vector<ArgSpec> args(const toml::table& root, const std::vector<std::string>& names) const {
+    std::vector<ArgSpec> out;
+    const toml::node* node = root.get("args");
+    if (!node) fail(&root, "missing [[args]]: the kernel's arguments in order");
+    const toml::array* array = node->as_array();
+    if (!array || !array->is_array_of_tables()) fail(node, "'args' must be written as [[args]] tables");
+    std::set<std::string> seen;
+    for (const auto& item : *array) {
+      const toml::table& table = *item.as_table();
+      check_keys(table, {"name", "kind", "dtype", "reference_dtype", "count", "value", "init"}, "[[args]]");
+      ArgSpec arg;
+      arg.where = at(&item);
+      arg.name = required_string(table, "name");
+      if (!seen.insert(arg.name).second) fail(table.get("name"), fmt::format("argument '{}' is listed twice", arg.name));
+      std::string kind = required_string(table, "kind");
+      if (kind == "input") arg.kind = ArgKind::input;
+      else if (kind == "output") arg.kind = ArgKind::output;
+      else if (kind == "inout") arg.kind = ArgKind::inout;
+      else if (kind == "scalar") arg.kind = ArgKind::scalar;
+      else fail(table.get("kind"), fmt::format("kind '{}' must be input, output, inout or scalar", kind));
+      arg.dtype = arg_dtype(table, "dtype");
+      arg.reference_dtype = arg_dtype(table, "reference_dtype");
+      if (arg.reference_dtype && arg.kind == ArgKind::input)
+        fail(table.get("reference_dtype"), "reference_dtype applies to outputs only");
+      if (arg.kind == ArgKind::scalar) {
+        if (!table.get("dtype")) fail(&item, fmt::format("scalar '{}' needs a dtype (e.g. \"i64\", \"fp32\")", arg.name));
+        const toml::node* value = table.get("value");
+        if (!value) fail(&item, fmt::format("scalar '{}' needs a value expression", arg.name));
+        arg.value = expression(value, "value", names);
+        for (auto k : {"count", "init"})
+          if (table.get(k)) fail(table.get(k), fmt::format("'{}' does not apply to a scalar", k));
+      } else {
+        const toml::node* count = table.get("count");
+        if (!count) fail(&item, fmt::format("buffer '{}' needs count: its number of elements", arg.name));
+        arg.count = expression(count, "count", names);
+        if (table.get("value")) fail(table.get("value"), "'value' applies to scalars only; buffers take count");
+        const toml::node* init = table.get("init");
+        if (arg.kind == ArgKind::output) {
+          if (init) fail(init, "outputs are poisoned before each run; 'init' applies to input and inout buffers");
+        } else {
+          arg.init = init ? init_distribution(init) : InitDistribution{};
+        }
+      }
+      out.push_back(std::move(arg));
+    }
+    return out;
+  }
+
+  // Reads the source and, transitively, every header it includes that is
+  // tkbench's or sits beside the manifest: they are what NVRTC compiles and
+  // what the source hash covers.
+  void load_sources(const toml::table& root, TemplateSpec& spec) const {
+    std::string source_name = required_string(root, "source");
+    auto text = input_.read_relative(source_name);
+    if (!text) fail(root.get("source"), fmt::format("source file '{}' not found next to the manifest", source_name));
+    spec.source = {source_name, *text};
+
+    static const std::regex include(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])");
+    std::vector<std::string> pending = {*text};
+    std::set<std::string> done;
+    while (!pending.empty()) {
+      std::string current = std::move(pending.back());
+      pending.pop_back();
+      std::istringstream lines(current);
+      for (std::string line; std::getline(lines, line);) {
+        std::smatch m;
+        if (!std::regex_search(line, m, include)) continue;
+        std::string name = m[1];
+        if (!done.insert(name).second) continue;
+        std::optional<std::string> header = input_.read_shared_header(name);
+        if (!header) header = input_.read_relative(name);
+        if (!header) continue;  // a toolkit or system header: covered by the NVRTC version in cache keys
+        spec.headers.push_back({name, *header});
+        pending.push_back(*header);
+      }
+    }
+    Sha256 hash;
+    hash.update("tkbench-template-v1");
+    hash.update(input_.text);
+    hash.update(spec.source.text);
+    for (const auto& h : spec.headers) {
+      hash.update(h.name);
+      hash.update(h.text);
+    }
+    spec.source_hash = hash.hex_digest();
+  }
+};
+
+}  // namespace
+
+TemplateSpec parse_manifest(const ManifestInput& input) { return ManifestReader(input).read(); }
+
+std::string_view arg_kind_name(ArgKind kind) {
+  switch (kind) {
+    case ArgKind::input: return "input";
+    case ArgKind::output: return "output";
+    case ArgKind::inout: return "inout";
+    case ArgKind::scalar: return "scalar";
+  }
+  return "?";
+}
+
+std::string InitDistribution::str() const {
+  return fmt::format("{}({}, {})", kind == Kind::normal ? "normal" : "uniform", a, b);
+}
+
+const ParamSpec* TemplateSpec::find_param(std::string_view param_name) const {
+  for (const auto& p : params)
+    if (p.name == param_name) return &p;
+  return nullptr;
+}
+
+std::vector<std::string> TemplateSpec::expression_names() const {
+  std::vector<std::string> names = dims;
+  for (const auto& p : params) names.push_back(p.name);
+  names.push_back("dtype");
+  return names;
+}
+
+double TemplateSpec::raw_space_size() const {
+  double n = 1;
+  for (const auto& p : params) n *= static_cast<double>(p.values.size());
+  return n;
+}
+
+}  // namespace tkbench

@@ -1,0 +1,42 @@
+#pragma once
+// Result: what tkbench learned about one config of one problem. The compile
+// stage fills `compile`; the GPU stages (later) add their measurements. A
+// result set is a list of these; reports and gates read only results.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tuner/compiled_kernel.hpp"
+#include "tuner/config.hpp"
+#include "tuner/kernel_instance.hpp"
+#include "tuner/occupancy.hpp"
+#include "tuner/problem.hpp"
+
+namespace tkbench {
+
+enum class Status { ok, compile_error, wrong_result, fault, timeout, skipped };
+std::string_view status_name(Status status);
+
+// What compiling one config found out, without the CUBIN itself.
+struct CompileStats {
+  std::string arch;
+  std::string name_expression;
+  std::string lowered_name;
+  ResourceUsage resources;
+  LaunchGeometry geometry;
+  Occupancy occupancy;  // theoretical, from the arch table
+  double compile_ms = 0;
+  bool cache_hit = false;
+};
+
+struct Result {
+  std::string template_name;
+  std::string source_hash;
+  Problem problem;
+  Config config;
+  Status status = Status::skipped;
+  std::string reason;  // why it is not ok: the NVRTC log, the error
+  std::optional<CompileStats> compile;
+};
+
+}  // namespace tkbench

@@ -1,0 +1,106 @@
+#pragma once
+// TemplateSpec: one kernel template as its manifest describes it (the first
+// type of the pipeline; docs/ARCHITECTURE.md). Loaded by manifest_parser from
+// TOML, held by the TemplateRegistry, read by every later stage.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tuner/dtype.hpp"
+#include "tuner/errors.hpp"
+#include "tuner/expression.hpp"
+
+namespace tkbench {
+
+// A tunable parameter and the values it may take.
+struct ParamSpec {
+  std::string name;
+  std::vector<long long> values;
+  bool is_bool = false;  // written as true/false: substituted as C++ bools
+  SourceLocation where;
+};
+
+// A constraint on configs: a config is valid when the expression is non-zero.
+struct Constraint {
+  Expression expr;
+};
+
+// How a kernel is named and launched. `name` is an NVRTC name expression with
+// {dtype}, {PARAM} and {DIM} placeholders.
+struct KernelRule {
+  std::string name;
+  SourceLocation where;
+  std::vector<Expression> grid;   // 1 to 3 expressions: x, y, z
+  std::vector<Expression> block;  // 1 to 3 expressions
+  Expression shared_bytes;        // dynamic shared memory per block
+};
+
+enum class ArgKind { input, output, inout, scalar };
+std::string_view arg_kind_name(ArgKind kind);
+
+// Random initial contents of an input buffer. Never constant: zeros hide
+// unwritten outputs and wrong indexing.
+struct InitDistribution {
+  enum class Kind { normal, uniform } kind = Kind::normal;
+  double a = 0.0;  // normal: mean; uniform: low
+  double b = 1.0;  // normal: standard deviation; uniform: high
+  std::string str() const;
+};
+
+// One kernel argument, in order. Buffers have an element count; scalars a value.
+struct ArgSpec {
+  std::string name;
+  ArgKind kind = ArgKind::input;
+  std::optional<DType> dtype;                // nullopt: the problem's dtype ({dtype})
+  std::optional<DType> reference_dtype;      // outputs: the reference writes this type instead
+  Expression count;                          // buffers: elements
+  Expression value;                          // scalars
+  InitDistribution init;                     // input and inout buffers
+  SourceLocation where;
+
+  bool is_buffer() const { return kind != ArgKind::scalar; }
+  DType resolved_dtype(DType problem_dtype) const { return dtype.value_or(problem_dtype); }
+};
+
+// A source file handed to NVRTC under the name the kernel #includes it by.
+struct SourceFile {
+  std::string name;
+  std::string text;
+};
+
+struct TemplateSpec {
+  std::string name;
+  std::string description;
+  std::string manifest_path;  // "builtin:rmsnorm/rmsnorm.toml" or a file path
+  bool builtin = false;
+
+  SourceFile source;                 // the .cu file the manifest names
+  std::vector<SourceFile> headers;   // every local header it includes, transitively
+  std::string include_dir;           // user templates: the manifest's folder; empty for built-ins
+  std::vector<std::string> compile_options;  // extra NVRTC options from the manifest
+  std::string source_hash;           // sha256 of manifest, source and headers: identifies this template version
+
+  std::vector<std::string> dims;     // shape dims in --shape order: ["M", "N"]
+  std::vector<DType> dtypes;         // dtypes the template supports; the first is the default
+  std::vector<ParamSpec> params;
+  std::vector<Constraint> constraints;
+  std::map<std::string, long long> default_config;  // the hand-written baseline; may be partial
+
+  KernelRule kernel;
+  std::optional<KernelRule> reference;  // trusted kernel for verification
+
+  Expression ideal_bytes;  // fewest DRAM bytes the problem needs: the roofline's x
+  Expression flops;
+  std::map<DType, double> tolerance;  // relative L2 error allowed against the reference
+
+  std::vector<ArgSpec> args;
+
+  const ParamSpec* find_param(std::string_view param_name) const;
+  // Every name a config-dependent expression may use: dims, params, "dtype".
+  std::vector<std::string> expression_names() const;
+  // Number of configs before constraints (product of value-list sizes).
+  double raw_space_size() const;
+};
+
+}  // namespace tkbench
