@@ -6,6 +6,15 @@
 #include "reports/terminal.hpp"
 
 namespace tkbench {
+namespace {
+// The line of a compiler log worth one glance: its first "error:" line, else its first line.
+std::string headline(const std::string& log) {
+  std::size_t at = log.find("error:");
+  std::size_t start = at == std::string::npos ? 0 : log.rfind('\n', at);
+  start = start == std::string::npos || at == std::string::npos ? 0 : start + 1;
+  return log.substr(start, log.find('\n', start) - start);
+}
+}  // namespace
 
 void print_compile_table(std::FILE* out, const TemplateSpec& spec, const std::vector<Result>& results,
                          const std::vector<std::optional<DriverCheck>>& checks, bool color) {
@@ -56,10 +65,7 @@ void print_compile_table(std::FILE* out, const TemplateSpec& spec, const std::ve
       }
     }
     std::string status(status_name(r.status));
-    if (r.status != Status::ok) {
-      std::string first_line = r.reason.substr(0, r.reason.find('\n'));
-      status += ": " + first_line.substr(0, 100);
-    }
+    if (r.status != Status::ok) status += ": " + headline(r.reason).substr(0, 120);
     row.emplace_back(status, r.status == Status::ok ? Style::plain : Style::red);
     table.add_row(std::move(row));
   }

@@ -1,7 +1,7 @@
 #include "reports/result_json.hpp"
 
 namespace tkbench {
-using nlohmann::ordered_json;
+using json = nlohmann::ordered_json;
 
 json to_json(const Problem& p) {
   json dims = json::object();

@@ -1,5 +1,6 @@
 #pragma once
 // Files under templates/, compiled into the binary (cmake/EmbedFiles.cmake).
+#include <string>
 #include <string_view>
 #include <vector>
 

@@ -19,15 +19,12 @@ __global__ void __launch_bounds__(THREADS) copy(const T* __restrict__ x, T* __re
 #pragma unroll
     for (int u = 0; u < UNROLL; ++u) {
       long long j = base + u * THREADS + threadIdx.x;
-      if (j < nvec) tmp[u] = STREAMING ? __ldcs(xv + j) : xv[j];
+      if (j < nvec) tmp[u] = load_vec<STREAMING>(xv + j);
     }
 #pragma unroll
     for (int u = 0; u < UNROLL; ++u) {
       long long j = base + u * THREADS + threadIdx.x;
-      if (j < nvec) {
-        if (STREAMING) __stcs(yv + j, tmp[u]);
-        else yv[j] = tmp[u];
-      }
+      if (j < nvec) store_vec<STREAMING>(yv + j, tmp[u]);
     }
   }
   for (long long k = nvec * kElems + blockIdx.x * static_cast<long long>(THREADS) + threadIdx.x; k < n;

@@ -22,6 +22,36 @@ struct alignas(sizeof(T) * N) Vec {
   T v[N];
 };
 
+// The built-in integer vector type of a given size, for cache-hinted
+// accesses (__ldcs/__stcs exist only for built-in types).
+template <int BYTES> struct RawBits;
+template <> struct RawBits<2> { using type = short; };
+template <> struct RawBits<4> { using type = int; };
+template <> struct RawBits<8> { using type = int2; };
+template <> struct RawBits<16> { using type = int4; };
+
+// Load/store one vector; STREAMING uses ld.global.cs / st.global.cs
+// (evict-first: data touched once should not push others out of L2).
+template <bool STREAMING, typename V>
+__device__ __forceinline__ V load_vec(const V* p) {
+  if constexpr (STREAMING) {
+    using R = typename RawBits<sizeof(V)>::type;
+    R bits = __ldcs(reinterpret_cast<const R*>(p));
+    return *reinterpret_cast<const V*>(&bits);  // same size, V is aligned to its size
+  } else {
+    return *p;
+  }
+}
+template <bool STREAMING, typename V>
+__device__ __forceinline__ void store_vec(V* p, const V& v) {
+  if constexpr (STREAMING) {
+    using R = typename RawBits<sizeof(V)>::type;
+    __stcs(reinterpret_cast<R*>(p), *reinterpret_cast<const R*>(&v));
+  } else {
+    *p = v;
+  }
+}
+
 // Sum over groups of WIDTH consecutive lanes (WIDTH a power of two <= 32);
 // every lane of a group gets the group's sum.
 template <int WIDTH>
