@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "reports/result_json.hpp"
 #include "reports/template_report.hpp"
+#include "tuner/diagnostics.hpp"
 
 namespace tkbench {
 
@@ -12,6 +13,7 @@ CommandRunner add_list_command(CLI::App& app, const GlobalOptions& global) {
   cmd->footer("\nExample:\n  tkbench list --template-dir ./my_kernels");
   return [&global] {
     auto registry = global.load_templates();
+    for (const auto& e : registry.load_errors()) diagnostics().warn(e);
     if (global.json) {
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const auto& t : registry.all()) out.push_back(to_json(t));

@@ -1,5 +1,7 @@
 #include "cli/global_options.hpp"
 
+#include <fmt/format.h>
+
 #include "reports/terminal.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/file_util.hpp"
@@ -24,7 +26,10 @@ bool GlobalOptions::color_stderr() const { return !no_color && stream_wants_colo
 TemplateRegistry GlobalOptions::load_templates() const {
   auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs(template_dirs));
   for (const auto& n : registry.notices()) diagnostics().note(n);
-  for (const auto& e : registry.load_errors()) diagnostics().warn(e);
+  // The failed manifests themselves are shown by `list`, and raised when asked for by name.
+  if (!registry.load_errors().empty())
+    diagnostics().note(fmt::format("note: {} user template manifest(s) failed to load; `tkbench list` shows why",
+                                   registry.load_errors().size()));
   return registry;
 }
 

@@ -1,1 +1,126 @@
 #include <catch2/catch.hpp>
+
+#include <set>
+
+#include "test_helpers.hpp"
+#include "tuner/kernel_instance.hpp"
+#include "tuner/search_space.hpp"
+
+using namespace tkbench;
+using Catch::Contains;
+
+namespace {
+const TemplateSpec& builtin(const std::string& name) {
+  static auto registry = TemplateRegistry::load({});
+  return registry.get(name);
+}
+Problem problem(const TemplateSpec& spec, const std::string& shape, DType dtype) {
+  return make_problem(spec, parse_shape(shape, spec), dtype);
+}
+}  // namespace
+
+TEST_CASE("shapes parse in dim order - bad shapes say what is wrong", "[space][bad-input]") {
+  const auto& spec = builtin("rmsnorm");
+  CHECK(parse_shape("4096x8192", spec) == std::vector<long long>{4096, 8192});
+  CHECK(parse_shape_list("1x8192,4096x8192,1x8192", spec).size() == 2);  // duplicates dropped
+  CHECK_THROWS_WITH(parse_shape("0x8192", spec), Contains("M = 0 must be at least 1"));
+  CHECK_THROWS_WITH(parse_shape("4096", spec), Contains("has 1 dim") && Contains("takes 2 dims (M x N)"));
+  CHECK_THROWS_WITH(parse_shape("abcx12", spec), Contains("'abc' is not a whole number"));
+  CHECK_THROWS_WITH(parse_shape("4096x", spec), Contains("'' is not a whole number"));
+  CHECK_THROWS_WITH(parse_shape("-4x8", spec), Contains("M = -4 must be at least 1"));
+  CHECK_THROWS_WITH(parse_shape("4096x8192x2", spec), Contains("has 3 dims"));
+  CHECK_THROWS_WITH(parse_shape_list("4096x8192,", spec), Contains("empty entry"));
+  CHECK_THROWS_WITH(parse_problem_dtype("fp64", spec), Contains("does not support dtype 'fp64'") && Contains("bf16, fp16, fp32"));
+  CHECK(parse_problem_dtype("", spec) == DType::bf16);
+}
+
+TEST_CASE("rmsnorm's space at 4096x8192 has the configs counted by hand", "[space]") {
+  const auto& spec = builtin("rmsnorm");
+  // 4 VEC x 8 THREADS x 4 ROWS = 128; THREADS*ROWS > 1024 removes 6 (THREADS, ROWS)
+  // pairs and THREADS*ROWS < 32 removes 3, each for 4 VECs: 128 - 36 = 92.
+  CHECK(SearchSpace(spec, problem(spec, "4096x8192", DType::bf16)).enumerate().size() == 92);
+  // fp32: VEC = 8 would be a 32-byte access: 3 VECs x 23 pairs = 69.
+  CHECK(SearchSpace(spec, problem(spec, "4096x8192", DType::fp32)).enumerate().size() == 69);
+  // N = 5000: VEC 1, 2, 4 and 8 all divide it, but THREADS <= N/VEC trims 1024 at VEC 8 (625).
+  auto odd = SearchSpace(spec, problem(spec, "3x5000", DType::bf16)).enumerate();
+  for (const auto& c : odd) CHECK(c.at("THREADS") <= std::max(32LL, 5000 / c.at("VEC")));
+}
+
+TEST_CASE("every enumerated config satisfies every constraint - filters fix parameters", "[space]") {
+  const auto& spec = builtin("rmsnorm");
+  SearchSpace space(spec, problem(spec, "4096x8192", DType::bf16));
+  for (const auto& c : space.enumerate()) CHECK_FALSE(space.violation(c));
+  auto vec8 = space.enumerate(parse_config_filter("VEC=8", spec));
+  CHECK(vec8.size() == 23);
+  for (const auto& c : vec8) CHECK(c.at("VEC") == 8);
+}
+
+TEST_CASE("config filters rejects unknown names / values outside the list / and broken constraints", "[space][bad-input]") {
+  const auto& spec = builtin("rmsnorm");
+  CHECK_THROWS_WITH(parse_config_filter("UNROLL=2", spec), Contains("no parameter 'UNROLL'") && Contains("VEC, THREADS, ROWS"));
+  CHECK_THROWS_WITH(parse_config_filter("VEC=3", spec), Contains("VEC=3 is not one of its values: 1, 2, 4, 8"));
+  CHECK_THROWS_WITH(parse_config_filter("VEC", spec), Contains("not NAME=VALUE"));
+  CHECK_THROWS_WITH(parse_config_filter("VEC=8,VEC=4", spec), Contains("given twice"));
+  CHECK_THROWS_WITH(parse_config_filter("VEC=x", spec), Contains("not a whole number"));
+  SearchSpace space(spec, problem(spec, "4096x8192", DType::bf16));
+  CHECK_THROWS_WITH(space.enumerate(parse_config_filter("THREADS=1024,ROWS=2", spec)),
+                    Contains("the space is empty") && Contains("constraint 'THREADS * ROWS <= 1024'") &&
+                        Contains("rejects all 4 configs matching --config"));
+  Config bad{{{"VEC", 8}, {"THREADS", 1024}, {"ROWS", 2}}};
+  CHECK_THAT(*space.violation(bad), Contains("THREADS * ROWS <= 1024") && Contains("rmsnorm.toml"));
+}
+
+TEST_CASE("a constraint that rejects everything empties the space with its text", "[space][bad-input]") {
+  auto spec = test::parse_text(test::with("\"N % VEC == 0\"", "\"VEC > 100\""));
+  Problem p = make_problem(spec, {64, 64}, DType::bf16);
+  CHECK_THROWS_WITH(SearchSpace(spec, p).enumerate(),
+                    Contains("the space is empty") && Contains("constraint 'VEC > 100' (t.toml:6:") && Contains("rejects all 12 configs"));
+  // Two constraints that are each fine alone but exclusive together.
+  auto both = test::parse_text(test::with("\"N % VEC == 0\"", "\"VEC > 1\", \"VEC < 2\""));
+  CHECK_THROWS_WITH(SearchSpace(both, p).enumerate(), Contains("no config satisfies all constraints together"));
+}
+
+TEST_CASE("a division by zero while checking constraints names the config", "[space][bad-input]") {
+  auto spec = test::parse_text(test::with("\"N % VEC == 0\"", "\"N % (VEC - 1) == 0\""));
+  Problem p = make_problem(spec, {64, 64}, DType::bf16);
+  CHECK_THROWS_WITH(SearchSpace(spec, p).enumerate(), Contains("modulo by zero") && Contains("VEC=1"));
+}
+
+TEST_CASE("sampling is deterministic for a seed and returns distinct valid configs", "[space]") {
+  const auto& spec = builtin("rmsnorm");
+  SearchSpace space(spec, problem(spec, "4096x8192", DType::bf16));
+  auto a = space.sample(10, 42), b = space.sample(10, 42), c = space.sample(10, 7);
+  CHECK(a == b);
+  CHECK(a != c);
+  std::set<std::string> distinct;
+  for (const auto& cfg : a) {
+    distinct.insert(cfg.str());
+    CHECK_FALSE(space.violation(cfg));
+  }
+  CHECK(distinct.size() == 10);
+  CHECK(space.sample(1000, 1).size() == 92);
+}
+
+TEST_CASE("the default config is the manifest's / completed to a valid one", "[space]") {
+  const auto& spec = builtin("rmsnorm");
+  auto d = SearchSpace(spec, problem(spec, "4096x8192", DType::bf16)).default_config();
+  REQUIRE(d);
+  CHECK(d->str() == "VEC=4,THREADS=256,ROWS=1");
+}
+
+TEST_CASE("kernel instances substitute names and evaluate geometry", "[space]") {
+  const auto& spec = builtin("rmsnorm");
+  Problem p = problem(spec, "4096x8192", DType::bf16);
+  Config c{{{"VEC", 8}, {"THREADS", 128}, {"ROWS", 2}}};
+  auto k = instantiate(spec.kernel, spec, p, c);
+  CHECK(k.name_expression == "tkb::rmsnorm<__nv_bfloat16, 8, 128, 2>");
+  CHECK(k.geometry.grid == std::array<long long, 3>{2048, 1, 1});
+  CHECK(k.geometry.block == std::array<long long, 3>{128, 2, 1});
+  auto ref = instantiate(*spec.reference, spec, p, c);
+  CHECK(ref.name_expression == "tkb::rmsnorm_reference<__nv_bfloat16>");
+  const auto& copy = builtin("copy");
+  auto ck = instantiate(copy.kernel, copy, make_problem(copy, {1000}, DType::fp32),
+                        Config{{{"VEC_BYTES", 16}, {"THREADS", 128}, {"UNROLL", 2}, {"STREAMING", 1}}});
+  CHECK(ck.name_expression == "tkb::copy<float, 16, 128, 2, true>");
+  CHECK(ck.geometry.grid[0] == 1);  // ceil(4000 bytes / 4096)
+}

@@ -1,0 +1,100 @@
+#pragma once
+// Shared by the tests: building manifests from strings, and running the
+// tkbench binary as a user would.
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <string>
+
+#include "tuner/manifest_parser.hpp"
+#include "tuner/template_registry.hpp"
+
+namespace tkbench::test {
+
+// A complete, valid manifest; tests replace pieces of it to make bad ones.
+inline const std::string kValidManifest = R"TOML(name = "scale"
+description = "y = a * x"
+source = "scale.cu"
+shape = ["M", "N"]
+dtypes = ["bf16", "fp32"]
+constraints = ["N % VEC == 0", "THREADS * VEC <= 4096"]
+
+[kernel]
+name = "scale<{dtype}, {VEC}, {THREADS}>"
+grid = ["ceil_div(M * N, THREADS * VEC)"]
+block = ["THREADS"]
+
+[params]
+VEC = [1, 2, 4]
+THREADS = [64, 128, 256, 512]
+
+[roofline]
+bytes = "2 * M * N * size(dtype)"
+flops = "M * N"
+
+[[args]]
+name = "x"
+kind = "input"
+count = "M * N"
+init = "normal(0, 1)"
+
+[[args]]
+name = "y"
+kind = "output"
+count = "M * N"
+)TOML";
+
+inline const std::string kScaleSource = R"CU(#include <cuda_bf16.h>
+template <typename T, int VEC, int THREADS>
+__global__ void scale(const T* x, T* y) { }
+)CU";
+
+inline TemplateSpec parse_text(const std::string& toml, const std::string& path = "t.toml") {
+  ManifestInput in;
+  in.display_path = path;
+  in.text = toml;
+  in.read_relative = [](const std::string& rel) -> std::optional<std::string> {
+    if (rel == "scale.cu") return kScaleSource;
+    return std::nullopt;
+  };
+  in.read_shared_header = TemplateRegistry::shared_header;
+  return parse_manifest(in);
+}
+
+// kValidManifest with the first occurrence of `from` replaced by `to`.
+inline std::string with(const std::string& from, const std::string& to, std::string text = kValidManifest) {
+  auto at = text.find(from);
+  if (at == std::string::npos) throw std::logic_error("test fixture does not contain: " + from);
+  return text.replace(at, from.size(), to);
+}
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the tkbench binary with `args` (a shell-quoted string).
+inline RunResult run_tkbench(const std::string& args, const std::string& env = "") {
+  std::string cmd = env + " " + TKBENCH_BINARY + " " + args + " 2>&1";
+  RunResult r;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// A fresh empty folder under the system temp dir.
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("tkbench-test-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace tkbench::test
