@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One command from a fresh clone: install what tkbench needs (Debian packages),
+# build it, then run the main job -- or, with --test, the test suite.
+#
+#   bash setup.sh            install, build, compile rmsnorm's whole space for sm_90
+#   bash setup.sh --test     install, build, run the fast tests (what CI runs)
+#   bash setup.sh --test-all install, build, run every test, slow ones included
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-run}
+case "$mode" in run|--test|--test-all) ;; *) echo "usage: bash setup.sh [--test|--test-all]" >&2; exit 2 ;; esac
+
+packages=(cmake ninja-build g++ libcli11-dev libfmt-dev libtomlplusplus-dev catch2 nlohmann-json3-dev libmuparser-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "==> installing ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "error: need root (or sudo) to install: ${missing[*]}" >&2; exit 2; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cuda=${CUDA_HOME:-/usr/local/cuda}
+if [ ! -x "$cuda/bin/nvcc" ] && [ ! -f "$cuda/include/nvrtc.h" ]; then
+  echo "error: the CUDA Toolkit 13.0 was not found at $cuda (set CUDA_HOME). It provides NVRTC and the CUDA runtime." >&2
+  exit 3
+fi
+
+echo "==> building (build/)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCUDAToolkit_ROOT="$cuda" >/dev/null
+cmake --build build -j "$(nproc)"
+
+case "$mode" in
+  run)
+    echo "==> tkbench compile rmsnorm --shape 4096x8192 --arch sm_90"
+    build/tkbench compile rmsnorm --shape 4096x8192 --arch sm_90
+    echo "==> again: served from the compiled-kernel cache"
+    build/tkbench compile rmsnorm --shape 4096x8192 --arch sm_90 -q | tail -n 0
+    build/tkbench compile rmsnorm --shape 4096x8192 --arch sm_90 | tail -n 1
+    build/tkbench devices || true   # exit 3 with one sentence where there is no GPU
+    ;;
+  --test)     ctest --test-dir build -L fast --output-on-failure -j "$(nproc)" ;;
+  --test-all) ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
+esac
