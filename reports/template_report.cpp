@@ -51,7 +51,8 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
     std::string values;
     for (auto v : p.values) values += fmt::format("{}{}", values.empty() ? "" : ", ", p.is_bool ? (v ? "true" : "false") : std::to_string(v));
     auto d = s.default_config.find(p.name);
-    params.add_row({p.name, values, d == s.default_config.end() ? "-" : std::to_string(d->second)});
+    std::string default_value = d == s.default_config.end() ? "-" : p.is_bool ? (d->second ? "true" : "false") : std::to_string(d->second);
+    params.add_row({p.name, values, default_value});
   }
   params.print(out, color);
   std::string space = fmt::format("{:.0f} configs before constraints", s.raw_space_size());

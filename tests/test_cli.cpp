@@ -115,12 +115,32 @@ TEST_CASE("cli: a config that fails to compile is listed - the rest go on", "[cl
   CHECK_THAT(r.output, Contains("compile_error: partly_broken.cu(5): error: static assertion failed") && Contains("2 compiled") && Contains("1 failed to compile"));
 }
 
+TEST_CASE("cli: the worked example of docs/templates.md compiles for every dtype", "[cli][docs]") {
+  const std::string dir = std::string(TKBENCH_TEST_FIXTURES) + "/../../docs/examples";
+  for (const char* dtype : {"bf16", "fp16", "fp32"}) {
+    INFO(dtype);
+    auto r = run_tkbench(std::string("compile axpy --shape 1000003 --no-cache --json --dtype ") + dtype + " --template-dir " + dir);
+    REQUIRE(r.exit_code == 0);
+    auto summary = nlohmann::json::parse(r.output)["summary"];
+    CHECK(summary["compile_errors"] == 0);
+    CHECK(summary["compiled"].get<int>() >= 24);
+  }
+}
+
 TEST_CASE("cli: user templates shadow built-ins with a notice", "[cli]") {
   auto r = run_tkbench(std::string("list --no-color --template-dir ") + TKBENCH_TEST_FIXTURES + "/shadow");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.output, Contains("shadows the built-in one") && Contains("user copy of rmsnorm"));
   auto env = run_tkbench("list --no-color", std::string("TKBENCH_TEMPLATE_PATH=") + TKBENCH_TEST_FIXTURES + "/shadow");
   CHECK_THAT(env.output, Contains("shadows the built-in one"));
+}
+
+TEST_CASE("cli: Ctrl-C during compile keeps the finished configs and exits 130", "[cli]") {
+  // One thread, no cache: 69 configs take ~10 s; SIGINT arrives after 2 s.
+  auto r = run_tkbench("compile rmsnorm --shape 4096x8192 --dtype fp32 --no-cache -j 1 --no-color",
+                       "timeout --preserve-status -s INT 2");
+  CHECK(r.exit_code == 130);
+  CHECK_THAT(r.output, Contains("skipped: interrupted") && Contains("  ok"));
 }
 
 TEST_CASE("cli: GPU commands without a GPU exit 3 with one sentence", "[cli]") {

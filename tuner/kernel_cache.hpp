@@ -3,6 +3,7 @@
 // determines the CUBIN (Compiler::cache_key). Entries are written atomically
 // and carry a checksum: a corrupt or truncated one is reported once, removed
 // and rebuilt. A cache that cannot be written is reported once and bypassed.
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -37,7 +38,7 @@ class KernelCache {
   void disable(const std::string& why);
 
   std::filesystem::path dir_;
-  bool enabled_ = true;
+  std::atomic<bool> enabled_{true};  // read by compile threads
   std::mutex mutex_;
 };
 
