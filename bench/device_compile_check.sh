@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine (device tool), from the repo root, with a stripped
-# build carried in .carry/ (see bench/README.md). Checks that tkbench starts
+# build carried in .carry/: build/tkbench, build/lib/ and (optionally)
+# build/tests/tkbench_tests, stripped. Checks that tkbench starts
 # there, lists the GPU, and that `compile --on-device` agrees with the driver
 # (cudaFuncGetAttributes registers, cudaOccupancyMaxActiveBlocksPerMultiprocessor
 # blocks/SM) for every config of every built-in template and dtype.
 set -u
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$PWD/.carry/lib:${LD_LIBRARY_PATH:-}
 TK=${TK:-.carry/tkbench}
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
@@ -36,4 +37,8 @@ for f in sorted(glob.glob(sys.argv[1] + "/*_*.json")):
     print(f"{f.split('/')[-1]:40s} {ok}/{len(rows)} configs agree with the driver")
 print(f"TOTAL {agree}/{total} configs agree (registers and blocks/SM)")
 PY
+# The [gpu] tests of the suite, where the test binary was carried too.
+if [ -x .carry/tkbench_tests ]; then
+  .carry/tkbench_tests "[gpu]" --success --reporter compact | tail -n 3 || status=1
+fi
 exit $status
