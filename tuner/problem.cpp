@@ -14,8 +14,12 @@ constexpr long long kMaxDim = 1LL << 40;
 std::string dims_hint(const TemplateSpec& spec) {
   std::string names, example;
   for (std::size_t i = 0; i < spec.dims.size(); ++i) {
-    names += (i ? " x " : "") + spec.dims[i];
-    example += (i ? "x" : "") + std::string(i == 0 ? "4096" : "8192");
+    if (i) {
+      names += " x ";
+      example += "x";
+    }
+    names += spec.dims[i];
+    example += i == 0 ? "4096" : "8192";
   }
   return fmt::format("{} takes {} dim{} ({}), e.g. --shape {}", spec.name, spec.dims.size(),
                      spec.dims.size() == 1 ? "" : "s", names, example);
@@ -81,7 +85,10 @@ Problem make_problem(const TemplateSpec& spec, std::vector<long long> dims, DTyp
 
 std::string Problem::shape_str() const {
   std::string out;
-  for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? "x" : "") + std::to_string(dims[i]);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (i) out += 'x';
+    out += std::to_string(dims[i]);
+  }
   return out;
 }
 
