@@ -98,7 +98,9 @@ Examples:
     const bool progress = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
     std::vector<Result> results;
     std::vector<std::optional<DriverCheck>> checks;
-    CompileSummary summary{arch, Compiler::nvrtc_version()};
+    CompileSummary summary;
+    summary.arch = arch;
+    summary.nvrtc_version = Compiler::nvrtc_version();
     summary.cache_dir = cache && cache->enabled() ? global.resolved_cache_dir() : "";
     auto start = std::chrono::steady_clock::now();
     for (const auto& [problem, configs] : work) {

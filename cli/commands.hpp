@@ -15,5 +15,8 @@ CommandRunner add_show_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_compile_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_cache_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_devices_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_bench_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_calibrate_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace tkbench

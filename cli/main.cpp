@@ -1,5 +1,6 @@
 // tkbench: JIT-compile, verify, time and tune GPU kernel templates.
 // This file only parses arguments and dispatches; each command is in cli/command_*.cpp.
+#include <csignal>
 #include <cstdio>
 #include <map>
 
@@ -20,7 +21,9 @@ Examples:
   tkbench show rmsnorm --shape 4096x8192             its parameters and how many configs are valid
   tkbench compile rmsnorm --shape 4096x8192          compile every valid config: registers, spills, occupancy
   tkbench compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json
-  tkbench devices                                    GPUs on this machine (needs a GPU)
+  tkbench devices                                    GPUs on this machine and their peaks (needs a GPU)
+  tkbench calibrate                                  measure this GPU's DRAM bandwidth once (needs a GPU)
+  tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1   verify + time one config
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
 Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU or no permission, 130 interrupted.
@@ -43,6 +46,9 @@ int main(int argc, char** argv) {
   add(add_compile_command(app, global));
   add(add_cache_command(app, global));
   add(add_devices_command(app, global));
+  add(add_bench_command(app, global));
+  add(add_calibrate_command(app, global));
+  add(add_worker_command(app, global));
 
   try {
     app.parse(argc, argv);
@@ -58,7 +64,9 @@ int main(int argc, char** argv) {
   }
 
   diagnostics().set_quiet(global.quiet);
-  install_interrupt_handlers();
+  // The worker leaves Ctrl-C to its coordinator, which finishes the config in hand.
+  if (app.got_subcommand("worker")) std::signal(SIGINT, SIG_IGN);
+  else install_interrupt_handlers();
   try {
     for (auto* sub : app.get_subcommands())
       if (auto it = runners.find(sub); it != runners.end()) return it->second();

@@ -31,6 +31,74 @@ json to_json(const Occupancy& o) {
           {"limiter", o.limiter}};
 }
 
+json to_json(const Verification& v) {
+  return {{"verified", v.verified},   {"passed", v.passed},           {"tolerance", v.tolerance},
+          {"rel_l2_error", v.rel_l2_error}, {"max_abs_error", v.max_abs_error}, {"nonfinite", v.nonfinite},
+          {"first_bad_index", v.first_bad_index}, {"buffer", v.buffer}};
+}
+
+json to_json(const TimingStats& t) {
+  return {{"l2", t.l2},
+          {"graph", t.graph},
+          {"launches_per_sample", t.launches_per_sample},
+          {"buffer_sets", t.buffer_sets},
+          {"samples", t.samples},
+          {"median_us", t.median_us},
+          {"min_us", t.min_us},
+          {"max_us", t.max_us},
+          {"mean_us", t.mean_us},
+          {"spread", t.spread},
+          {"rel_std_error", t.rel_std_error},
+          {"converged", t.converged},
+          {"sm_clock_mhz", {{"start", t.sm_clock_start_mhz}, {"end", t.sm_clock_end_mhz}, {"max", t.sm_clock_max_mhz}}},
+          {"throttled", t.throttled}};
+}
+
+json to_json(const Measurement& m) {
+  return {{"verification", to_json(m.verification)}, {"timing", m.timing ? to_json(*m.timing) : json(nullptr)}};
+}
+
+Verification verification_from_json(const json& j) {
+  Verification v;
+  v.verified = j.at("verified");
+  v.passed = j.at("passed");
+  v.tolerance = j.at("tolerance");
+  v.rel_l2_error = j.at("rel_l2_error");
+  v.max_abs_error = j.at("max_abs_error");
+  v.nonfinite = j.at("nonfinite");
+  v.first_bad_index = j.at("first_bad_index");
+  v.buffer = j.at("buffer");
+  return v;
+}
+
+TimingStats timing_from_json(const json& j) {
+  TimingStats t;
+  t.l2 = j.at("l2");
+  t.graph = j.at("graph");
+  t.launches_per_sample = j.at("launches_per_sample");
+  t.buffer_sets = j.at("buffer_sets");
+  t.samples = j.at("samples");
+  t.median_us = j.at("median_us");
+  t.min_us = j.at("min_us");
+  t.max_us = j.at("max_us");
+  t.mean_us = j.at("mean_us");
+  t.spread = j.at("spread");
+  t.rel_std_error = j.at("rel_std_error");
+  t.converged = j.at("converged");
+  t.sm_clock_start_mhz = j.at("sm_clock_mhz").at("start");
+  t.sm_clock_end_mhz = j.at("sm_clock_mhz").at("end");
+  t.sm_clock_max_mhz = j.at("sm_clock_mhz").at("max");
+  t.throttled = j.at("throttled");
+  return t;
+}
+
+Measurement measurement_from_json(const json& j) {
+  Measurement m;
+  m.verification = verification_from_json(j.at("verification"));
+  if (!j.at("timing").is_null()) m.timing = timing_from_json(j.at("timing"));
+  return m;
+}
+
 json to_json(const Result& r) {
   json out = {{"template", r.template_name}, {"source_hash", r.source_hash}, {"problem", to_json(r.problem)},
               {"config", to_json(r.config)},  {"status", status_name(r.status)}};
@@ -48,6 +116,7 @@ json to_json(const Result& r) {
   } else {
     out["compile"] = nullptr;
   }
+  out["measurement"] = r.measurement ? to_json(*r.measurement) : json(nullptr);
   return out;
 }
 

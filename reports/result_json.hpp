@@ -3,6 +3,7 @@
 // command and later the results document agree on field names.
 #include <nlohmann/json.hpp>
 
+#include "profiler/measurement.hpp"
 #include "tuner/result.hpp"
 #include "tuner/template_spec.hpp"
 
@@ -13,7 +14,15 @@ nlohmann::ordered_json to_json(const Config& config);
 nlohmann::ordered_json to_json(const ResourceUsage& resources);
 nlohmann::ordered_json to_json(const LaunchGeometry& geometry);
 nlohmann::ordered_json to_json(const Occupancy& occupancy);
+nlohmann::ordered_json to_json(const Verification& verification);
+nlohmann::ordered_json to_json(const TimingStats& timing);
+nlohmann::ordered_json to_json(const Measurement& measurement);
 nlohmann::ordered_json to_json(const Result& result);
+
+// The inverse, for measurements that cross the worker pipe. Throws on a malformed document.
+Verification verification_from_json(const nlohmann::ordered_json& j);
+TimingStats timing_from_json(const nlohmann::ordered_json& j);
+Measurement measurement_from_json(const nlohmann::ordered_json& j);
 nlohmann::ordered_json to_json(const TemplateSpec& spec);
 
 }  // namespace tkbench

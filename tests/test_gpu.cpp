@@ -29,3 +29,106 @@ TEST_CASE("compiled registers and occupancy agree with the driver for every rmsn
     }
   }
 }
+
+// ---- GPU runner (issue 3) ----
+#include "profiler/evaluator.hpp"
+#include "profiler/remote_evaluation.hpp"
+#include "test_helpers.hpp"
+
+namespace {
+
+bool have_gpu() {
+  if (!probe_devices().devices.empty()) return true;
+  WARN("skipped: no CUDA device (" << probe_devices().error << ")");
+  return false;
+}
+
+const std::string kMisbehavingDir = std::string(TKBENCH_TEST_FIXTURES) + "/misbehaving";
+
+EvaluationRequest quick_request(const TemplateSpec& spec, std::vector<long long> dims, DType dtype, Config config) {
+  EvaluationRequest r;
+  r.template_name = spec.name;
+  r.dims = std::move(dims);
+  r.dtype = dtype;
+  r.config = std::move(config);
+  r.rule.max_seconds = 0.02;  // correctness is the point here, not the time
+  r.rule.min_samples = 3;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("copy and rmsnorm are correct across dtypes, odd shapes and sampled configs", "[gpu]") {
+  if (!have_gpu()) return;
+  auto registry = TemplateRegistry::load({});
+  Compiler compiler(nullptr);
+  Evaluator evaluator(registry, compiler, require_device(0));
+  struct Case { std::string name; std::vector<long long> dims; };
+  const Case cases[] = {{"copy", {5001}}, {"copy", {(1 << 20) + 3}}, {"rmsnorm", {3, 5000}}, {"rmsnorm", {1, 8192}},
+                        {"rmsnorm", {33, 1000}}, {"rmsnorm", {4096, 4096}}};
+  int checked = 0;
+  for (const auto& c : cases) {
+    const auto& spec = registry.get(c.name);
+    for (DType dtype : spec.dtypes) {
+      Problem p = make_problem(spec, c.dims, dtype);
+      SearchSpace space(spec, p);
+      auto configs = space.sample(6, 11);
+      configs.push_back(*space.default_config());
+      for (const auto& config : configs) {
+        INFO(c.name << " " << p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
+        Measurement m = evaluator.evaluate(quick_request(spec, c.dims, dtype, config), [] {});
+        CHECK(m.verification.verified);
+        CHECK(m.verification.passed);
+        CHECK(m.verification.nonfinite == 0);
+        CHECK(m.verification.rel_l2_error <= spec.tolerance.at(dtype));
+        REQUIRE(m.timing);
+        CHECK(m.timing->median_us > 0);
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > 100);
+}
+
+TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {
+  if (!have_gpu()) return;
+  auto registry = TemplateRegistry::load({kMisbehavingDir});
+  const auto& spec = registry.get("misbehaving");
+  Compiler compiler(nullptr);
+  Evaluator evaluator(registry, compiler, require_device(0));
+  const long long n = 100003;
+  auto ok = evaluator.evaluate(quick_request(spec, {n}, DType::fp32, Config{{{"MODE", 0}}}), [] {});
+  CHECK(ok.verification.passed);
+  CHECK(ok.verification.rel_l2_error == 0);
+
+  auto unwritten = evaluator.evaluate(quick_request(spec, {n}, DType::fp32, Config{{{"MODE", 1}}}), [] {});
+  CHECK_FALSE(unwritten.verification.passed);
+  CHECK(unwritten.verification.nonfinite == 1);
+  CHECK(unwritten.verification.first_bad_index == n - 1);
+  CHECK_FALSE(unwritten.timing);  // never timed
+
+  auto off = evaluator.evaluate(quick_request(spec, {n}, DType::fp32, Config{{{"MODE", 2}}}), [] {});
+  CHECK_FALSE(off.verification.passed);
+  CHECK(off.verification.rel_l2_error == Approx(0.01).epsilon(0.05));
+  CHECK(off.verification.first_bad_index == 0);
+}
+
+TEST_CASE("a faulting and a hanging kernel each cost one config, and the run goes on", "[gpu]") {
+  if (!have_gpu()) return;
+  auto registry = TemplateRegistry::load({kMisbehavingDir});
+  const auto& spec = registry.get("misbehaving");
+  auto cache = test::temp_dir("gpu-worker");
+  WorkerClient worker({TKBENCH_BINARY, "worker", "--template-dir", kMisbehavingDir, "--cache-dir", cache.string()}, 5.0);
+  const std::pair<int, Status> plan[] = {{0, Status::ok}, {3, Status::fault}, {0, Status::ok},
+                                         {4, Status::timeout}, {0, Status::ok}, {1, Status::wrong_result}};
+  for (const auto& [mode, expected] : plan) {
+    Result r;
+    r.config = Config{{{"MODE", mode}}};
+    evaluate_remotely(worker, quick_request(spec, {1 << 20}, DType::fp32, r.config), r);
+    INFO("MODE=" << mode << ": " << r.reason);
+    CHECK(r.status == expected);
+    if (mode == 3) CHECK_THAT(r.reason, Catch::Contains("illegal"));
+  }
+  CHECK(worker.starts() == 3);  // one worker, replaced after the fault and after the hang
+  std::filesystem::remove_all(cache);
+}

@@ -18,12 +18,14 @@ long long round_up(long long x, long long unit) { return (x + unit - 1) / unit *
 const std::vector<ArchLimits>& supported_archs() {
   // CUDA C Programming Guide, "Compute Capabilities" table; shared memory per
   // SM is the largest carve-out, which the occupancy API assumes by default.
+  // FLOP rates per SM per clock from the architecture whitepapers (A100, GA102,
+  // AD102, H100, B200: dense tensor bf16); they are leads, the datasheet peak.
   static const std::vector<ArchLimits> table = {
-      {"sm_80", 64, 32, 65536, 65536, 255, 167936, 166912, 1024, 2},
-      {"sm_86", 48, 16, 65536, 65536, 255, 102400, 101376, 1024, 1},
-      {"sm_89", 48, 24, 65536, 65536, 255, 102400, 101376, 1024, 1},
-      {"sm_90", 64, 32, 65536, 65536, 255, 233472, 232448, 1024, 2},
-      {"sm_100", 64, 32, 65536, 65536, 255, 233472, 232448, 1024, 2},
+      {"sm_80", 64, 32, 65536, 65536, 255, 167936, 166912, 1024, 2, 128, 2048},
+      {"sm_86", 48, 16, 65536, 65536, 255, 102400, 101376, 1024, 1, 256, 512},
+      {"sm_89", 48, 24, 65536, 65536, 255, 102400, 101376, 1024, 1, 256, 512},
+      {"sm_90", 64, 32, 65536, 65536, 255, 233472, 232448, 1024, 2, 256, 4096},
+      {"sm_100", 64, 32, 65536, 65536, 255, 233472, 232448, 1024, 2, 256, 8192},
   };
   return table;
 }

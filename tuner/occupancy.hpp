@@ -21,6 +21,8 @@ struct ArchLimits {
   long long max_shared_per_block; // with the opt-in attribute
   long long reserved_shared_per_block;
   int barriers_per_block_slot;    // hardware barriers available per resident block slot
+  int fp32_flops_per_clock_per_sm;        // 2 x FP32 FMA lanes
+  int tensor_bf16_flops_per_clock_per_sm; // dense bf16 with fp32 accumulation
 };
 
 // Limits for "sm_80", "sm_86", "sm_89", "sm_90", "sm_100" ("sm_90a" maps to

@@ -1,11 +1,12 @@
 #pragma once
 // Result: what tkbench learned about one config of one problem. The compile
-// stage fills `compile`; the GPU stages (later) add their measurements. A
+// stage fills `compile`; the GPU stage adds `measurement`. A
 // result set is a list of these; reports and gates read only results.
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "profiler/measurement.hpp"
 #include "tuner/compiled_kernel.hpp"
 #include "tuner/config.hpp"
 #include "tuner/kernel_instance.hpp"
@@ -37,6 +38,7 @@ struct Result {
   Status status = Status::skipped;
   std::string reason;  // why it is not ok: the NVRTC log, the error
   std::optional<CompileStats> compile;
+  std::optional<Measurement> measurement;  // verification and timing, from the GPU
 };
 
 }  // namespace tkbench

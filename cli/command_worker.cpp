@@ -1,0 +1,77 @@
+// `tkbench worker`: the process that touches the GPU on behalf of bench,
+// calibrate and tune. It reads one JSON request per line on stdin and answers
+// JSON lines on stdout (heartbeats while busy, then a result or an error). A
+// kernel fault poisons the CUDA context: the worker reports it and exits, and
+// the coordinator starts a fresh one. Not meant to be run by hand.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "profiler/cuda_check.hpp"
+#include "profiler/evaluator.hpp"
+#include "profiler/remote_evaluation.hpp"
+#include "reports/result_json.hpp"
+
+namespace tkbench {
+namespace {
+using json = nlohmann::ordered_json;
+
+void send(const json& message) {
+  std::string line = message.dump() + "\n";
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+void send_error(const std::string& status, const std::string& reason) {
+  send({{"type", "error"}, {"status", status}, {"reason", reason}});
+}
+}  // namespace
+
+CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("worker", "Internal: evaluates configs for the other commands, one JSON request per line");
+  cmd->group("");  // hidden from --help
+  return [&global]() -> int {
+    auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs(global.template_dirs));
+    KernelCache cache(global.resolved_cache_dir());
+    Compiler compiler(cache.enabled() ? &cache : nullptr);
+    std::unique_ptr<Evaluator> evaluator;
+    auto heartbeat = [] { send({{"type", "heartbeat"}}); };
+
+    for (std::string line; std::getline(std::cin, line);) {
+      if (line.empty()) continue;
+      try {
+        json request = json::parse(line);
+        if (!evaluator) evaluator = std::make_unique<Evaluator>(registry, compiler, require_device(global.device));
+        const std::string op = request.at("op");
+        if (op == "evaluate") {
+          const TemplateSpec& spec = registry.get(request.at("template").get<std::string>());
+          Measurement m = evaluator->evaluate(evaluation_request_from_json(request, spec), heartbeat);
+          send({{"type", "result"}, {"measurement", to_json(m)}});
+        } else if (op == "driver_copy") {
+          StoppingRule rule;
+          rule.max_seconds = request.at("rule").value("max_seconds", 1.0);
+          rule.max_samples = request.at("rule").value("max_samples", 500);
+          TimingStats t = evaluator->time_driver_copy(request.at("bytes").get<long long>(), rule, heartbeat);
+          send({{"type", "result"}, {"timing", to_json(t)}});
+        } else if (op == "ping") {
+          send({{"type", "result"}});
+        } else {
+          send_error("error", "unknown op '" + op + "'");
+        }
+      } catch (const CompileFailure& e) {
+        send_error("compile_error", e.what());
+      } catch (const InputError& e) {
+        send_error("bad_input", e.what());
+      } catch (const CudaError& e) {
+        send_error("fault", e.what());
+        if (e.sticky) return 1;  // the context is unusable; the coordinator starts a new worker
+      } catch (const std::exception& e) {
+        send_error("fault", e.what());
+      }
+    }
+    return 0;
+  };
+}
+
+}  // namespace tkbench

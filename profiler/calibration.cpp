@@ -1,0 +1,81 @@
+#include "profiler/calibration.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "profiler/remote_evaluation.hpp"
+#include "reports/result_json.hpp"
+#include "tuner/interrupt.hpp"
+#include "tuner/search_space.hpp"
+
+namespace tkbench {
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+StoppingRule calibration_rule() {
+  StoppingRule rule;
+  rule.max_seconds = 0.3;  // 96 configs: about half a minute in all
+  rule.max_samples = 500;
+  return rule;
+}
+
+}  // namespace
+
+Calibration calibrate_bandwidth(WorkerClient& worker, const TemplateRegistry& registry, const DeviceInfo& device,
+                                const CalibrationProgress& progress) {
+  Calibration c;
+  // Each buffer at least 1 GiB and 4x L2: read + write >= 8x L2.
+  c.bytes_per_buffer = std::max<long long>(1LL << 30, 4 * device.l2_bytes);
+  const TemplateSpec& copy = registry.get("copy");
+  Problem problem = make_problem(copy, {c.bytes_per_buffer / 2}, DType::bf16);
+  auto configs = SearchSpace(copy, problem).enumerate();
+  const double moved = 2.0 * static_cast<double>(c.bytes_per_buffer);
+
+  int done = 0;
+  for (const auto& config : configs) {
+    if (interrupted()) break;
+    EvaluationRequest req;
+    req.template_name = copy.name;
+    req.dims = problem.dims;
+    req.dtype = problem.dtype;
+    req.config = config;
+    req.rule = calibration_rule();
+    Result r;
+    r.config = config;
+    evaluate_remotely(worker, req, r);
+    if (r.status == Status::ok && r.measurement->timing) {
+      double bw = moved / (r.measurement->timing->median_us * 1e-6);
+      if (bw > c.copy_kernel_bandwidth) {
+        c.copy_kernel_bandwidth = bw;
+        c.copy_kernel_config = config.str();
+      }
+    }
+    ++c.configs_tried;
+    if (progress) progress(++done, static_cast<int>(configs.size()), c.copy_kernel_bandwidth);
+  }
+
+  nlohmann::ordered_json request = {{"op", "driver_copy"}, {"bytes", c.bytes_per_buffer},
+                                    {"rule", {{"max_seconds", 1.0}, {"max_samples", 500}}}};
+  WorkerReply reply = worker.call(request);
+  if (reply.kind == WorkerReply::Kind::result)
+    c.driver_copy_bandwidth = moved / (timing_from_json(reply.payload.at("timing")).median_us * 1e-6);
+  else
+    throw std::runtime_error("timing the driver's copy failed: " + reply.reason);
+
+  c.source = c.copy_kernel_bandwidth >= c.driver_copy_bandwidth ? "copy kernel" : "driver copy";
+  c.bandwidth = std::max(c.copy_kernel_bandwidth, c.driver_copy_bandwidth);
+  c.measured_at = utc_now();
+  c.tool_version = TKBENCH_VERSION;
+  c.driver_version = probe_devices().driver_version;
+  return c;
+}
+
+}  // namespace tkbench

@@ -1,0 +1,43 @@
+#pragma once
+// DevicePeaks: the limits results are judged against, per GPU: theoretical
+// peaks from device attributes, and the DRAM bandwidth `tkbench calibrate`
+// measured (stored per GPU in the cache directory, reused by later commands).
+#include <optional>
+#include <string>
+
+#include "profiler/device.hpp"
+
+namespace tkbench {
+
+struct Calibration {
+  double bandwidth = 0;              // bytes/s: the better of the two below
+  std::string source;                // "copy kernel" or "driver copy"
+  double copy_kernel_bandwidth = 0;  // tkbench's copy template, tuned over its space
+  std::string copy_kernel_config;
+  double driver_copy_bandwidth = 0;  // cudaMemcpyAsync device to device
+  long long bytes_per_buffer = 0;
+  int configs_tried = 0;
+  std::string measured_at;           // ISO 8601, UTC
+  std::string tool_version;
+  int driver_version = 0;
+};
+
+struct DevicePeaks {
+  DeviceInfo device;
+  double theoretical_bandwidth = 0;  // bytes/s, 2 x memory clock x bus width / 8
+  double fp32_flops = 0;             // FLOP/s, SMs x clock x per-arch rate
+  double tensor_bf16_flops = 0;
+  std::optional<Calibration> calibration;
+
+  // The memory roof results are measured against: calibrated when known.
+  double measured_bandwidth() const { return calibration ? calibration->bandwidth : 0; }
+};
+
+DevicePeaks theoretical_peaks(const DeviceInfo& device);
+
+// Stored calibration for this GPU (matched by UUID), or nothing.
+std::optional<Calibration> load_calibration(const std::string& cache_dir, const DeviceInfo& device);
+// Writes atomically; returns an error message on failure.
+std::optional<std::string> store_calibration(const std::string& cache_dir, const DeviceInfo& device, const Calibration& c);
+
+}  // namespace tkbench

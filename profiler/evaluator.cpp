@@ -1,0 +1,119 @@
+#include "profiler/evaluator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "profiler/cuda_check.hpp"
+#include "profiler/loaded_kernel.hpp"
+#include "profiler/problem_buffers.hpp"
+#include "profiler/timer.hpp"
+#include "profiler/verifier.hpp"
+
+namespace tkbench {
+namespace {
+
+CompiledKernel compile_or_throw(const Compiler& compiler, const TemplateSpec& spec, const std::string& name,
+                                const std::string& arch) {
+  CompileOutcome out = compiler.compile(spec, name, arch);
+  if (!out.ok) throw CompileFailure(out.error);
+  return std::move(out.kernel);
+}
+
+// Input sets to rotate through so that one replay of the timing graph moves
+// more than twice the L2 size: each launch then finds its inputs out of L2.
+int rotation_sets(long long footprint, long long l2_bytes) {
+  if (footprint <= 0) return 1;
+  long long sets = (2 * l2_bytes + footprint - 1) / footprint;
+  const long long memory_cap = (4LL << 30) / footprint;  // at most 4 GiB of copies
+  return static_cast<int>(std::clamp<long long>(std::min(sets, memory_cap), 1, 4096));
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const TemplateRegistry& registry, const Compiler& compiler, const DeviceInfo& device)
+    : registry_(registry), compiler_(compiler), device_(device), clock_(device.uuid) {
+  check_cuda(cudaSetDevice(device.index), "selecting the device");
+  check_cuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "creating a stream");
+  runtime_ = std::make_unique<RuntimeKernels>(compiler_, device.arch(), device.sm_count, device.l2_bytes);
+}
+
+Evaluator::~Evaluator() {
+  runtime_.reset();
+  if (stream_) cudaStreamDestroy(stream_);
+}
+
+Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::function<void()>& heartbeat) {
+  const TemplateSpec& spec = registry_.get(req.template_name);
+  Problem problem = make_problem(spec, req.dims, req.dtype);
+  KernelInstance instance = instantiate(spec.kernel, spec, problem, req.config);
+  LoadedKernel kernel(compile_or_throw(compiler_, spec, instance.name_expression, device_.arch()));
+  kernel.allow_dynamic_shared(instance.geometry.dynamic_shared_bytes);
+
+  std::unique_ptr<LoadedKernel> reference;
+  KernelInstance reference_instance;
+  if (spec.reference) {
+    reference_instance = instantiate(*spec.reference, spec, problem, req.config);
+    CompiledKernel compiled = compile_or_throw(compiler_, spec, reference_instance.name_expression, device_.arch());
+    reference = std::make_unique<LoadedKernel>(compiled);
+    reference->allow_dynamic_shared(reference_instance.geometry.dynamic_shared_bytes);
+  }
+  heartbeat();
+
+  Measurement m;
+  auto buffers = std::make_unique<ProblemBuffers>(spec, problem, 1, reference != nullptr, *runtime_, req.seed, stream_);
+  m.verification = verify(kernel, instance.geometry, reference.get(), reference_instance.geometry, *buffers, *runtime_,
+                          spec.tolerance.at(problem.dtype), stream_);
+  heartbeat();
+  if (!m.verification.passed) return m;  // never timed, never a winner
+
+  auto make_launch = [&](ProblemBuffers& b) {
+    auto packs = std::make_shared<std::vector<ArgPack>>();
+    for (int s = 0; s < b.sets(); ++s) packs->push_back(b.kernel_args(s));
+    return LaunchFn([&kernel, &instance, packs](int set, cudaStream_t stream) {
+      kernel.launch(instance.geometry, (*packs)[static_cast<std::size_t>(set)].data(), stream);
+    });
+  };
+  TimingOptions options;
+  options.cold_l2 = req.cold_l2;
+  options.rule = req.rule;
+  options.heartbeat = heartbeat;
+  const double t1 = estimate_launch_us(make_launch(*buffers), stream_);
+  options.graph = t1 < req.graph_below_us;
+  if (options.graph && req.cold_l2) {
+    int sets = rotation_sets(buffers->footprint_bytes(), device_.l2_bytes);
+    if (sets > 1) {
+      buffers.reset();  // free before allocating the rotation sets
+      buffers = std::make_unique<ProblemBuffers>(spec, problem, sets, false, *runtime_, req.seed, stream_);
+    }
+    options.sets = sets;
+  }
+  m.timing = time_kernel(make_launch(*buffers), *runtime_, clock_, options, stream_);
+  return m;
+}
+
+TimingStats Evaluator::time_driver_copy(long long bytes, const StoppingRule& rule, const std::function<void()>& heartbeat) {
+  void* src = nullptr;
+  void* dst = nullptr;
+  check_cuda(cudaMalloc(&src, static_cast<std::size_t>(bytes)), "allocating the copy source");
+  try {
+    check_cuda(cudaMalloc(&dst, static_cast<std::size_t>(bytes)), "allocating the copy destination");
+    runtime_->fill(src, DType::fp32, bytes / 4, 12345, InitDistribution{}, stream_);
+    LaunchFn launch = [&](int, cudaStream_t stream) {
+      check_cuda(cudaMemcpyAsync(dst, src, static_cast<std::size_t>(bytes), cudaMemcpyDeviceToDevice, stream),
+                 "cudaMemcpyAsync device to device");
+    };
+    TimingOptions options;
+    options.rule = rule;
+    options.heartbeat = heartbeat;
+    TimingStats stats = time_kernel(launch, *runtime_, clock_, options, stream_);
+    cudaFree(src);
+    cudaFree(dst);
+    return stats;
+  } catch (...) {
+    cudaFree(src);
+    if (dst) cudaFree(dst);
+    throw;
+  }
+}
+
+}  // namespace tkbench

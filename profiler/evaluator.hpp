@@ -1,0 +1,60 @@
+#pragma once
+// The Evaluator runs one config on the GPU: compile (through the cache), load,
+// allocate and fill buffers, verify against the reference, then time. It runs
+// inside the worker process (cli/command_worker.cpp), so a kernel that faults
+// or hangs takes down only the worker.
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "profiler/device.hpp"
+#include "profiler/measurement.hpp"
+#include "profiler/nvml_clock.hpp"
+#include "profiler/runtime_kernels.hpp"
+#include "profiler/statistics.hpp"
+#include "tuner/compiler.hpp"
+#include "tuner/config.hpp"
+#include "tuner/template_registry.hpp"
+
+namespace tkbench {
+
+struct EvaluationRequest {
+  std::string template_name;
+  std::vector<long long> dims;
+  DType dtype = DType::fp32;
+  Config config;
+  bool cold_l2 = true;
+  StoppingRule rule;
+  std::uint64_t seed = 1;
+  double graph_below_us = 20;  // kernels faster than this are timed as CUDA graphs
+};
+
+// A config that did not compile: the coordinator records compile_error.
+struct CompileFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const TemplateRegistry& registry, const Compiler& compiler, const DeviceInfo& device);
+  ~Evaluator();
+
+  // Throws CompileFailure, InputError (buffers do not fit), CudaError (a fault).
+  Measurement evaluate(const EvaluationRequest& request, const std::function<void()>& heartbeat);
+  // The driver's device-to-device copy of `bytes`, timed like a kernel (calibration).
+  TimingStats time_driver_copy(long long bytes, const StoppingRule& rule, const std::function<void()>& heartbeat);
+
+ private:
+  const TemplateRegistry& registry_;
+  const Compiler& compiler_;
+  DeviceInfo device_;
+  cudaStream_t stream_ = nullptr;
+  std::unique_ptr<RuntimeKernels> runtime_;
+  SmClock clock_;
+};
+
+}  // namespace tkbench

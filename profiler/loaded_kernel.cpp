@@ -1,0 +1,36 @@
+#include "profiler/loaded_kernel.hpp"
+
+#include "profiler/cuda_check.hpp"
+
+namespace tkbench {
+
+LoadedKernel::LoadedKernel(const CompiledKernel& kernel) : name_(kernel.name_expression) {
+  check_cuda(cudaLibraryLoadData(&library_, kernel.cubin.data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
+             "loading the CUBIN of " + name_);
+  try {
+    check_cuda(cudaLibraryGetKernel(&kernel_, library_, kernel.lowered_name.c_str()), "finding " + name_ + " in its CUBIN");
+  } catch (...) {
+    cudaLibraryUnload(library_);
+    throw;
+  }
+}
+
+LoadedKernel::~LoadedKernel() {
+  if (library_) cudaLibraryUnload(library_);
+}
+
+void LoadedKernel::allow_dynamic_shared(long long bytes) {
+  if (bytes <= shared_limit_) return;
+  check_cuda(cudaFuncSetAttribute(function(), cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
+             fmt::format("allowing {} bytes of dynamic shared memory for {}", bytes, name_));
+  shared_limit_ = bytes;
+}
+
+void LoadedKernel::launch(const LaunchGeometry& g, void** args, cudaStream_t stream) const {
+  dim3 grid(static_cast<unsigned>(g.grid[0]), static_cast<unsigned>(g.grid[1]), static_cast<unsigned>(g.grid[2]));
+  dim3 block(static_cast<unsigned>(g.block[0]), static_cast<unsigned>(g.block[1]), static_cast<unsigned>(g.block[2]));
+  check_cuda(cudaLaunchKernel(function(), grid, block, args, static_cast<std::size_t>(g.dynamic_shared_bytes), stream),
+             "launching " + name_);
+}
+
+}  // namespace tkbench

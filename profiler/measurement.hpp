@@ -1,0 +1,40 @@
+#pragma once
+// Measurement: what running one compiled config on the GPU found out:
+// whether it is correct (against the template's reference) and how long it
+// takes. Produced by the Evaluator (in the worker process), carried in Result.
+#include <optional>
+#include <string>
+
+namespace tkbench {
+
+struct Verification {
+  bool verified = false;        // false: the template has no reference ("unverified")
+  bool passed = false;
+  double tolerance = 0;         // relative L2 error allowed
+  double rel_l2_error = 0;      // ||test - ref|| / ||ref||, worst output buffer
+  double max_abs_error = 0;
+  long long nonfinite = 0;      // NaN/Inf where the reference is finite (poison left unwritten counts here)
+  long long first_bad_index = -1;
+  std::string buffer;           // the output buffer these figures describe
+};
+
+struct TimingStats {
+  std::string l2 = "cold";      // "cold": L2 flushed (or inputs rotated) before each launch; "hot"
+  bool graph = false;           // samples are CUDA-graph replays of `launches_per_sample` launches
+  int launches_per_sample = 1;
+  int buffer_sets = 1;          // input sets rotated through in graph mode
+  int samples = 0;
+  double median_us = 0, min_us = 0, max_us = 0, mean_us = 0;
+  double spread = 0;            // (p90 - p10) / median: the achieved spread
+  double rel_std_error = 0;     // relative standard error of the median
+  bool converged = false;       // rel_std_error reached the target before a cap
+  int sm_clock_start_mhz = 0, sm_clock_end_mhz = 0, sm_clock_max_mhz = 0;  // 0: NVML unavailable
+  bool throttled = false;       // SM clock below 90% of its max at start or end
+};
+
+struct Measurement {
+  Verification verification;
+  std::optional<TimingStats> timing;  // absent when verification failed
+};
+
+}  // namespace tkbench

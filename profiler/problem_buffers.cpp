@@ -1,0 +1,177 @@
+#include "profiler/problem_buffers.hpp"
+
+#include <cstring>
+
+#include "profiler/cuda_check.hpp"
+#include "reports/terminal.hpp"
+#include "tuner/errors.hpp"
+
+namespace tkbench {
+namespace {
+
+// Round-to-nearest-even float -> bf16/fp16 bits, for scalar arguments.
+std::uint16_t to_bf16_bits(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffff) > 0x7f800000) return 0x7fc0;  // NaN
+  u += 0x7fff + ((u >> 16) & 1);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+std::uint16_t to_fp16_bits(float f) {
+  // Through _Float16, which g++ 12 supports on x86-64.
+  _Float16 h = static_cast<_Float16>(f);
+  std::uint16_t bits;
+  std::memcpy(&bits, &h, 2);
+  return bits;
+}
+
+long long element_count(const ArgSpec& arg, const Bindings& b) {
+  return arg.count.evaluate_integer(b, "count of '" + arg.name + "'", 0, 1LL << 40);
+}
+
+std::uint64_t seed_for(std::uint64_t seed, int set, std::size_t arg) {
+  return seed * 1000003ULL + static_cast<std::uint64_t>(set) * 7919ULL + arg;
+}
+
+}  // namespace
+
+void ArgPack::add_pointer(void* device_ptr) {
+  std::uint64_t slot = 0;
+  std::memcpy(&slot, &device_ptr, sizeof device_ptr);
+  storage_.push_back(slot);
+}
+
+void ArgPack::add_scalar(DType dtype, double value) {
+  std::uint64_t slot = 0;
+  switch (dtype) {
+    case DType::fp32: { float v = static_cast<float>(value); std::memcpy(&slot, &v, 4); break; }
+    case DType::fp64: std::memcpy(&slot, &value, 8); break;
+    case DType::bf16: { auto v = to_bf16_bits(static_cast<float>(value)); std::memcpy(&slot, &v, 2); break; }
+    case DType::fp16: { auto v = to_fp16_bits(static_cast<float>(value)); std::memcpy(&slot, &v, 2); break; }
+    case DType::i8: { auto v = static_cast<signed char>(value); std::memcpy(&slot, &v, 1); break; }
+    case DType::i32: { auto v = static_cast<int>(value); std::memcpy(&slot, &v, 4); break; }
+    case DType::i64: { auto v = static_cast<long long>(value); std::memcpy(&slot, &v, 8); break; }
+  }
+  storage_.push_back(slot);
+}
+
+long long ProblemBuffers::required_bytes(const TemplateSpec& spec, const Problem& problem, int sets, bool with_reference) {
+  Bindings b = problem.bindings();
+  long long per_set = 0, reference = 0;
+  for (const auto& arg : spec.args) {
+    if (!arg.is_buffer()) continue;
+    long long n = element_count(arg, b);
+    per_set += n * static_cast<long long>(dtype_info(arg.resolved_dtype(problem.dtype)).size);
+    if (with_reference && arg.kind != ArgKind::input)
+      reference += n * static_cast<long long>(dtype_info(arg.reference_dtype.value_or(arg.resolved_dtype(problem.dtype))).size);
+  }
+  return per_set * sets + reference;
+}
+
+ProblemBuffers::ProblemBuffers(const TemplateSpec& spec, const Problem& problem, int sets, bool with_reference,
+                               RuntimeKernels& runtime, std::uint64_t seed, cudaStream_t stream)
+    : spec_(spec), problem_(problem), bindings_(problem.bindings()) {
+  const long long need = required_bytes(spec, problem, sets, with_reference);
+  std::size_t free_bytes = 0, total_bytes = 0;
+  check_cuda(cudaMemGetInfo(&free_bytes, &total_bytes), "reading free device memory");
+  // Leave room for the L2 flush buffer, the runtime's kernels and the driver.
+  if (need > static_cast<long long>(free_bytes) - (256LL << 20))
+    throw InputError(fmt::format("{} at shape {} {} needs {} of device memory for its buffers{}; the GPU has {} free of {}",
+                                 spec.name, problem.shape_str(), dtype_info(problem.dtype).name,
+                                 format_bytes(static_cast<double>(need)),
+                                 sets > 1 ? fmt::format(" ({} input sets)", sets) : "",
+                                 format_bytes(static_cast<double>(free_bytes)), format_bytes(static_cast<double>(total_bytes))));
+  sets_.resize(static_cast<std::size_t>(sets));
+  for (int s = 0; s < sets; ++s) {
+    for (std::size_t a = 0; a < spec.args.size(); ++a) {
+      const ArgSpec& arg = spec.args[a];
+      DeviceBuffer buf;
+      if (arg.is_buffer()) {
+        buf.count = element_count(arg, bindings_);
+        buf.dtype = arg.resolved_dtype(problem.dtype);
+        check_cuda(cudaMalloc(&buf.ptr, std::max<std::size_t>(buf.bytes(), 16)),
+                   fmt::format("allocating {} ({})", arg.name, format_bytes(static_cast<double>(buf.bytes()))));
+        if (arg.kind != ArgKind::output)
+          runtime.fill(buf.ptr, buf.dtype, buf.count, seed_for(seed, s, a), arg.init, stream);
+        else  // outputs start as NaN too, so an unwritten element can never look right
+          check_cuda(cudaMemsetAsync(buf.ptr, 0xff, buf.bytes(), stream), "poisoning " + arg.name);
+      }
+      sets_[static_cast<std::size_t>(s)].push_back(buf);
+    }
+  }
+  reference_.resize(spec.args.size());
+  if (with_reference) {
+    for (std::size_t a = 0; a < spec.args.size(); ++a) {
+      const ArgSpec& arg = spec.args[a];
+      if (!arg.is_buffer() || arg.kind == ArgKind::input) continue;
+      DeviceBuffer buf;
+      buf.count = element_count(arg, bindings_);
+      buf.dtype = arg.reference_dtype.value_or(arg.resolved_dtype(problem.dtype));
+      check_cuda(cudaMalloc(&buf.ptr, std::max<std::size_t>(buf.bytes(), 16)), "allocating the reference's " + arg.name);
+      reference_[a] = buf;
+    }
+  }
+  check_cuda(cudaStreamSynchronize(stream), "filling input buffers");
+}
+
+ProblemBuffers::~ProblemBuffers() {
+  for (auto& set : sets_)
+    for (auto& b : set)
+      if (b.ptr) cudaFree(b.ptr);
+  for (auto& b : reference_)
+    if (b.ptr) cudaFree(b.ptr);
+}
+
+ArgPack ProblemBuffers::kernel_args(int set) const {
+  ArgPack pack;
+  const auto& buffers = sets_.at(static_cast<std::size_t>(set));
+  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
+    const ArgSpec& arg = spec_.args[a];
+    if (arg.is_buffer()) pack.add_pointer(buffers[a].ptr);
+    else pack.add_scalar(*arg.dtype, arg.value.evaluate(bindings_));
+  }
+  return pack;
+}
+
+ArgPack ProblemBuffers::reference_args() const {
+  ArgPack pack;
+  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
+    const ArgSpec& arg = spec_.args[a];
+    if (!arg.is_buffer()) pack.add_scalar(*arg.dtype, arg.value.evaluate(bindings_));
+    else if (arg.kind == ArgKind::input) pack.add_pointer(sets_[0][a].ptr);  // inputs are shared
+    else pack.add_pointer(reference_[a].ptr);
+  }
+  return pack;
+}
+
+void ProblemBuffers::poison_outputs(cudaStream_t stream) {
+  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
+    if (spec_.args[a].kind != ArgKind::output) continue;
+    check_cuda(cudaMemsetAsync(sets_[0][a].ptr, 0xff, sets_[0][a].bytes(), stream), "poisoning " + spec_.args[a].name);
+    if (reference_[a].ptr)
+      check_cuda(cudaMemsetAsync(reference_[a].ptr, 0xff, reference_[a].bytes(), stream), "poisoning the reference's " + spec_.args[a].name);
+  }
+}
+
+void ProblemBuffers::copy_inouts_to_reference(RuntimeKernels& runtime, cudaStream_t stream) {
+  for (std::size_t a = 0; a < spec_.args.size(); ++a)
+    if (spec_.args[a].kind == ArgKind::inout && reference_[a].ptr)
+      runtime.convert(sets_[0][a].ptr, sets_[0][a].dtype, reference_[a].ptr, reference_[a].dtype, sets_[0][a].count, stream);
+}
+
+std::vector<ProblemBuffers::OutputPair> ProblemBuffers::outputs() const {
+  std::vector<OutputPair> out;
+  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
+    const ArgSpec& arg = spec_.args[a];
+    if (arg.is_buffer() && arg.kind != ArgKind::input) out.push_back({arg.name, sets_[0][a], reference_[a]});
+  }
+  return out;
+}
+
+long long ProblemBuffers::footprint_bytes() const {
+  long long total = 0;
+  for (const auto& b : sets_.at(0)) total += static_cast<long long>(b.bytes());
+  return total;
+}
+
+}  // namespace tkbench

@@ -1,0 +1,77 @@
+#pragma once
+// The device memory one problem needs: every buffer argument of the kernel
+// (in one or more sets, for rotating inputs past L2) and the reference's own
+// output buffers, filled from a seeded RNG with the manifest's distributions.
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "profiler/runtime_kernels.hpp"
+#include "tuner/problem.hpp"
+#include "tuner/template_spec.hpp"
+
+namespace tkbench {
+
+struct DeviceBuffer {
+  void* ptr = nullptr;
+  long long count = 0;
+  DType dtype = DType::fp32;
+  std::size_t bytes() const { return static_cast<std::size_t>(count) * dtype_info(dtype).size; }
+};
+
+// Kernel arguments as cudaLaunchKernel takes them: an array of pointers to values.
+class ArgPack {
+ public:
+  void add_pointer(void* device_ptr);
+  void add_scalar(DType dtype, double value);
+  // Valid until the next add_*.
+  void** data() {
+    pointers_.clear();
+    for (auto& slot : storage_) pointers_.push_back(&slot);
+    return pointers_.data();
+  }
+
+ private:
+  std::vector<std::uint64_t> storage_;  // one 8-byte slot per argument (all are at most 8 bytes)
+  std::vector<void*> pointers_;
+};
+
+class ProblemBuffers {
+ public:
+  // Bytes of device memory needed for `sets` kernel buffer sets (+ reference outputs).
+  static long long required_bytes(const TemplateSpec& spec, const Problem& problem, int sets, bool with_reference);
+
+  // Allocates and fills. Throws InputError (exit 2) when the buffers do not fit
+  // in free device memory, with the numbers.
+  ProblemBuffers(const TemplateSpec& spec, const Problem& problem, int sets, bool with_reference,
+                 RuntimeKernels& runtime, std::uint64_t seed, cudaStream_t stream);
+  ~ProblemBuffers();
+  ProblemBuffers(const ProblemBuffers&) = delete;
+  ProblemBuffers& operator=(const ProblemBuffers&) = delete;
+
+  ArgPack kernel_args(int set) const;
+  ArgPack reference_args() const;
+  // A NaN pattern (all bits set) in every output of the kernel (set 0) and the reference.
+  void poison_outputs(cudaStream_t stream);
+  // Gives the reference the same starting contents of inout buffers as the kernel's set 0.
+  void copy_inouts_to_reference(RuntimeKernels& runtime, cudaStream_t stream);
+
+  struct OutputPair {
+    std::string name;
+    DeviceBuffer test, reference;
+  };
+  std::vector<OutputPair> outputs() const;  // every output and inout buffer
+  int sets() const { return static_cast<int>(sets_.size()); }
+  long long footprint_bytes() const;        // one set
+
+ private:
+  const TemplateSpec& spec_;
+  Problem problem_;
+  std::vector<std::vector<DeviceBuffer>> sets_;  // [set][arg]; scalars have no buffer
+  std::vector<DeviceBuffer> reference_;          // [arg]: outputs and inouts only
+  Bindings bindings_;
+};
+
+}  // namespace tkbench

@@ -1,0 +1,80 @@
+#include "profiler/remote_evaluation.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/result_json.hpp"
+#include "tuner/errors.hpp"
+
+namespace tkbench {
+using json = nlohmann::ordered_json;
+
+json evaluation_request_json(const EvaluationRequest& r) {
+  return {{"op", "evaluate"},
+          {"template", r.template_name},
+          {"dims", r.dims},
+          {"dtype", dtype_info(r.dtype).name},
+          {"config", to_json(r.config)},
+          {"l2", r.cold_l2 ? "cold" : "hot"},
+          {"rule", {{"target_rel_error", r.rule.target_rel_error}, {"min_samples", r.rule.min_samples},
+                    {"max_samples", r.rule.max_samples}, {"max_seconds", r.rule.max_seconds}}},
+          {"seed", r.seed},
+          {"graph_below_us", r.graph_below_us}};
+}
+
+EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec& spec) {
+  EvaluationRequest r;
+  r.template_name = j.at("template");
+  r.dims = j.at("dims").get<std::vector<long long>>();
+  r.dtype = parse_problem_dtype(j.at("dtype").get<std::string>(), spec);
+  for (const auto& p : spec.params) r.config.values.emplace_back(p.name, j.at("config").at(p.name).get<long long>());
+  r.cold_l2 = j.at("l2") == "cold";
+  const auto& rule = j.at("rule");
+  r.rule.target_rel_error = rule.at("target_rel_error");
+  r.rule.min_samples = rule.at("min_samples");
+  r.rule.max_samples = rule.at("max_samples");
+  r.rule.max_seconds = rule.at("max_seconds");
+  r.seed = j.at("seed");
+  r.graph_below_us = j.at("graph_below_us");
+  return r;
+}
+
+void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result) {
+  WorkerReply reply = worker.call(evaluation_request_json(request));
+  switch (reply.kind) {
+    case WorkerReply::Kind::result: {
+      try {
+        result.measurement = measurement_from_json(reply.payload.at("measurement"));
+      } catch (const std::exception& e) {
+        result.status = Status::fault;
+        result.reason = fmt::format("the worker's answer was malformed: {}", e.what());
+        return;
+      }
+      const Verification& v = result.measurement->verification;
+      result.status = v.passed ? Status::ok : Status::wrong_result;
+      if (!v.passed)
+        result.reason = v.nonfinite > 0
+                            ? fmt::format("{}: {} elements NaN/Inf or never written (first at index {})", v.buffer, v.nonfinite, v.first_bad_index)
+                            : fmt::format("{}: relative L2 error {:.3g} > tolerance {:.3g}, max abs error {:.3g}, first bad index {}",
+                                          v.buffer, v.rel_l2_error, v.tolerance, v.max_abs_error, v.first_bad_index);
+      return;
+    }
+    case WorkerReply::Kind::error: {
+      std::string status = reply.payload.value("status", "error");
+      if (status == "bad_input") throw InputError(reply.reason);
+      result.status = status == "compile_error" ? Status::compile_error : Status::fault;
+      result.reason = reply.reason;
+      return;
+    }
+    case WorkerReply::Kind::timed_out:
+      result.status = Status::timeout;
+      result.reason = reply.reason;
+      return;
+    case WorkerReply::Kind::crashed:
+    case WorkerReply::Kind::garbage:
+      result.status = Status::fault;
+      result.reason = reply.reason;
+      return;
+  }
+}
+
+}  // namespace tkbench

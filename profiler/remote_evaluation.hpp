@@ -1,0 +1,17 @@
+#pragma once
+// The coordinator's view of evaluating one config: send it to the worker and
+// turn the answer into a Result status. A fault or hang costs this config only.
+#include "profiler/evaluator.hpp"
+#include "profiler/worker_client.hpp"
+#include "tuner/result.hpp"
+
+namespace tkbench {
+
+nlohmann::ordered_json evaluation_request_json(const EvaluationRequest& request);
+EvaluationRequest evaluation_request_from_json(const nlohmann::ordered_json& j, const TemplateSpec& spec);
+
+// Fills result.status, reason and measurement. Throws InputError when the
+// worker reports bad input (e.g. buffers larger than device memory).
+void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result);
+
+}  // namespace tkbench

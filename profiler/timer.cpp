@@ -1,0 +1,130 @@
+#include "profiler/timer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "profiler/cuda_check.hpp"
+
+namespace tkbench {
+namespace {
+
+// Two events, destroyed on every path out.
+struct EventPair {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  EventPair() {
+    check_cuda(cudaEventCreate(&start), "creating a timing event");
+    check_cuda(cudaEventCreate(&stop), "creating a timing event");
+  }
+  ~EventPair() {
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+  }
+  double elapsed_us() const {
+    check_cuda(cudaEventSynchronize(stop), "waiting for the timed launch");
+    float ms = 0;
+    check_cuda(cudaEventElapsedTime(&ms, start, stop), "reading a timing event");
+    return static_cast<double>(ms) * 1000.0;
+  }
+};
+
+struct GraphExec {
+  cudaGraph_t graph = nullptr;
+  cudaGraphExec_t exec = nullptr;
+  ~GraphExec() {
+    if (exec) cudaGraphExecDestroy(exec);
+    if (graph) cudaGraphDestroy(graph);
+  }
+};
+
+}  // namespace
+
+double estimate_launch_us(const LaunchFn& launch, cudaStream_t stream) {
+  EventPair ev;
+  launch(0, stream);  // warm-up: first-launch costs stay out of the figure
+  check_cuda(cudaStreamSynchronize(stream), "warming up");
+  std::vector<double> t;
+  for (int i = 0; i < 5; ++i) {
+    check_cuda(cudaEventRecord(ev.start, stream), "recording an event");
+    launch(0, stream);
+    check_cuda(cudaEventRecord(ev.stop, stream), "recording an event");
+    t.push_back(ev.elapsed_us());
+  }
+  std::sort(t.begin(), t.end());
+  return t[2];
+}
+
+TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const SmClock& clock,
+                        const TimingOptions& opt, cudaStream_t stream) {
+  TimingStats stats;
+  stats.l2 = opt.cold_l2 ? "cold" : "hot";
+  stats.graph = opt.graph;
+  stats.sm_clock_max_mhz = clock.max_mhz();
+
+  GraphExec graph;
+  int per_sample = 1;
+  if (opt.graph) {
+    double t1 = estimate_launch_us(launch, stream);
+    int sets = opt.cold_l2 ? std::max(1, opt.sets) : 1;
+    int target = static_cast<int>(std::clamp(opt.graph_sample_us / std::max(t1, 0.5), 20.0, 4000.0));
+    // Whole rotations, so every set is touched equally often.
+    per_sample = sets * std::max(1, (target + sets - 1) / sets);
+    check_cuda(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "starting graph capture");
+    try {
+      for (int i = 0; i < per_sample; ++i) launch(i % sets, stream);
+    } catch (...) {
+      cudaStreamEndCapture(stream, &graph.graph);
+      throw;
+    }
+    check_cuda(cudaStreamEndCapture(stream, &graph.graph), "ending graph capture");
+    check_cuda(cudaGraphInstantiate(&graph.exec, graph.graph, 0), "instantiating the timing graph");
+    check_cuda(cudaGraphLaunch(graph.exec, stream), "warming up the timing graph");
+    check_cuda(cudaStreamSynchronize(stream), "warming up the timing graph");
+    stats.buffer_sets = sets;
+  } else {
+    launch(0, stream);  // warm-up
+    check_cuda(cudaStreamSynchronize(stream), "warming up");
+  }
+  stats.launches_per_sample = per_sample;
+
+  EventPair ev;
+  std::vector<double> samples;
+  stats.sm_clock_start_mhz = clock.current_mhz();  // after warm-up: an idle GPU clocks down
+  const auto start = std::chrono::steady_clock::now();
+  auto last_beat = start;
+  while (true) {
+    if (!opt.graph && opt.cold_l2) runtime.flush_l2(stream);
+    check_cuda(cudaEventRecord(ev.start, stream), "recording an event");
+    if (opt.graph) check_cuda(cudaGraphLaunch(graph.exec, stream), "replaying the timing graph");
+    else launch(0, stream);
+    check_cuda(cudaEventRecord(ev.stop, stream), "recording an event");
+    samples.push_back(ev.elapsed_us() / per_sample);
+
+    auto now = std::chrono::steady_clock::now();
+    if (opt.heartbeat && now - last_beat > std::chrono::milliseconds(200)) {
+      opt.heartbeat();
+      last_beat = now;
+    }
+    double elapsed = std::chrono::duration<double>(now - start).count();
+    // Summarising every sample is O(n log n); every 8th is plenty.
+    if (samples.size() % 8 == 0 || samples.size() < 16) {
+      SampleSummary s = summarize(samples);
+      if (opt.rule.should_stop(s, elapsed)) break;
+    }
+  }
+  SampleSummary s = summarize(samples);
+  stats.samples = s.count;
+  stats.median_us = s.median;
+  stats.min_us = s.min;
+  stats.max_us = s.max;
+  stats.mean_us = s.mean;
+  stats.spread = s.spread;
+  stats.rel_std_error = s.rel_std_error;
+  stats.converged = opt.rule.converged(s);
+  stats.sm_clock_end_mhz = clock.current_mhz();
+  if (stats.sm_clock_max_mhz > 0)
+    stats.throttled = std::min(stats.sm_clock_start_mhz, stats.sm_clock_end_mhz) < 0.9 * stats.sm_clock_max_mhz;
+  return stats;
+}
+
+}  // namespace tkbench

@@ -1,0 +1,56 @@
+#include "profiler/verifier.hpp"
+
+#include <cmath>
+
+#include "profiler/cuda_check.hpp"
+
+namespace tkbench {
+
+Verification verify(const LoadedKernel& kernel, const LaunchGeometry& geometry, const LoadedKernel* reference,
+                    const LaunchGeometry& reference_geometry, ProblemBuffers& buffers, RuntimeKernels& runtime,
+                    double tolerance, cudaStream_t stream) {
+  Verification v;
+  v.verified = reference != nullptr;
+  v.tolerance = tolerance;
+  buffers.copy_inouts_to_reference(runtime, stream);
+  buffers.poison_outputs(stream);
+  if (reference) {
+    ArgPack args = buffers.reference_args();
+    reference->launch(reference_geometry, args.data(), stream);
+    check_cuda(cudaStreamSynchronize(stream), "running the reference " + reference->name());
+  }
+  ArgPack args = buffers.kernel_args(0);
+  kernel.launch(geometry, args.data(), stream);
+  check_cuda(cudaStreamSynchronize(stream), "running " + kernel.name());
+
+  v.passed = true;
+  for (const auto& out : buffers.outputs()) {
+    // Without a reference, compare the output with itself: that still counts
+    // NaN/Inf, which is what an unwritten (poisoned) element reads as.
+    const DeviceBuffer& ref = reference ? out.reference : out.test;
+    // First pass: the norms. An element is "bad" when its error exceeds the
+    // tolerance times the reference's RMS (or it is not finite).
+    Comparison c = runtime.compare(out.test.ptr, out.test.dtype, ref.ptr, ref.dtype, out.test.count, INFINITY, stream);
+    double rms_ref = out.test.count ? std::sqrt(c.sum_sq_ref / static_cast<double>(out.test.count)) : 0;
+    double rel = c.sum_sq_ref > 0 ? std::sqrt(c.sum_sq_diff / c.sum_sq_ref) : (c.sum_sq_diff > 0 ? INFINITY : 0);
+    bool ok = c.nonfinite == 0 && rel <= tolerance;
+    if (!ok && c.nonfinite == 0) {  // find the first element off by more than the tolerance allows
+      double elem_tol = tolerance > 0 ? tolerance * std::max(rms_ref, 1e-30) : 0;
+      c.first_bad = runtime.compare(out.test.ptr, out.test.dtype, ref.ptr, ref.dtype, out.test.count, elem_tol, stream).first_bad;
+    }
+    // The first failing buffer names the failure; while all pass, the worst one is named.
+    if (!ok && v.passed) {
+      v.buffer = out.name;
+      v.first_bad_index = c.first_bad == ~0ull ? -1 : static_cast<long long>(c.first_bad);
+    } else if (v.passed && rel >= v.rel_l2_error) {
+      v.buffer = out.name;
+    }
+    v.rel_l2_error = std::max(v.rel_l2_error, rel);
+    v.max_abs_error = std::max(v.max_abs_error, c.max_abs_diff);
+    v.nonfinite += static_cast<long long>(c.nonfinite);
+    v.passed = v.passed && ok;
+  }
+  return v;
+}
+
+}  // namespace tkbench

@@ -1,0 +1,110 @@
+#include "reports/bench_report.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/result_json.hpp"
+#include "reports/roofline.hpp"
+#include "reports/terminal.hpp"
+
+namespace tkbench {
+using json = nlohmann::ordered_json;
+
+namespace {
+std::string tbps(double bytes_per_s) { return fmt::format("{:.2f} TB/s", bytes_per_s / 1e12); }
+std::string us(double v) { return v >= 1000 ? fmt::format("{:.1f} µs", v) : fmt::format("{:.2f} µs", v); }
+}  // namespace
+
+void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spec, const DevicePeaks& peaks, bool color) {
+  auto line = [&](const std::string& key, const std::string& value) {
+    std::fprintf(out, "  %s %s\n", styled(fmt::format("{:<11}", key), Style::bold, color).c_str(), value.c_str());
+  };
+  std::fprintf(out, "%s\n", styled(fmt::format("{} {} {}  {}", spec.name, r.problem.shape_str(), dtype_info(r.problem.dtype).name,
+                                               r.config.str()), Style::bold, color).c_str());
+  if (r.status != Status::ok && r.status != Status::wrong_result) {
+    line("status", styled(std::string(status_name(r.status)), Style::red, color) + ": " + r.reason);
+    return;
+  }
+  const Verification& v = r.measurement->verification;
+  if (!v.verified) {
+    line("correct", styled("UNVERIFIED: the template has no reference kernel", Style::yellow, color) +
+                        (v.passed ? " (no NaN/Inf or unwritten outputs)" : ""));
+  } else if (v.passed) {
+    line("correct", styled("yes", Style::green, color) + fmt::format(": relative L2 error {:.2g} (tolerance {:.2g}), max abs error {:.2g}",
+                                                                     v.rel_l2_error, v.tolerance, v.max_abs_error));
+  }
+  if (!v.passed) {
+    line("correct", styled("NO: wrong_result", Style::red, color) + ": " + r.reason + "; not timed");
+    return;
+  }
+  const TimingStats& t = *r.measurement->timing;
+  line("time", fmt::format("{} median (min {}, max {}), spread {:.1f}%, {} samples, L2 {}{}", us(t.median_us), us(t.min_us),
+                           us(t.max_us), 100 * t.spread, t.samples, t.l2,
+                           t.graph ? fmt::format(", CUDA graph of {} launches{}", t.launches_per_sample,
+                                                 t.buffer_sets > 1 ? fmt::format(" over {} input sets", t.buffer_sets) : "")
+                                   : ""));
+  if (!t.converged)
+    line("", styled(fmt::format("noisy: the median's relative error is {:.2f}% after the time cap", 100 * t.rel_std_error), Style::yellow, color));
+  if (t.throttled)
+    line("", styled(fmt::format("throttled: SM clock {}/{} MHz at start/end, max {}", t.sm_clock_start_mhz, t.sm_clock_end_mhz, t.sm_clock_max_mhz),
+                    Style::yellow, color));
+  RooflineFigures f = roofline_figures(r, spec, peaks);
+  std::string measured = peaks.calibration ? fmt::format("{:.1f}% of measured copy ({})", f.pct_of_measured, tbps(peaks.measured_bandwidth()))
+                                           : "not calibrated (run `tkbench calibrate`)";
+  line("bandwidth", fmt::format("{} = {}, {:.1f}% of theoretical ({})", tbps(f.bandwidth), measured, f.pct_of_theoretical,
+                                tbps(peaks.theoretical_bandwidth)));
+  line("", fmt::format("ideal bytes {} ({}), {:.2f} FLOP/byte", static_cast<long long>(f.ideal_bytes),
+                       format_bytes(f.ideal_bytes), f.arithmetic_intensity));
+}
+
+json to_json(const DevicePeaks& p) {
+  json out = {{"name", p.device.name}, {"uuid", p.device.uuid}, {"arch", p.device.arch()}, {"sm_count", p.device.sm_count},
+              {"l2_bytes", p.device.l2_bytes}, {"sm_clock_khz", p.device.sm_clock_khz},
+              {"theoretical_bandwidth", p.theoretical_bandwidth}, {"fp32_flops", p.fp32_flops},
+              {"tensor_bf16_flops", p.tensor_bf16_flops}};
+  if (p.calibration) {
+    const auto& c = *p.calibration;
+    out["calibration"] = {{"bandwidth", c.bandwidth}, {"source", c.source},
+                          {"copy_kernel", {{"bandwidth", c.copy_kernel_bandwidth}, {"config", c.copy_kernel_config},
+                                           {"configs_tried", c.configs_tried}}},
+                          {"driver_copy", {{"bandwidth", c.driver_copy_bandwidth}}},
+                          {"bytes_per_buffer", c.bytes_per_buffer}, {"measured_at", c.measured_at}};
+  } else {
+    out["calibration"] = nullptr;
+  }
+  return out;
+}
+
+json bench_document(const std::vector<Result>& results, const TemplateSpec& spec, const DevicePeaks& peaks) {
+  json rows = json::array();
+  for (const auto& r : results) {
+    json row = to_json(r);
+    RooflineFigures f = roofline_figures(r, spec, peaks);
+    row["figures"] = {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops}, {"bandwidth", f.bandwidth},
+                      {"pct_of_measured_bandwidth", peaks.calibration ? json(f.pct_of_measured) : json(nullptr)},
+                      {"pct_of_theoretical_bandwidth", f.pct_of_theoretical},
+                      {"arithmetic_intensity", f.arithmetic_intensity}};
+    rows.push_back(row);
+  }
+  return {{"schema", "tkbench.bench/1"}, {"tool_version", TKBENCH_VERSION}, {"device", to_json(peaks)}, {"results", rows}};
+}
+
+void print_calibration(std::FILE* out, const DevicePeaks& p, bool color) {
+  std::fprintf(out, "%s\n", styled(fmt::format("{} ({}, {})", p.device.name, p.device.arch(), p.device.uuid), Style::bold, color).c_str());
+  std::fprintf(out, "  theoretical DRAM bandwidth  %s  (2 x %d MHz x %d bits / 8)\n", tbps(p.theoretical_bandwidth).c_str(),
+               p.device.memory_clock_khz / 1000, p.device.bus_width_bits);
+  std::fprintf(out, "  theoretical FP32 / bf16 tensor  %.1f / %.0f TFLOP/s\n", p.fp32_flops / 1e12, p.tensor_bf16_flops / 1e12);
+  if (!p.calibration) {
+    std::fprintf(out, "  measured: not calibrated yet (tkbench calibrate)\n");
+    return;
+  }
+  const auto& c = *p.calibration;
+  std::fprintf(out, "  measured DRAM bandwidth     %s  (%s; %.1f%% of theoretical)\n",
+               styled(tbps(c.bandwidth), Style::green, color).c_str(), c.source.c_str(), 100 * c.bandwidth / p.theoretical_bandwidth);
+  std::fprintf(out, "    copy kernel (tuned, %d configs)  %s  best %s\n", c.configs_tried, tbps(c.copy_kernel_bandwidth).c_str(),
+               c.copy_kernel_config.c_str());
+  std::fprintf(out, "    driver copy (cudaMemcpyAsync)   %s\n", tbps(c.driver_copy_bandwidth).c_str());
+  std::fprintf(out, "    footprint %s per buffer, measured %s\n", format_bytes(static_cast<double>(c.bytes_per_buffer)).c_str(),
+               c.measured_at.c_str());
+}
+
+}  // namespace tkbench

@@ -1,0 +1,20 @@
+#pragma once
+// Output of `tkbench bench` and `tkbench calibrate`.
+#include <cstdio>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "profiler/device_peaks.hpp"
+#include "tuner/result.hpp"
+#include "tuner/template_spec.hpp"
+
+namespace tkbench {
+
+void print_bench_result(std::FILE* out, const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks, bool color);
+nlohmann::ordered_json bench_document(const std::vector<Result>& results, const TemplateSpec& spec, const DevicePeaks& peaks);
+
+nlohmann::ordered_json to_json(const DevicePeaks& peaks);
+void print_calibration(std::FILE* out, const DevicePeaks& peaks, bool color);
+
+}  // namespace tkbench

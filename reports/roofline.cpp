@@ -1,0 +1,21 @@
+#include "reports/roofline.hpp"
+
+namespace tkbench {
+
+RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks) {
+  RooflineFigures f;
+  Bindings b = result.problem.bindings();
+  f.ideal_bytes = spec.ideal_bytes.evaluate(b);
+  f.flops = spec.flops.evaluate(b);
+  f.arithmetic_intensity = f.ideal_bytes > 0 ? f.flops / f.ideal_bytes : 0;
+  if (!result.measurement || !result.measurement->timing) return f;
+  f.seconds = result.measurement->timing->median_us * 1e-6;
+  if (f.seconds <= 0) return f;
+  f.bandwidth = f.ideal_bytes / f.seconds;
+  f.flop_rate = f.flops / f.seconds;
+  if (peaks.measured_bandwidth() > 0) f.pct_of_measured = 100 * f.bandwidth / peaks.measured_bandwidth();
+  if (peaks.theoretical_bandwidth > 0) f.pct_of_theoretical = 100 * f.bandwidth / peaks.theoretical_bandwidth;
+  return f;
+}
+
+}  // namespace tkbench

@@ -1,0 +1,73 @@
+// The worker protocol against fake workers that crash, hang and talk nonsense.
+#include <catch2/catch.hpp>
+
+#include "profiler/worker_client.hpp"
+
+using namespace tkbench;
+
+namespace {
+WorkerClient fake(const std::string& script, double watchdog = 5) {
+  return WorkerClient({"/bin/sh", "-c", script}, watchdog);
+}
+const nlohmann::ordered_json kRequest = {{"op", "ping"}};
+}  // namespace
+
+TEST_CASE("a well-behaved worker: heartbeats, then a result", "[worker]") {
+  auto w = fake(R"(while read line; do echo '{"type":"heartbeat"}'; echo '{"type":"result","answer":42}'; done)");
+  auto r = w.call(kRequest);
+  REQUIRE(r.kind == WorkerReply::Kind::result);
+  CHECK(r.payload["answer"] == 42);
+  CHECK(w.call(kRequest).kind == WorkerReply::Kind::result);
+  CHECK(w.starts() == 1);  // the same process serves both
+}
+
+TEST_CASE("a worker that reports an error keeps its status and reason", "[worker]") {
+  auto w = fake(R"(read line; echo '{"type":"error","status":"fault","reason":"an illegal memory access was encountered"}')");
+  auto r = w.call(kRequest);
+  REQUIRE(r.kind == WorkerReply::Kind::error);
+  CHECK(r.payload["status"] == "fault");
+  CHECK(r.reason == "an illegal memory access was encountered");
+}
+
+TEST_CASE("a worker that crashes is reported and replaced on the next call", "[worker]") {
+  auto w = fake(R"(read line; kill -SEGV $$)");
+  auto r = w.call(kRequest);
+  CHECK(r.kind == WorkerReply::Kind::crashed);
+  CHECK_THAT(r.reason, Catch::Contains("signal 11"));
+  auto again = w.call(kRequest);
+  CHECK(again.kind == WorkerReply::Kind::crashed);
+  CHECK(w.starts() == 2);
+  auto exits = fake("read line; exit 3");
+  CHECK_THAT(exits.call(kRequest).reason, Catch::Contains("exited with status 3"));
+}
+
+TEST_CASE("a worker that hangs is killed by the watchdog", "[worker]") {
+  auto w = fake("read line; exec sleep 60", 0.5);  // exec: no orphan left holding the pipes
+  auto start = std::chrono::steady_clock::now();
+  auto r = w.call(kRequest);
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.kind == WorkerReply::Kind::timed_out);
+  CHECK_THAT(r.reason, Catch::Contains("no progress for 0 s") || Catch::Contains("no progress for 1 s"));
+  CHECK(waited < 5);
+}
+
+TEST_CASE("heartbeats keep a slow worker alive past the watchdog", "[worker]") {
+  auto w = fake(R"(read line; for i in 1 2 3 4 5 6; do sleep 0.2; echo '{"type":"heartbeat"}'; done; echo '{"type":"result"}')", 0.6);
+  CHECK(w.call(kRequest).kind == WorkerReply::Kind::result);
+}
+
+TEST_CASE("a worker that answers garbage is killed and replaced", "[worker]") {
+  auto w = fake("while read line; do echo 'Segmentation fault (core dumped)'; done");
+  auto r = w.call(kRequest);
+  CHECK(r.kind == WorkerReply::Kind::garbage);
+  CHECK_THAT(r.reason, Catch::Contains("not JSON") && Catch::Contains("Segmentation fault"));
+  auto unknown = fake(R"(read line; echo '{"type":"surprise"}')");
+  CHECK(unknown.call(kRequest).kind == WorkerReply::Kind::garbage);
+}
+
+TEST_CASE("a worker binary that cannot start counts as a crash", "[worker]") {
+  WorkerClient w({"/nonexistent/tkbench", "worker"}, 5);
+  auto r = w.call(kRequest);
+  CHECK(r.kind == WorkerReply::Kind::crashed);
+  CHECK_THAT(r.reason, Catch::Contains("exited with status 127"));
+}
