@@ -57,7 +57,7 @@ TEST_CASE("cli: bad input exits 2 with a message that says what is wrong", "[cli
       {"compile rmsnorm --shape 4096x8192 --arch sm_91", "'sm_91' is not an arch"},
       {"compile rmsnrom --shape 4096x8192", "unknown template 'rmsnrom'"},
       {"show nope", "unknown template 'nope'"},
-      {std::string("compile malformed --shape 10 --template-dir ") + TKBENCH_TEST_FIXTURES + "/malformed", "malformed.toml:4:"},
+      {std::string("compile malformed --shape 10 --template-dir ") + test::fixtures() + "/malformed", "malformed.toml:4:"},
   };
   for (const auto& c : cases) {
     INFO(c.args);
@@ -110,13 +110,13 @@ TEST_CASE("cli: an unwritable cache directory warns and compiles anyway", "[cli]
 
 TEST_CASE("cli: a config that fails to compile is listed - the rest go on", "[cli][bad-input]") {
   auto r = run_tkbench(std::string("compile partly_broken --shape 1000 --no-cache --no-color --template-dir ") +
-                       TKBENCH_TEST_FIXTURES + "/partly_broken");
+                       test::fixtures() + "/partly_broken");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.output, Contains("compile_error: partly_broken.cu(5): error: static assertion failed") && Contains("2 compiled") && Contains("1 failed to compile"));
 }
 
 TEST_CASE("cli: the worked example of docs/templates.md compiles for every dtype", "[cli][docs]") {
-  const std::string dir = std::string(TKBENCH_TEST_FIXTURES) + "/../../docs/examples";
+  const std::string dir = test::fixtures() + "/../../docs/examples";
   for (const char* dtype : {"bf16", "fp16", "fp32"}) {
     INFO(dtype);
     auto r = run_tkbench(std::string("compile axpy --shape 1000003 --no-cache --json --dtype ") + dtype + " --template-dir " + dir);
@@ -128,10 +128,10 @@ TEST_CASE("cli: the worked example of docs/templates.md compiles for every dtype
 }
 
 TEST_CASE("cli: user templates shadow built-ins with a notice", "[cli]") {
-  auto r = run_tkbench(std::string("list --no-color --template-dir ") + TKBENCH_TEST_FIXTURES + "/shadow");
+  auto r = run_tkbench(std::string("list --no-color --template-dir ") + test::fixtures() + "/shadow");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.output, Contains("shadows the built-in one") && Contains("user copy of rmsnorm"));
-  auto env = run_tkbench("list --no-color", std::string("TKBENCH_TEMPLATE_PATH=") + TKBENCH_TEST_FIXTURES + "/shadow");
+  auto env = run_tkbench("list --no-color", std::string("TKBENCH_TEMPLATE_PATH=") + test::fixtures() + "/shadow");
   CHECK_THAT(env.output, Contains("shadows the built-in one"));
 }
 

@@ -11,7 +11,7 @@ using Catch::Contains;
 
 namespace {
 const TemplateRegistry& registry() {
-  static auto r = TemplateRegistry::load({std::string(TKBENCH_TEST_FIXTURES) + "/partly_broken"});
+  static auto r = TemplateRegistry::load({test::fixtures() + "/partly_broken"});
   return r;
 }
 bool is_elf(const std::string& bytes) { return bytes.size() > 4 && bytes.compare(0, 4, "\x7f" "ELF") == 0; }

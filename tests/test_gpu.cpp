@@ -1,7 +1,12 @@
 // [gpu] tests: they need a CUDA device and skip, saying so, where none exists.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "profiler/device.hpp"
+#include "profiler/evaluator.hpp"
+#include "profiler/remote_evaluation.hpp"
+#include "test_helpers.hpp"
 #include "profiler/kernel_loader.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/template_registry.hpp"
@@ -30,10 +35,7 @@ TEST_CASE("compiled registers and occupancy agree with the driver for every rmsn
   }
 }
 
-// ---- GPU runner (issue 3) ----
-#include "profiler/evaluator.hpp"
-#include "profiler/remote_evaluation.hpp"
-#include "test_helpers.hpp"
+// ---- GPU runner ----
 
 namespace {
 
@@ -43,7 +45,7 @@ bool have_gpu() {
   return false;
 }
 
-const std::string kMisbehavingDir = std::string(TKBENCH_TEST_FIXTURES) + "/misbehaving";
+const std::string kMisbehavingDir = test::fixtures() + "/misbehaving";
 
 EvaluationRequest quick_request(const TemplateSpec& spec, std::vector<long long> dims, DType dtype, Config config) {
   EvaluationRequest r;
@@ -118,7 +120,7 @@ TEST_CASE("a faulting and a hanging kernel each cost one config, and the run goe
   auto registry = TemplateRegistry::load({kMisbehavingDir});
   const auto& spec = registry.get("misbehaving");
   auto cache = test::temp_dir("gpu-worker");
-  WorkerClient worker({TKBENCH_BINARY, "worker", "--template-dir", kMisbehavingDir, "--cache-dir", cache.string()}, 5.0);
+  WorkerClient worker({test::binary(), "worker", "--template-dir", kMisbehavingDir, "--cache-dir", cache.string()}, 5.0);
   const std::pair<int, Status> plan[] = {{0, Status::ok}, {3, Status::fault}, {0, Status::ok},
                                          {4, Status::timeout}, {0, Status::ok}, {1, Status::wrong_result}};
   for (const auto& [mode, expected] : plan) {

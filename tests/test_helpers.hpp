@@ -3,6 +3,7 @@
 // tkbench binary as a user would.
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
 #include <map>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,17 @@
 #include "tuner/template_registry.hpp"
 
 namespace tkbench::test {
+
+// The binary and fixtures under test; the environment may point elsewhere
+// (a build carried to a GPU machine, where the source tree lives at another path).
+inline std::string binary() {
+  const char* env = std::getenv("TKBENCH_BINARY");
+  return env && *env ? env : TKBENCH_BINARY;
+}
+inline std::string fixtures() {
+  const char* env = std::getenv("TKBENCH_TEST_FIXTURES");
+  return env && *env ? env : TKBENCH_TEST_FIXTURES;
+}
 
 // A complete, valid manifest; tests replace pieces of it to make bad ones.
 inline const std::string kValidManifest = R"TOML(name = "scale"
@@ -77,7 +89,7 @@ struct RunResult {
 
 // Runs the tkbench binary with `args` (a shell-quoted string).
 inline RunResult run_tkbench(const std::string& args, const std::string& env = "") {
-  std::string cmd = env + " " + TKBENCH_BINARY + " " + args + " 2>&1";
+  std::string cmd = env + " " + binary() + " " + args + " 2>&1";
   RunResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return r;

@@ -109,7 +109,7 @@ TEST_CASE("the built-in templates load and include tkbench's shared header", "[m
 }
 
 TEST_CASE("user templates load from folders and shadow built-ins with a notice", "[manifest][registry]") {
-  auto registry = TemplateRegistry::load({std::string(TKBENCH_TEST_FIXTURES) + "/shadow"});
+  auto registry = TemplateRegistry::load({test::fixtures() + "/shadow"});
   const auto& shadowed = registry.get("rmsnorm");
   CHECK_FALSE(shadowed.builtin);
   CHECK(shadowed.description.find("user copy") != std::string::npos);
@@ -126,7 +126,7 @@ TEST_CASE("TKBENCH_TEMPLATE_PATH adds folders after --template-dir", "[manifest]
 }
 
 TEST_CASE("a broken user manifest does not hide the others / and asking for it gives its error", "[manifest][registry]") {
-  auto registry = TemplateRegistry::load({std::string(TKBENCH_TEST_FIXTURES) + "/malformed"});
+  auto registry = TemplateRegistry::load({test::fixtures() + "/malformed"});
   CHECK(registry.load_errors().size() == 1);
   CHECK(registry.get("copy").builtin);
   CHECK_THROWS_WITH(registry.get("malformed"), Contains("malformed.toml:4:") && Contains("malformed TOML"));
