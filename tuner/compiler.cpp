@@ -16,6 +16,13 @@
 namespace tkbench {
 namespace {
 
+// Where a driver is installed, NVRTC keeps its own compile cache, and a hit
+// there skips ptxas, so -Xptxas=-v reports nothing and the resources are lost
+// (seen on the H200 machines: 19 of 20 repeated compiles had an empty log).
+// tkbench caches CUBINs itself, with the report; turn NVRTC's cache off for
+// this process and the workers it starts, before NVRTC is first used.
+const bool kNvrtcCacheDisabled = [] { return ::setenv("CUDA_CACHE_DISABLE", "1", 1) == 0; }();
+
 std::string program_log(nvrtcProgram program) {
   std::size_t size = 0;
   if (nvrtcGetProgramLogSize(program, &size) != NVRTC_SUCCESS || size <= 1) return "";
@@ -178,7 +185,8 @@ CompileOutcome Compiler::compile(const TemplateSpec& spec, const std::string& na
   nvrtcGetCUBIN(guard.program, k.cubin.data());
   auto report = parse_ptxas_report(log, k.lowered_name);
   if (!report) {
-    outcome.error = fmt::format("ptxas reported no resources for {}; log:\n{}", k.lowered_name, log);
+    outcome.error = fmt::format("ptxas reported no resources for {} (NVRTC's own cache skips ptxas: is CUDA_CACHE_DISABLE "
+                                "unset?); log:\n{}", k.lowered_name, log);
     return outcome;
   }
   k.resources = *report;
