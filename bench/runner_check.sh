@@ -52,7 +52,9 @@ for mode in 0 1 2 3 4; do
   echo "misbehaving MODE=$mode exit $? : $(grep -E 'status|correct' $OUT/mis_$mode.txt | head -1 | cut -c1-150)"
 done
 
-.carry/tkbench_tests "[gpu]" 2>&1 | tail -n 4 | tee "$OUT/gpu_tests.txt"
+.carry/tkbench_tests "[gpu]" > "$OUT/gpu_tests.txt" 2>&1
+grep -B3 -A12 "FAILED" "$OUT/gpu_tests.txt" | head -60
+tail -n 3 "$OUT/gpu_tests.txt"
 
 python3 - "$OUT" <<'PY'
 import json, sys, csv, statistics
