@@ -23,8 +23,10 @@ void send(const json& message) {
   std::fflush(stdout);
 }
 
-void send_error(const std::string& status, const std::string& reason) {
-  send({{"type", "error"}, {"status", status}, {"reason", reason}});
+// `fatal`: this worker exits right after the message (its CUDA context is
+// unusable); the coordinator waits for it to end before the next request.
+void send_error(const std::string& status, const std::string& reason, bool fatal = false) {
+  send({{"type", "error"}, {"status", status}, {"reason", reason}, {"fatal", fatal}});
 }
 }  // namespace
 
@@ -64,7 +66,7 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
       } catch (const InputError& e) {
         send_error("bad_input", e.what());
       } catch (const CudaError& e) {
-        send_error("fault", e.what());
+        send_error("fault", e.what(), e.sticky);
         if (e.sticky) return 1;  // the context is unusable; the coordinator starts a new worker
       } catch (const std::exception& e) {
         send_error("fault", e.what());

@@ -112,6 +112,9 @@ WorkerReply WorkerClient::call(const nlohmann::ordered_json& request) {
         reply.kind = type == "result" ? WorkerReply::Kind::result : WorkerReply::Kind::error;
         reply.payload = std::move(msg);
         reply.reason = reply.payload.value("reason", "");
+        // A worker that says it is exiting is waited for, so the next request
+        // goes to a fresh one instead of into a dying process's pipe.
+        if (reply.payload.value("fatal", false)) stop(false);
         return reply;
       }
       reply.kind = WorkerReply::Kind::garbage;

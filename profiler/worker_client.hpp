@@ -26,6 +26,7 @@ class WorkerClient {
   WorkerClient& operator=(const WorkerClient&) = delete;
 
   // Every line the worker sends ({"type": "heartbeat"} too) resets the watchdog.
+  // An error marked "fatal" means the worker exits after it: it is waited for.
   WorkerReply call(const nlohmann::ordered_json& request);
   int starts() const { return starts_; }
 

@@ -29,6 +29,14 @@ TEST_CASE("a worker that reports an error keeps its status and reason", "[worker
   CHECK(r.reason == "an illegal memory access was encountered");
 }
 
+TEST_CASE("after a fatal error the next request goes to a fresh worker, not the dying one", "[worker]") {
+  // Answers, then takes a while to exit: the next call must not be written into its pipe.
+  auto w = fake(R"(read line; echo '{"type":"error","status":"fault","reason":"illegal address","fatal":true}'; sleep 0.3; exit 1)");
+  CHECK(w.call(kRequest).kind == WorkerReply::Kind::error);
+  CHECK(w.call(kRequest).kind == WorkerReply::Kind::error);  // a fresh worker answered, not "crashed"
+  CHECK(w.starts() == 2);
+}
+
 TEST_CASE("a worker that crashes is reported and replaced on the next call", "[worker]") {
   auto w = fake(R"(read line; kill -SEGV $$)");
   auto r = w.call(kRequest);
