@@ -52,6 +52,11 @@ for mode in 0 1 2 3 4; do
   echo "misbehaving MODE=$mode exit $? : $(grep -E 'status|correct' $OUT/mis_$mode.txt | head -1 | cut -c1-150)"
 done
 
+# A shape larger than device memory: exit 2 with the numbers. A template without a reference: UNVERIFIED.
+$TK bench copy --shape 200000000000 --config $COPY_CFG; echo "oversized shape: exit $?"
+$TK bench partly_broken --template-dir tests/fixtures/partly_broken --shape 1000000 --config MODE=1; echo "no reference: exit $?"
+$TK devices
+
 .carry/tkbench_tests "[gpu]" > "$OUT/gpu_tests.txt" 2>&1
 grep -B3 -A12 "FAILED" "$OUT/gpu_tests.txt" | head -60
 tail -n 3 "$OUT/gpu_tests.txt"

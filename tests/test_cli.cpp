@@ -151,7 +151,13 @@ TEST_CASE("cli: GPU commands without a GPU exit 3 with one sentence", "[cli]") {
   }
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.output, Contains("no CUDA device found:"));
-  auto on_device = run_tkbench("compile rmsnorm --shape 4096x8192 --on-device --no-cache");
-  CHECK(on_device.exit_code == 3);
-  CHECK_THAT(on_device.output, Contains("no CUDA device found:"));
+  for (const char* args : {"compile rmsnorm --shape 4096x8192 --on-device --no-cache", "calibrate",
+                           "bench rmsnorm --shape 4096x8192 --config VEC=8"}) {
+    INFO(args);
+    auto gpu = run_tkbench(args);
+    CHECK(gpu.exit_code == 3);
+    CHECK_THAT(gpu.output, Contains("no CUDA device found:"));
+  }
+  // Bad input is reported before the missing GPU.
+  CHECK(run_tkbench("bench rmsnorm --shape 0x8192").exit_code == 2);
 }
