@@ -83,19 +83,11 @@ Examples:
     int failures = 0;
     for (const auto& [problem, config] : work) {
       if (interrupted()) break;
-      EvaluationRequest req;
-      req.template_name = spec.name;
-      req.dims = problem.dims;
-      req.dtype = problem.dtype;
-      req.config = config;
+      EvaluationRequest req = EvaluationRequest::for_config(spec, problem, config);
       req.cold_l2 = args->l2 == "cold";
       req.rule.max_seconds = args->max_time;
       req.seed = args->seed;
-      Result r;
-      r.template_name = spec.name;
-      r.source_hash = spec.source_hash;
-      r.problem = problem;
-      r.config = config;
+      Result r = Result::for_config(spec, problem, config);
       evaluate_remotely(*worker, req, r);
       if (r.status != Status::ok) ++failures;
       if (!global.json) print_bench_result(stdout, r, spec, peaks, global.color_stdout());

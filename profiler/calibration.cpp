@@ -42,14 +42,9 @@ Calibration calibrate_bandwidth(WorkerClient& worker, const TemplateRegistry& re
   int done = 0;
   for (const auto& config : configs) {
     if (interrupted()) break;
-    EvaluationRequest req;
-    req.template_name = copy.name;
-    req.dims = problem.dims;
-    req.dtype = problem.dtype;
-    req.config = config;
+    EvaluationRequest req = EvaluationRequest::for_config(copy, problem, config);
     req.rule = calibration_rule();
-    Result r;
-    r.config = config;
+    Result r = Result::for_config(copy, problem, config);
     evaluate_remotely(worker, req, r);
     if (r.status == Status::ok && r.measurement->timing) {
       double bw = moved / (r.measurement->timing->median_us * 1e-6);

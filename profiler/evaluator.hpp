@@ -31,6 +31,16 @@ struct EvaluationRequest {
   StoppingRule rule;
   std::uint64_t seed = 1;
   double graph_below_us = 20;  // kernels faster than this are timed as CUDA graphs
+
+  // A request for `config` of `problem`, with the default timing rule.
+  static EvaluationRequest for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {
+    EvaluationRequest r;
+    r.template_name = spec.name;
+    r.dims = problem.dims;
+    r.dtype = problem.dtype;
+    r.config = config;
+    return r;
+  }
 };
 
 // A config that did not compile: the coordinator records compile_error.

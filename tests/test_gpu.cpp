@@ -48,11 +48,7 @@ bool have_gpu() {
 const std::string kMisbehavingDir = test::fixtures() + "/misbehaving";
 
 EvaluationRequest quick_request(const TemplateSpec& spec, std::vector<long long> dims, DType dtype, Config config) {
-  EvaluationRequest r;
-  r.template_name = spec.name;
-  r.dims = std::move(dims);
-  r.dtype = dtype;
-  r.config = std::move(config);
+  EvaluationRequest r = EvaluationRequest::for_config(spec, make_problem(spec, std::move(dims), dtype), config);
   r.rule.max_seconds = 0.02;  // correctness is the point here, not the time
   r.rule.min_samples = 3;
   return r;

@@ -12,11 +12,8 @@ namespace {
 CompiledConfig compile_one(const TemplateSpec& spec, const Problem& problem, const Config& config,
                            const Compiler& compiler, const std::string& arch) {
   CompiledConfig out;
+  out.result = Result::for_config(spec, problem, config);
   Result& r = out.result;
-  r.template_name = spec.name;
-  r.source_hash = spec.source_hash;
-  r.problem = problem;
-  r.config = config;
   KernelInstance instance;
   try {
     instance = instantiate(spec.kernel, spec, problem, config);
@@ -65,7 +62,8 @@ std::vector<CompiledConfig> compile_configs(const TemplateSpec& spec, const Prob
     futures.push_back(pool.submit([&, config] {
       if (interrupted()) {
         CompiledConfig skipped;
-        skipped.result = {spec.name, spec.source_hash, problem, config, Status::skipped, "interrupted", std::nullopt};
+        skipped.result = Result::for_config(spec, problem, config);
+        skipped.result.reason = "interrupted";
         return skipped;
       }
       return compile_one(spec, problem, config, compiler, options.arch);

@@ -12,6 +12,7 @@
 #include "tuner/kernel_instance.hpp"
 #include "tuner/occupancy.hpp"
 #include "tuner/problem.hpp"
+#include "tuner/template_spec.hpp"
 
 namespace tkbench {
 
@@ -39,6 +40,16 @@ struct Result {
   std::string reason;  // why it is not ok: the NVRTC log, the error
   std::optional<CompileStats> compile;
   std::optional<Measurement> measurement;  // verification and timing, from the GPU
+
+  // A not-yet-evaluated result for `config` of `problem`.
+  static Result for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {
+    Result r;
+    r.template_name = spec.name;
+    r.source_hash = spec.source_hash;
+    r.problem = problem;
+    r.config = config;
+    return r;
+  }
 };
 
 }  // namespace tkbench
