@@ -1,9 +1,13 @@
 // `tkbench bench NAME --shape ... --config ...`: verify and time one config
 // per shape on the GPU, in the worker process.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/gpu_setup.hpp"
+#include "profiler/cupti_host.hpp"
+#include "profiler/range_profiler.hpp"
+#include "tuner/compile_batch.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "reports/bench_report.hpp"
 #include "tuner/diagnostics.hpp"
@@ -18,7 +22,37 @@ struct BenchArgs {
   double max_time = 1.0;
   double kernel_timeout = 10;
   std::uint64_t seed = 1;
+  bool counters = false;     // bench --counters; always on for profile
+  std::string metrics;       // profile --metrics a,b,c
+  std::string chip;          // profile --chip GH100: offline, no GPU
 };
+
+std::vector<std::string> split_metrics(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+void add_common_options(CLI::App* cmd, BenchArgs& args) {
+  cmd->add_option("name", args.name, "Template name (see `tkbench list`)")->required();
+  cmd->add_option("--shape", args.shapes, "Problem shape(s): 16384x8192, or several as 1x8192,16384x8192")->required();
+  cmd->add_option("--dtype", args.dtype, "Element type (default: the template's first dtype)");
+  cmd->add_option("--config", args.config, "Parameters, e.g. VEC=8,THREADS=256; unset ones take the manifest's [default]");
+  cmd->add_option("--l2", args.l2, "cold: flush L2 (or rotate inputs) before each launch; hot: back-to-back")
+      ->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
+  cmd->add_option("--max-time", args.max_time, "Seconds of sampling per config at most (stops earlier once the median is within 0.5%)")
+      ->default_val(1.0)->check(CLI::PositiveNumber);
+  cmd->add_option("--kernel-timeout", args.kernel_timeout, "Seconds without progress before a kernel counts as hung")
+      ->default_val(10)->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", args.seed, "Seed of the random inputs")->default_val(1);
+}
 
 // The config to run: every parameter --config fixes, the manifest's default
 // for the rest (or the first valid value when the default breaks a constraint).
@@ -33,22 +67,70 @@ Config pick_config(const SearchSpace& space, const ConfigFilter& filter) {
   return candidates.front();
 }
 
+
+// bench and profile: verify, time and (with counters) profile one config per shape.
+int run_bench(const GlobalOptions& global, const BenchArgs& args) {
+  auto registry = global.load_templates();
+  const TemplateSpec& spec = registry.get(args.name);
+  auto shapes = parse_shape_list(args.shapes, spec);
+  DType dtype = parse_problem_dtype(args.dtype, spec);
+  ConfigFilter filter = parse_config_filter(args.config, spec);
+  std::vector<std::string> metrics = args.counters ? (args.metrics.empty() ? default_metrics() : split_metrics(args.metrics))
+                                                   : std::vector<std::string>{};
+  std::vector<std::pair<Problem, Config>> work;
+  for (const auto& dims : shapes) {
+    Problem problem = make_problem(spec, dims, dtype);
+    work.emplace_back(problem, pick_config(SearchSpace(spec, problem), filter));
+  }
+  const DeviceInfo& device = require_device(global.device);
+  if (!metrics.empty()) {
+    // Unknown metric names fail here, before any launch, with the nearest valid ones.
+    try {
+      MetricConfig check(device_chip_name(device), metrics);
+      if (check.passes() > 1) diagnostics().note(fmt::format("counters need {} replay passes per kernel", check.passes()));
+    } catch (const CuptiError& e) {
+      diagnostics().warn(std::string("counters unavailable: ") + e.what());
+    }
+  }
+  auto worker = make_worker(global, args.kernel_timeout);
+  DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);
+  if (!spec.reference) diagnostics().warn(spec.name + " has no reference kernel: its results are UNVERIFIED");
+  KernelCache cache(global.resolved_cache_dir());
+  Compiler compiler(cache.enabled() ? &cache : nullptr);
+
+  std::vector<Result> results;
+  int failures = 0;
+  for (const auto& [problem, config] : work) {
+    if (interrupted()) break;
+    // Compiled here first: compile errors surface at once, the resource report
+    // gives the theoretical occupancy, and the worker then hits the cache.
+    CompileBatchOptions compile_options;
+    compile_options.arch = device.arch();
+    Result r = std::move(compile_configs(spec, problem, {config}, compiler, compile_options).front().result);
+    if (r.status == Status::ok) {
+      EvaluationRequest req = EvaluationRequest::for_config(spec, problem, config);
+      req.cold_l2 = args.l2 == "cold";
+      req.rule.max_seconds = args.max_time;
+      req.seed = args.seed;
+      req.metrics = metrics;
+      evaluate_remotely(*worker, req, r);
+    }
+    if (r.status != Status::ok) ++failures;
+    if (!global.json) print_bench_result(stdout, r, spec, peaks, global.color_stdout());
+    results.push_back(std::move(r));
+  }
+  if (global.json) std::printf("%s\n", bench_document(results, spec, peaks).dump(2).c_str());
+  if (interrupted()) return kExitInterrupted;
+  return failures ? kExitCheckFailed : kExitOk;
+}
+
 }  // namespace
 
 CommandRunner add_bench_command(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand("bench", "Verify and time one config on the GPU: correctness, time, GB/s, % of peak");
-  cmd->add_option("name", args->name, "Template name (see `tkbench list`)")->required();
-  cmd->add_option("--shape", args->shapes, "Problem shape(s): 16384x8192, or several as 1x8192,16384x8192")->required();
-  cmd->add_option("--dtype", args->dtype, "Element type (default: the template's first dtype)");
-  cmd->add_option("--config", args->config, "Parameters, e.g. VEC=8,THREADS=256; unset ones take the manifest's [default]");
-  cmd->add_option("--l2", args->l2, "cold: flush L2 (or rotate inputs) before each launch; hot: back-to-back")
-      ->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
-  cmd->add_option("--max-time", args->max_time, "Seconds of sampling per config at most (stops earlier once the median is within 0.5%)")
-      ->default_val(1.0)->check(CLI::PositiveNumber);
-  cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
-      ->default_val(10)->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", args->seed, "Seed of the random inputs")->default_val(1);
+  add_common_options(cmd, *args);
+  cmd->add_flag("--counters", args->counters, "Also collect the default hardware counters (DRAM bytes, DRAM %, occupancy)");
   cmd->footer(R"(
 Each config is first checked against the template's reference kernel on random
 inputs (outputs poisoned with NaN first); a wrong config is reported and never
@@ -61,41 +143,45 @@ costs that config, not the run.
 
 Examples:
   tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
-  tkbench bench rmsnorm --shape 1x8192,32x8192 --dtype bf16 --json)");
+  tkbench bench rmsnorm --shape 1x8192,32x8192 --dtype bf16 --counters --json)");
+  return [&global, args] { return run_bench(global, *args); };
+}
 
+CommandRunner add_profile_command(CLI::App& app, const GlobalOptions& global) {
+  auto args = std::make_shared<BenchArgs>();
+  args->counters = true;
+  auto* cmd = app.add_subcommand("profile", "Hardware counters for one config (CUPTI): DRAM traffic and efficiency, DRAM %, occupancy");
+  add_common_options(cmd, *args);
+  cmd->add_option("--metrics", args->metrics, "CUPTI metrics, comma-separated (default: time, DRAM read/write bytes, DRAM %, warps active)");
+  cmd->add_option("--chip", args->chip, "Offline: validate --metrics and count replay passes for a chip (e.g. GH100, GA100); needs no GPU");
+  cmd->footer(R"(
+Counters come from CUPTI's range profiler in a pass of its own after timing
+(kernel replay: the kernel runs once per pass with memory restored in between).
+DRAM efficiency = the manifest's ideal bytes / the bytes DRAM actually moved: a
+kernel that reads its input twice shows about 67%. Achieved occupancy is shown
+beside the theoretical one from the compiler's report. Where counters are
+unavailable (no permission, running under ncu/nsys, vGPU/MIG) a warning says why
+and timing goes on.
+
+Examples:
+  tkbench profile rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
+  tkbench profile copy --shape 268435456 --metrics dram__bytes_read.sum,lts__t_sector_hit_rate.pct
+  tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics sm__throughput.avg.pct_of_peak_sustained_elapsed)");
   return [&global, args]() -> int {
+    if (args->chip.empty()) return run_bench(global, *args);
+    // Offline: no GPU, only CUPTI's host API.
     auto registry = global.load_templates();
-    const TemplateSpec& spec = registry.get(args->name);
-    auto shapes = parse_shape_list(args->shapes, spec);
-    DType dtype = parse_problem_dtype(args->dtype, spec);
-    ConfigFilter filter = parse_config_filter(args->config, spec);
-    std::vector<std::pair<Problem, Config>> work;
-    for (const auto& dims : shapes) {
-      Problem problem = make_problem(spec, dims, dtype);
-      work.emplace_back(problem, pick_config(SearchSpace(spec, problem), filter));
+    registry.get(args->name);  // the template must exist even offline
+    std::vector<std::string> metrics = args->metrics.empty() ? default_metrics() : split_metrics(args->metrics);
+    MetricConfig config(args->chip, metrics);
+    if (global.json) {
+      std::printf("%s\n", nlohmann::ordered_json{{"chip", args->chip}, {"metrics", metrics}, {"passes", config.passes()}}.dump(2).c_str());
+    } else {
+      std::printf("%zu metric%s valid on %s, %zu replay pass%s per kernel:\n", metrics.size(), metrics.size() == 1 ? "" : "s",
+                  args->chip.c_str(), config.passes(), config.passes() == 1 ? "" : "es");
+      for (const auto& m : metrics) std::printf("  %s\n", m.c_str());
     }
-    const DeviceInfo& device = require_device(global.device);
-    auto worker = make_worker(global, args->kernel_timeout);
-    DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);
-    if (!spec.reference) diagnostics().warn(spec.name + " has no reference kernel: its results are UNVERIFIED");
-
-    std::vector<Result> results;
-    int failures = 0;
-    for (const auto& [problem, config] : work) {
-      if (interrupted()) break;
-      EvaluationRequest req = EvaluationRequest::for_config(spec, problem, config);
-      req.cold_l2 = args->l2 == "cold";
-      req.rule.max_seconds = args->max_time;
-      req.seed = args->seed;
-      Result r = Result::for_config(spec, problem, config);
-      evaluate_remotely(*worker, req, r);
-      if (r.status != Status::ok) ++failures;
-      if (!global.json) print_bench_result(stdout, r, spec, peaks, global.color_stdout());
-      results.push_back(std::move(r));
-    }
-    if (global.json) std::printf("%s\n", bench_document(results, spec, peaks).dump(2).c_str());
-    if (interrupted()) return kExitInterrupted;
-    return failures ? kExitCheckFailed : kExitOk;
+    return kExitOk;
   };
 }
 

@@ -16,6 +16,7 @@ CommandRunner add_compile_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_cache_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_devices_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_bench_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_profile_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_calibrate_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global);
 

@@ -24,6 +24,8 @@ Examples:
   tkbench devices                                    GPUs on this machine and their peaks (needs a GPU)
   tkbench calibrate                                  measure this GPU's DRAM bandwidth once (needs a GPU)
   tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1   verify + time one config
+  tkbench profile rmsnorm --shape 16384x8192         hardware counters: DRAM bytes, efficiency, occupancy
+  tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics ...   check metric names offline
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
 Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU or no permission, 130 interrupted.
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   add(add_cache_command(app, global));
   add(add_devices_command(app, global));
   add(add_bench_command(app, global));
+  add(add_profile_command(app, global));
   add(add_calibrate_command(app, global));
   add(add_worker_command(app, global));
 

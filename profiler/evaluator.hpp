@@ -14,6 +14,7 @@
 #include "profiler/device.hpp"
 #include "profiler/measurement.hpp"
 #include "profiler/nvml_clock.hpp"
+#include "profiler/range_profiler.hpp"
 #include "profiler/runtime_kernels.hpp"
 #include "profiler/statistics.hpp"
 #include "tuner/compiler.hpp"
@@ -31,6 +32,7 @@ struct EvaluationRequest {
   StoppingRule rule;
   std::uint64_t seed = 1;
   double graph_below_us = 20;  // kernels faster than this are timed as CUDA graphs
+  std::vector<std::string> metrics;  // CUPTI metrics to collect after timing; empty: none
 
   // A request for `config` of `problem`, with the default timing rule.
   static EvaluationRequest for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {
@@ -62,9 +64,14 @@ class Evaluator {
   const TemplateRegistry& registry_;
   const Compiler& compiler_;
   DeviceInfo device_;
+  // Counters for `metrics`, or why they cannot be had (then not retried).
+  void collect_counters(const std::vector<std::string>& metrics, const std::function<void()>& launch, Measurement& m);
+
   cudaStream_t stream_ = nullptr;
   std::unique_ptr<RuntimeKernels> runtime_;
   SmClock clock_;
+  std::unique_ptr<RangeProfiler> profiler_;
+  std::string profiler_unavailable_;
 };
 
 }  // namespace tkbench

@@ -4,6 +4,8 @@
 // takes. Produced by the Evaluator (in the worker process), carried in Result.
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tkbench {
 
@@ -32,9 +34,23 @@ struct TimingStats {
   bool throttled = false;       // SM clock below 90% of its max at start or end
 };
 
+// Hardware counters of one launch (CUPTI range profiler, kernel replay).
+struct Counters {
+  std::vector<std::pair<std::string, double>> values;  // metric name -> value, in the order asked for
+  std::size_t passes = 0;
+  double overhead_ms = 0;  // wall time of the profiled launch, all replay passes
+  std::optional<double> get(const std::string& metric) const {
+    for (const auto& [name, value] : values)
+      if (name == metric) return value;
+    return std::nullopt;
+  }
+};
+
 struct Measurement {
   Verification verification;
   std::optional<TimingStats> timing;  // absent when verification failed
+  std::optional<Counters> counters;   // when asked for and available
+  std::string counters_unavailable;   // why counters are absent although asked for
 };
 
 }  // namespace tkbench

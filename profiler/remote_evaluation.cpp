@@ -18,7 +18,8 @@ json evaluation_request_json(const EvaluationRequest& r) {
           {"rule", {{"target_rel_error", r.rule.target_rel_error}, {"min_samples", r.rule.min_samples},
                     {"max_samples", r.rule.max_samples}, {"max_seconds", r.rule.max_seconds}}},
           {"seed", r.seed},
-          {"graph_below_us", r.graph_below_us}};
+          {"graph_below_us", r.graph_below_us},
+          {"metrics", r.metrics}};
 }
 
 EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec& spec) {
@@ -35,6 +36,7 @@ EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec
   r.rule.max_seconds = rule.at("max_seconds");
   r.seed = j.at("seed");
   r.graph_below_us = j.at("graph_below_us");
+  r.metrics = j.value("metrics", std::vector<std::string>{});
   return r;
 }
 

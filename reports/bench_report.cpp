@@ -54,6 +54,37 @@ void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spe
                                 tbps(peaks.theoretical_bandwidth)));
   line("", fmt::format("ideal bytes {} ({}), {:.2f} FLOP/byte", static_cast<long long>(f.ideal_bytes),
                        format_bytes(f.ideal_bytes), f.arithmetic_intensity));
+  print_counters(out, r, f, color);
+}
+
+void print_counters(std::FILE* out, const Result& r, const RooflineFigures& f, bool color) {
+  if (!r.measurement) return;
+  const Measurement& m = *r.measurement;
+  auto line = [&](const std::string& key, const std::string& value) {
+    std::fprintf(out, "  %s %s\n", styled(fmt::format("{:<11}", key), Style::bold, color).c_str(), value.c_str());
+  };
+  if (!m.counters_unavailable.empty()) {
+    line("counters", styled("unavailable: " + m.counters_unavailable, Style::yellow, color));
+    return;
+  }
+  if (!m.counters) return;
+  if (f.dram_bytes > 0) {
+    Style s = f.dram_efficiency < 0.9 ? Style::red : Style::plain;
+    line("DRAM", styled(fmt::format("{} moved ({} read, {} written) = {:.1f}% efficiency (ideal / measured){}",
+                                    format_bytes(f.dram_bytes), format_bytes(m.counters->get("dram__bytes_read.sum").value_or(0)),
+                                    format_bytes(m.counters->get("dram__bytes_write.sum").value_or(0)), 100 * f.dram_efficiency,
+                                    f.dram_efficiency < 0.9 ? ": moves more than it must" : ""), s, color));
+  }
+  if (m.counters->get("dram__throughput.avg.pct_of_peak_sustained_elapsed"))
+    line("", fmt::format("DRAM throughput {:.1f}% of peak", f.dram_throughput_pct));
+  if (m.counters->get("sm__warps_active.avg.pct_of_peak_sustained_active"))
+    line("occupancy", fmt::format("achieved {:.1f}%, theoretical {}", 100 * f.achieved_occupancy,
+                                  f.theoretical_occupancy > 0 ? fmt::format("{:.1f}%", 100 * f.theoretical_occupancy) : "-"));
+  std::string rest;
+  for (const auto& [name, value] : m.counters->values) rest += fmt::format("\n    {:<55} {:.6g}", name, value);
+  line("counters", fmt::format("{} metric{}, {} pass{}, {:.0f} ms to collect{}", m.counters->values.size(),
+                               m.counters->values.size() == 1 ? "" : "s", m.counters->passes, m.counters->passes == 1 ? "" : "es",
+                               m.counters->overhead_ms, rest));
 }
 
 json to_json(const DevicePeaks& p) {
@@ -79,10 +110,16 @@ json bench_document(const std::vector<Result>& results, const TemplateSpec& spec
   for (const auto& r : results) {
     json row = to_json(r);
     RooflineFigures f = roofline_figures(r, spec, peaks);
+    bool counted = r.measurement && r.measurement->counters;
     row["figures"] = {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops}, {"bandwidth", f.bandwidth},
                       {"pct_of_measured_bandwidth", peaks.calibration ? json(f.pct_of_measured) : json(nullptr)},
                       {"pct_of_theoretical_bandwidth", f.pct_of_theoretical},
-                      {"arithmetic_intensity", f.arithmetic_intensity}};
+                      {"arithmetic_intensity", f.arithmetic_intensity},
+                      {"dram_bytes", counted && f.dram_bytes > 0 ? json(f.dram_bytes) : json(nullptr)},
+                      {"dram_efficiency", counted && f.dram_bytes > 0 ? json(f.dram_efficiency) : json(nullptr)},
+                      {"dram_throughput_pct", counted ? json(f.dram_throughput_pct) : json(nullptr)},
+                      {"achieved_occupancy", counted ? json(f.achieved_occupancy) : json(nullptr)},
+                      {"theoretical_occupancy", r.compile ? json(f.theoretical_occupancy) : json(nullptr)}};
     rows.push_back(row);
   }
   return {{"schema", "tkbench.bench/1"}, {"tool_version", TKBENCH_VERSION}, {"device", to_json(peaks)}, {"results", rows}};

@@ -11,6 +11,9 @@
 
 namespace tkbench {
 
+struct RooflineFigures;
+// The counters part of a result: DRAM traffic and efficiency, occupancy, every metric.
+void print_counters(std::FILE* out, const Result& result, const RooflineFigures& figures, bool color);
 void print_bench_result(std::FILE* out, const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks, bool color);
 nlohmann::ordered_json bench_document(const std::vector<Result>& results, const TemplateSpec& spec, const DevicePeaks& peaks);
 

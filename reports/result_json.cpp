@@ -54,8 +54,17 @@ json to_json(const TimingStats& t) {
           {"throttled", t.throttled}};
 }
 
+json to_json(const Counters& c) {
+  json values = json::object();
+  for (const auto& [name, value] : c.values) values[name] = value;
+  return {{"values", values}, {"passes", c.passes}, {"overhead_ms", c.overhead_ms}};
+}
+
 json to_json(const Measurement& m) {
-  return {{"verification", to_json(m.verification)}, {"timing", m.timing ? to_json(*m.timing) : json(nullptr)}};
+  json out = {{"verification", to_json(m.verification)}, {"timing", m.timing ? to_json(*m.timing) : json(nullptr)},
+              {"counters", m.counters ? to_json(*m.counters) : json(nullptr)}};
+  if (!m.counters_unavailable.empty()) out["counters_unavailable"] = m.counters_unavailable;
+  return out;
 }
 
 Verification verification_from_json(const json& j) {
@@ -96,6 +105,14 @@ Measurement measurement_from_json(const json& j) {
   Measurement m;
   m.verification = verification_from_json(j.at("verification"));
   if (!j.at("timing").is_null()) m.timing = timing_from_json(j.at("timing"));
+  if (j.contains("counters") && !j.at("counters").is_null()) {
+    Counters c;
+    for (const auto& [name, value] : j.at("counters").at("values").items()) c.values.emplace_back(name, value.get<double>());
+    c.passes = j.at("counters").at("passes");
+    c.overhead_ms = j.at("counters").at("overhead_ms");
+    m.counters = c;
+  }
+  m.counters_unavailable = j.value("counters_unavailable", "");
   return m;
 }
 

@@ -16,6 +16,7 @@ nlohmann::ordered_json to_json(const LaunchGeometry& geometry);
 nlohmann::ordered_json to_json(const Occupancy& occupancy);
 nlohmann::ordered_json to_json(const Verification& verification);
 nlohmann::ordered_json to_json(const TimingStats& timing);
+nlohmann::ordered_json to_json(const Counters& counters);
 nlohmann::ordered_json to_json(const Measurement& measurement);
 nlohmann::ordered_json to_json(const Result& result);
 

@@ -8,6 +8,17 @@ RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec,
   f.ideal_bytes = spec.ideal_bytes.evaluate(b);
   f.flops = spec.flops.evaluate(b);
   f.arithmetic_intensity = f.ideal_bytes > 0 ? f.flops / f.ideal_bytes : 0;
+  if (result.compile) f.theoretical_occupancy = result.compile->occupancy.fraction;
+  if (result.measurement && result.measurement->counters) {
+    const Counters& c = *result.measurement->counters;
+    auto read = c.get("dram__bytes_read.sum"), write = c.get("dram__bytes_write.sum");
+    if (read && write) {
+      f.dram_bytes = *read + *write;
+      if (f.dram_bytes > 0) f.dram_efficiency = f.ideal_bytes / f.dram_bytes;
+    }
+    f.dram_throughput_pct = c.get("dram__throughput.avg.pct_of_peak_sustained_elapsed").value_or(0);
+    f.achieved_occupancy = c.get("sm__warps_active.avg.pct_of_peak_sustained_active").value_or(0) / 100;
+  }
   if (!result.measurement || !result.measurement->timing) return f;
   f.seconds = result.measurement->timing->median_us * 1e-6;
   if (f.seconds <= 0) return f;

@@ -17,6 +17,13 @@ struct RooflineFigures {
   double arithmetic_intensity = 0;    // flops / ideal bytes
   double pct_of_measured = 0;         // of the calibrated copy bandwidth; 0 when not calibrated
   double pct_of_theoretical = 0;      // of 2 x memory clock x bus width / 8
+
+  // From hardware counters, when present (0 otherwise):
+  double dram_bytes = 0;              // measured read + write
+  double dram_efficiency = 0;         // ideal bytes / measured bytes: < 1 means re-reads or extra traffic
+  double dram_throughput_pct = 0;     // dram__throughput.avg.pct_of_peak_sustained_elapsed
+  double achieved_occupancy = 0;      // sm__warps_active.avg.pct_of_peak_sustained_active, in [0, 1]
+  double theoretical_occupancy = 0;   // from the compiler's resource report, in [0, 1]
 };
 
 // Zeroes where the result has no timing.

@@ -5,6 +5,7 @@
 
 #include "profiler/device.hpp"
 #include "profiler/evaluator.hpp"
+#include "profiler/cupti_host.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "test_helpers.hpp"
 #include "profiler/kernel_loader.hpp"
@@ -129,4 +130,27 @@ TEST_CASE("a faulting and a hanging kernel each cost one config, and the run goe
   }
   CHECK(worker.starts() == 3);  // one worker, replaced after the fault and after the hang
   std::filesystem::remove_all(cache);
+}
+
+TEST_CASE("copy's DRAM counters are within 1% of its ideal bytes at 8x L2", "[gpu][cupti]") {
+  if (!have_gpu()) return;
+  auto registry = TemplateRegistry::load({});
+  const auto& spec = registry.get("copy");
+  Compiler compiler(nullptr);
+  const DeviceInfo& device = require_device(0);
+  Evaluator evaluator(registry, compiler, device);
+  const long long n = std::max<long long>(1LL << 28, 4 * device.l2_bytes / 2);  // each buffer >= 4x L2: >= 8x L2 moved
+  Problem p = make_problem(spec, {n}, DType::bf16);
+  auto req = EvaluationRequest::for_config(spec, p, Config{{{"VEC_BYTES", 16}, {"THREADS", 256}, {"UNROLL", 4}, {"STREAMING", 0}}});
+  req.rule.max_seconds = 0.1;
+  req.metrics = default_metrics();
+  Measurement m = evaluator.evaluate(req, [] {});
+  REQUIRE(m.verification.passed);
+  INFO(m.counters_unavailable);
+  REQUIRE(m.counters);
+  const double ideal = 2.0 * n * 2;  // read + write, bf16
+  CHECK(*m.counters->get("dram__bytes_read.sum") == Approx(ideal / 2).epsilon(0.01));
+  CHECK(*m.counters->get("dram__bytes_write.sum") == Approx(ideal / 2).epsilon(0.01));
+  CHECK(*m.counters->get("sm__warps_active.avg.pct_of_peak_sustained_active") > 10);
+  CHECK(m.counters->overhead_ms < 1000);
 }

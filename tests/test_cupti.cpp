@@ -1,0 +1,58 @@
+// CUPTI's host API needs no GPU: metric names and pass counts are checked offline.
+#include <catch2/catch.hpp>
+
+#include <cupti_result.h>
+
+#include "profiler/cupti_host.hpp"
+#include "test_helpers.hpp"
+#include "tuner/errors.hpp"
+
+using namespace tkbench;
+using Catch::Contains;
+
+TEST_CASE("the default metrics take one pass on GH100 and GA100", "[cupti]") {
+  CHECK(MetricConfig("GH100", default_metrics()).passes() == 1);
+  CHECK(MetricConfig("GA100", default_metrics()).passes() == 1);
+  CHECK_FALSE(MetricConfig("GH100", default_metrics()).config_image().empty());
+}
+
+TEST_CASE("pass counts grow with the metrics asked for", "[cupti]") {
+  auto with_hit_rate = default_metrics();
+  with_hit_rate.push_back("lts__t_sector_hit_rate.pct");
+  CHECK(MetricConfig("GH100", with_hit_rate).passes() == 2);
+  CHECK(MetricConfig("GH100", {"sm__throughput.avg.pct_of_peak_sustained_elapsed"}).passes() == 8);
+}
+
+TEST_CASE("an unknown metric is named with the nearest valid ones", "[cupti][bad-input]") {
+  CHECK_THROWS_WITH(MetricConfig("GH100", {"dram__bytes_raed.sum"}),
+                    Contains("'dram__bytes_raed.sum' is not a CUPTI metric on GH100") && Contains("dram__bytes_read.sum"));
+  // launch__* metrics belong to Nsight Compute, not CUPTI.
+  CHECK_THROWS_AS(MetricConfig("GH100", {"launch__registers_per_thread"}), InputError);
+  CHECK_THROWS_WITH(MetricConfig("GH100", {}), Contains("no metric names"));
+}
+
+TEST_CASE("an unknown chip lists the supported ones", "[cupti][bad-input]") {
+  CHECK_THROWS_WITH(MetricConfig("GX100", default_metrics()), Contains("'GX100' is not a chip") && Contains("GH100"));
+  auto chips = MetricConfig::supported_chips();
+  CHECK(std::find(chips.begin(), chips.end(), "GA100") != chips.end());
+}
+
+TEST_CASE("CUPTI failures users meet are explained", "[cupti]") {
+  CHECK_THAT(describe_cupti_error(CUPTI_ERROR_INSUFFICIENT_PRIVILEGES, "enabling"),
+             Contains("ERR_NVGPUCTRPERM") && Contains("NVreg_RestrictProfilingToAdminUsers=0") && Contains("CAP_SYS_ADMIN"));
+  CHECK_THAT(describe_cupti_error(CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED, "enabling"), Contains("ncu or nsys"));
+  CHECK_THAT(describe_cupti_error(CUPTI_ERROR_VIRTUALIZED_DEVICE_NOT_SUPPORTED, "enabling"), Contains("virtualized"));
+  CHECK_THAT(describe_cupti_error(CUPTI_ERROR_NOT_SUPPORTED, "enabling"), Contains("MIG"));
+}
+
+TEST_CASE("cli: profile --chip checks metrics offline", "[cupti][cli]") {
+  auto ok = test::run_tkbench("profile rmsnorm --shape 4096x8192 --chip GH100");
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.output, Contains("5 metrics valid on GH100, 1 replay pass per kernel"));
+  auto many = test::run_tkbench("profile rmsnorm --shape 4096x8192 --chip GH100 --metrics sm__throughput.avg.pct_of_peak_sustained_elapsed --json");
+  CHECK(many.exit_code == 0);
+  CHECK_THAT(many.output, Contains("\"passes\": 8"));
+  auto bad = test::run_tkbench("profile rmsnorm --shape 4096x8192 --chip GH100 --metrics dram__bytes_raed.sum");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Contains("nearest: dram__bytes_read.sum"));
+}
