@@ -92,9 +92,13 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
   // Counters in a pass of their own, after timing: kernel replay must not
   // touch the timed samples.
   if (!req.metrics.empty()) {
-    // Start from a cold L2, as Nsight Compute does; the flush runs before the
-    // profiled range, so it is not counted.
-    if (req.cold_l2) runtime_->flush_l2(stream_);
+    // Start from a cold, clean L2, as Nsight Compute does: dirty lines left
+    // by the last timed launch would otherwise be written back inside the
+    // profiled range and counted as this kernel's writes. One 2x-L2 read does
+    // not evict them all (seen on an H200); three do. The flushes run before
+    // the profiled range, so they are not counted.
+    if (req.cold_l2)
+      for (int i = 0; i < 3; ++i) runtime_->flush_l2(stream_);
     check_cuda(cudaStreamSynchronize(stream_), "flushing L2 before profiling");
     collect_counters(req.metrics, [&] { launch(0, stream_); }, m);
   }

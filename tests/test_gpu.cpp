@@ -132,6 +132,9 @@ TEST_CASE("a faulting and a hanging kernel each cost one config, and the run goe
   std::filesystem::remove_all(cache);
 }
 
+// Lines still dirty in L2 when a kernel ends (tens of MB on an H200) are
+// written back later, outside its range: with 4 GiB per buffer that residue is
+// well under 1% of the writes.
 TEST_CASE("copy's DRAM counters are within 1% of its ideal bytes at 8x L2", "[gpu][cupti]") {
   if (!have_gpu()) return;
   auto registry = TemplateRegistry::load({});
@@ -139,7 +142,7 @@ TEST_CASE("copy's DRAM counters are within 1% of its ideal bytes at 8x L2", "[gp
   Compiler compiler(nullptr);
   const DeviceInfo& device = require_device(0);
   Evaluator evaluator(registry, compiler, device);
-  const long long n = std::max<long long>(1LL << 28, 4 * device.l2_bytes / 2);  // each buffer >= 4x L2: >= 8x L2 moved
+  const long long n = std::max<long long>(1LL << 31, 4 * device.l2_bytes / 2);  // 4 GiB per buffer, >= 8x L2 moved
   Problem p = make_problem(spec, {n}, DType::bf16);
   auto req = EvaluationRequest::for_config(spec, p, Config{{{"VEC_BYTES", 16}, {"THREADS", 256}, {"UNROLL", 4}, {"STREAMING", 0}}});
   req.rule.max_seconds = 0.1;
