@@ -83,13 +83,21 @@ int run_bench(const GlobalOptions& global, const BenchArgs& args) {
     work.emplace_back(problem, pick_config(SearchSpace(spec, problem), filter));
   }
   const DeviceInfo& device = require_device(global.device);
+  std::string counters_unavailable;  // why the default counters cannot be had here
   if (!metrics.empty()) {
-    // Unknown metric names fail here, before any launch, with the nearest valid ones.
+    // Unknown metric names the user gave fail here, before any launch, with the
+    // nearest valid ones. The default set degrades instead: a chip without DRAM
+    // counters still gets timed.
     try {
       MetricConfig check(device_chip_name(device), metrics);
       if (check.passes() > 1) diagnostics().note(fmt::format("counters need {} replay passes per kernel", check.passes()));
     } catch (const CuptiError& e) {
       diagnostics().warn(std::string("counters unavailable: ") + e.what());
+    } catch (const InputError& e) {
+      if (!args.metrics.empty()) throw;
+      counters_unavailable = e.what();
+      diagnostics().warn("counters unavailable: " + counters_unavailable);
+      metrics.clear();
     }
   }
   auto worker = make_worker(global, args.kernel_timeout);
@@ -114,6 +122,7 @@ int run_bench(const GlobalOptions& global, const BenchArgs& args) {
       req.seed = args.seed;
       req.metrics = metrics;
       evaluate_remotely(*worker, req, r);
+      if (r.measurement && !counters_unavailable.empty()) r.measurement->counters_unavailable = counters_unavailable;
     }
     if (r.status != Status::ok) ++failures;
     if (!global.json) print_bench_result(stdout, r, spec, peaks, global.color_stdout());
