@@ -6,11 +6,7 @@
 # what profiling costs beyond timing, shows tkbench under ncu degrading to
 # timing only, and runs the [gpu] tests.
 set -u
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$PWD/.carry/lib:${LD_LIBRARY_PATH:-}
-export TKBENCH_BINARY=$PWD/.carry/tkbench TKBENCH_TEST_FIXTURES=$PWD/tests/fixtures
-TK=$PWD/.carry/tkbench
-OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-export XDG_CACHE_HOME=$(mktemp -d)
+source bench/device_env.sh
 METRICS=dram__bytes_read.sum,dram__bytes_write.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,sm__warps_active.avg.pct_of_peak_sustained_active
 $TK calibrate -q > /dev/null
 

@@ -6,11 +6,7 @@
 # (cudaFuncGetAttributes registers, cudaOccupancyMaxActiveBlocksPerMultiprocessor
 # blocks/SM) for every config of every built-in template and dtype.
 set -u
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$PWD/.carry/lib:${LD_LIBRARY_PATH:-}
-TK=${TK:-.carry/tkbench}
-OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT"
-export XDG_CACHE_HOME=$(mktemp -d)
+source bench/device_env.sh
 status=0
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem --format=csv
 $TK --version

@@ -6,11 +6,7 @@
 #   a 1x8192 rmsnorm (graph-timed), the [gpu] tests, and the misbehaving
 #   fixtures through the CLI. Prints a summary table last.
 set -u
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:$PWD/.carry/lib:${LD_LIBRARY_PATH:-}
-export TKBENCH_BINARY=$PWD/.carry/tkbench TKBENCH_TEST_FIXTURES=$PWD/tests/fixtures
-TK=$PWD/.carry/tkbench
-OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-export XDG_CACHE_HOME=$(mktemp -d)
+source bench/device_env.sh
 COPY_CFG=VEC_BYTES=16,THREADS=256,UNROLL=4,STREAMING=false
 RMS_CFG=VEC=8,THREADS=256,ROWS=1
 
