@@ -27,18 +27,21 @@ void WorkerClient::start() {
   int in[2], out[2];
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)
     throw std::runtime_error(fmt::format("cannot create pipes for the worker: {}", std::strerror(errno)));
+  // Everything the child needs is prepared before fork: between fork and exec
+  // only async-signal-safe calls are allowed (other threads may hold malloc's lock).
+  std::vector<char*> args;
+  for (auto& a : argv_) args.push_back(a.data());
+  args.push_back(nullptr);
+  static const char kExecFailed[] = "tkbench: cannot run the worker binary\n";
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(fmt::format("cannot start the worker: {}", std::strerror(errno)));
   if (pid == 0) {
     ::dup2(in[0], STDIN_FILENO);
     ::dup2(out[1], STDOUT_FILENO);
-    std::signal(SIGINT, SIG_IGN);  // Ctrl-C is the coordinator's to handle: it finishes the config in hand
-    std::vector<char*> args;
-    for (auto& a : argv_) args.push_back(a.data());
-    args.push_back(nullptr);
+    ::signal(SIGINT, SIG_IGN);  // Ctrl-C is the coordinator's to handle: it finishes the config in hand
     ::execv(args[0], args.data());
-    std::fprintf(stderr, "tkbench: cannot run the worker %s: %s\n", args[0], std::strerror(errno));
-    std::_Exit(127);
+    [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
+    ::_exit(127);
   }
   ::close(in[0]);
   ::close(out[1]);
