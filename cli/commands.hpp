@@ -18,6 +18,7 @@ CommandRunner add_devices_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_bench_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_profile_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_calibrate_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace tkbench

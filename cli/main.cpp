@@ -25,6 +25,7 @@ Examples:
   tkbench calibrate                                  measure this GPU's DRAM bandwidth once (needs a GPU)
   tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1   verify + time one config
   tkbench profile rmsnorm --shape 16384x8192         hardware counters: DRAM bytes, efficiency, occupancy
+  tkbench tune rmsnorm --shape 4096x8192             search the space; best config remembered per GPU
   tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics ...   check metric names offline
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   add(add_devices_command(app, global));
   add(add_bench_command(app, global));
   add(add_profile_command(app, global));
+  add(add_tune_command(app, global));
   add(add_calibrate_command(app, global));
   add(add_worker_command(app, global));
 

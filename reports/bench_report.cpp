@@ -109,17 +109,7 @@ json bench_document(const std::vector<Result>& results, const TemplateSpec& spec
   json rows = json::array();
   for (const auto& r : results) {
     json row = to_json(r);
-    RooflineFigures f = roofline_figures(r, spec, peaks);
-    bool counted = r.measurement && r.measurement->counters;
-    row["figures"] = {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops}, {"bandwidth", f.bandwidth},
-                      {"pct_of_measured_bandwidth", peaks.calibration ? json(f.pct_of_measured) : json(nullptr)},
-                      {"pct_of_theoretical_bandwidth", f.pct_of_theoretical},
-                      {"arithmetic_intensity", f.arithmetic_intensity},
-                      {"dram_bytes", counted && f.dram_bytes > 0 ? json(f.dram_bytes) : json(nullptr)},
-                      {"dram_efficiency", counted && f.dram_bytes > 0 ? json(f.dram_efficiency) : json(nullptr)},
-                      {"dram_throughput_pct", counted ? json(f.dram_throughput_pct) : json(nullptr)},
-                      {"achieved_occupancy", counted ? json(f.achieved_occupancy) : json(nullptr)},
-                      {"theoretical_occupancy", r.compile ? json(f.theoretical_occupancy) : json(nullptr)}};
+    row["figures"] = figures_json(r, spec, peaks);
     rows.push_back(row);
   }
   return {{"schema", "tkbench.bench/1"}, {"tool_version", TKBENCH_VERSION}, {"device", to_json(peaks)}, {"results", rows}};

@@ -116,6 +116,45 @@ Measurement measurement_from_json(const json& j) {
   return m;
 }
 
+Result result_from_json(const json& j) {
+  Result r;
+  r.template_name = j.at("template");
+  r.source_hash = j.at("source_hash");
+  const json& problem = j.at("problem");
+  for (const auto& [name, value] : problem.at("dims").items()) {
+    r.problem.dim_names.push_back(name);
+    r.problem.dims.push_back(value.get<long long>());
+  }
+  auto dtype = parse_dtype(problem.at("dtype").get<std::string>());
+  if (!dtype) throw std::runtime_error("unknown dtype in a result");
+  r.problem.dtype = *dtype;
+  for (const auto& [name, value] : j.at("config").items()) r.config.values.emplace_back(name, value.get<long long>());
+  const std::string status = j.at("status");
+  for (Status s : {Status::ok, Status::compile_error, Status::wrong_result, Status::fault, Status::timeout, Status::skipped})
+    if (status_name(s) == status) r.status = s;
+  if (!j.at("reason").is_null()) r.reason = j.at("reason");
+  if (!j.at("compile").is_null()) {
+    const json& c = j.at("compile");
+    CompileStats stats;
+    stats.arch = c.at("arch");
+    stats.name_expression = c.at("name_expression");
+    stats.lowered_name = c.at("lowered_name");
+    const json& res = c.at("resources");
+    stats.resources = {res.at("registers"), res.at("barriers"), res.at("shared_static_bytes"), res.at("stack_bytes"),
+                       res.at("spill_store_bytes"), res.at("spill_load_bytes"), res.at("const_bytes")};
+    stats.geometry.grid = c.at("launch").at("grid").get<std::array<long long, 3>>();
+    stats.geometry.block = c.at("launch").at("block").get<std::array<long long, 3>>();
+    stats.geometry.dynamic_shared_bytes = c.at("launch").at("dynamic_shared_bytes");
+    const json& occ = c.at("theoretical_occupancy");
+    stats.occupancy = {occ.at("blocks_per_sm"), occ.at("active_warps"), occ.at("fraction"), occ.at("limiter")};
+    stats.compile_ms = c.at("compile_ms");
+    stats.cache_hit = c.at("cache_hit");
+    r.compile = stats;
+  }
+  if (j.contains("measurement") && !j.at("measurement").is_null()) r.measurement = measurement_from_json(j.at("measurement"));
+  return r;
+}
+
 json to_json(const Result& r) {
   json out = {{"template", r.template_name}, {"source_hash", r.source_hash}, {"problem", to_json(r.problem)},
               {"config", to_json(r.config)},  {"status", status_name(r.status)}};

@@ -24,6 +24,8 @@ nlohmann::ordered_json to_json(const Result& result);
 Verification verification_from_json(const nlohmann::ordered_json& j);
 TimingStats timing_from_json(const nlohmann::ordered_json& j);
 Measurement measurement_from_json(const nlohmann::ordered_json& j);
+// A Result as to_json(Result) wrote it (resuming a run). Throws on a malformed document.
+Result result_from_json(const nlohmann::ordered_json& j);
 nlohmann::ordered_json to_json(const TemplateSpec& spec);
 
 }  // namespace tkbench

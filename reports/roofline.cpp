@@ -29,4 +29,21 @@ RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec,
   return f;
 }
 
+nlohmann::ordered_json figures_json(const Result& r, const TemplateSpec& spec, const DevicePeaks& peaks) {
+  using json = nlohmann::ordered_json;
+  RooflineFigures f = roofline_figures(r, spec, peaks);
+  bool timed = r.measurement && r.measurement->timing;
+  bool counted = r.measurement && r.measurement->counters;
+  return {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops},
+          {"bandwidth", timed ? json(f.bandwidth) : json(nullptr)},
+          {"pct_of_measured_bandwidth", timed && peaks.calibration ? json(f.pct_of_measured) : json(nullptr)},
+          {"pct_of_theoretical_bandwidth", timed ? json(f.pct_of_theoretical) : json(nullptr)},
+          {"arithmetic_intensity", f.arithmetic_intensity},
+          {"dram_bytes", counted && f.dram_bytes > 0 ? json(f.dram_bytes) : json(nullptr)},
+          {"dram_efficiency", counted && f.dram_bytes > 0 ? json(f.dram_efficiency) : json(nullptr)},
+          {"dram_throughput_pct", counted ? json(f.dram_throughput_pct) : json(nullptr)},
+          {"achieved_occupancy", counted ? json(f.achieved_occupancy) : json(nullptr)},
+          {"theoretical_occupancy", r.compile ? json(f.theoretical_occupancy) : json(nullptr)}};
+}
+
 }  // namespace tkbench

@@ -2,6 +2,8 @@
 // Roofline figures of one result, in one place: achieved bandwidth from the
 // manifest's ideal bytes, and how close that is to the measured and the
 // theoretical memory roofs.
+#include <nlohmann/json.hpp>
+
 #include "profiler/device_peaks.hpp"
 #include "tuner/result.hpp"
 #include "tuner/template_spec.hpp"
@@ -28,5 +30,7 @@ struct RooflineFigures {
 
 // Zeroes where the result has no timing.
 RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks);
+// The figures as they go into results documents: null where unknown.
+nlohmann::ordered_json figures_json(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks);
 
 }  // namespace tkbench

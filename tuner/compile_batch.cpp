@@ -7,10 +7,8 @@
 
 namespace tkbench {
 
-namespace {
-
-CompiledConfig compile_one(const TemplateSpec& spec, const Problem& problem, const Config& config,
-                           const Compiler& compiler, const std::string& arch) {
+CompiledConfig compile_config(const TemplateSpec& spec, const Problem& problem, const Config& config,
+                              const Compiler& compiler, const std::string& arch) {
   CompiledConfig out;
   out.result = Result::for_config(spec, problem, config);
   Result& r = out.result;
@@ -50,8 +48,6 @@ CompiledConfig compile_one(const TemplateSpec& spec, const Problem& problem, con
   return out;
 }
 
-}  // namespace
-
 std::vector<CompiledConfig> compile_configs(const TemplateSpec& spec, const Problem& problem,
                                             const std::vector<Config>& configs, const Compiler& compiler,
                                             const CompileBatchOptions& options) {
@@ -66,7 +62,7 @@ std::vector<CompiledConfig> compile_configs(const TemplateSpec& spec, const Prob
         skipped.result.reason = "interrupted";
         return skipped;
       }
-      return compile_one(spec, problem, config, compiler, options.arch);
+      return compile_config(spec, problem, config, compiler, options.arch);
     }));
   std::vector<CompiledConfig> out;
   out.reserve(configs.size());

@@ -24,6 +24,11 @@ struct CompileBatchOptions {
   std::function<void(std::size_t, std::size_t)> on_progress;
 };
 
+// One config: instantiate, compile (through the cache), resources and
+// theoretical occupancy. Thread-safe.
+CompiledConfig compile_config(const TemplateSpec& spec, const Problem& problem, const Config& config,
+                              const Compiler& compiler, const std::string& arch);
+
 // Results in the order of `configs`. Stops dispatching on Ctrl-C: configs not
 // started are returned as `skipped` ("interrupted").
 std::vector<CompiledConfig> compile_configs(const TemplateSpec& spec, const Problem& problem,

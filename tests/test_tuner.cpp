@@ -1,0 +1,122 @@
+// The tuner's CPU side: strategies, the results journal and resume, the tuning cache.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "reports/result_json.hpp"
+#include "test_helpers.hpp"
+#include "tuner/results_journal.hpp"
+#include "tuner/strategy.hpp"
+#include "tuner/tuning_cache.hpp"
+
+using namespace tkbench;
+using Catch::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+const TemplateSpec& rmsnorm() {
+  static auto registry = TemplateRegistry::load({});
+  return registry.get("rmsnorm");
+}
+
+// A finished-looking result with a fake timing, for journal tests.
+Result fake_result(const Config& config, double median_us) {
+  Result r = Result::for_config(rmsnorm(), make_problem(rmsnorm(), {4096, 8192}, DType::bf16), config);
+  r.status = Status::ok;
+  Measurement m;
+  m.verification.verified = m.verification.passed = true;
+  m.verification.tolerance = 1e-2;
+  TimingStats t;
+  t.median_us = t.min_us = t.max_us = t.mean_us = median_us;
+  t.samples = 10;
+  m.timing = t;
+  r.measurement = m;
+  return r;
+}
+}  // namespace
+
+TEST_CASE("exhaustive proposes every valid config once, random a seeded valid sample", "[tuner]") {
+  const auto& spec = rmsnorm();
+  SearchSpace space(spec, make_problem(spec, {4096, 8192}, DType::bf16));
+  auto all = make_strategy("exhaustive", space, {}, 1000, 1);
+  auto first = all->propose(50), second = all->propose(50);
+  CHECK(first.size() == 50);
+  CHECK(second.size() == 42);
+  CHECK(all->propose(10).empty());
+  auto r1 = make_strategy("random", space, {}, 10, 3)->propose(100);
+  auto r2 = make_strategy("random", space, {}, 10, 3)->propose(100);
+  CHECK(r1.size() == 10);
+  CHECK(r1 == r2);
+  for (const auto& c : r1) CHECK_FALSE(space.violation(c));
+  CHECK_THROWS_WITH(make_strategy("bayes", space, {}, 10, 1), Contains("available: exhaustive, random"));
+}
+
+TEST_CASE("a result survives the JSON round trip", "[tuner]") {
+  Result r = fake_result(Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}}}, 134.5);
+  Result back = result_from_json(to_json(r));
+  CHECK(back.config == r.config);
+  CHECK(back.problem.dims == r.problem.dims);
+  CHECK(back.problem.dim_names == r.problem.dim_names);
+  CHECK(back.status == Status::ok);
+  CHECK(back.measurement->timing->median_us == 134.5);
+}
+
+TEST_CASE("the journal keeps every appended result, a killed run resumes, a cut-off line is ignored", "[tuner]") {
+  auto dir = test::temp_dir("journal");
+  const fs::path doc = dir / "run.json";
+  {
+    ResultsJournal j(doc, {{"name", "test GPU"}}, false);
+    j.append(fake_result(Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}}}, 130), {});
+    j.append(fake_result(Config{{{"VEC", 4}, {"THREADS", 256}, {"ROWS", 1}}}, 140), {});
+    // No finalise: the process "dies" here. Simulate a kill in the middle of a third line.
+  }
+  {
+    std::ofstream(doc.string() + ".journal", std::ios::app) << R"({"type":"result","result":{"templ)";
+  }
+  ResultsJournal resumed(doc, {{"name", "test GPU"}}, true);
+  REQUIRE(resumed.results().size() == 2);
+  CHECK(resumed.contains(fake_result(Config{{{"VEC", 4}, {"THREADS", 256}, {"ROWS", 1}}}, 0)));
+  CHECK_FALSE(resumed.contains(fake_result(Config{{{"VEC", 2}, {"THREADS", 256}, {"ROWS", 1}}}, 0)));
+  resumed.append(fake_result(Config{{{"VEC", 2}, {"THREADS", 256}, {"ROWS", 1}}}, 150), {});
+  resumed.finalise();
+  CHECK_FALSE(fs::exists(doc.string() + ".journal"));
+  auto final_doc = nlohmann::ordered_json::parse(std::ifstream(doc));
+  CHECK(final_doc["schema"] == "tkbench.results/1");
+  CHECK(final_doc["results"].size() == 3);
+  // A finished document can be resumed too (nothing lost, nothing repeated).
+  ResultsJournal again(doc, {{"name", "test GPU"}}, true);
+  CHECK(again.results().size() == 3);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("resuming from something that is not a results document is refused", "[tuner][bad-input]") {
+  auto dir = test::temp_dir("journal-bad");
+  std::ofstream(dir / "x.json") << R"({"schema": "something/else", "results": []})";
+  CHECK_THROWS_WITH(ResultsJournal(dir / "x.json", {}, true), Contains("not a tkbench.results/1 document"));
+  std::ofstream(dir / "y.json") << "not json";
+  CHECK_THROWS_WITH(ResultsJournal(dir / "y.json", {}, true), Contains("cannot resume"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the tuning cache answers its key only; a new template source is a new key", "[tuner][cache]") {
+  auto dir = test::temp_dir("tuning");
+  TuningCache cache(dir.string());
+  TuningKey key{"NVIDIA H200", "sm_90", 580, 13000, "rmsnorm", "abc", "4096x8192", "bf16"};
+  CHECK_FALSE(cache.load(key));
+  TunedEntry e{key, {{"VEC", 8}}, 39.5, 3.4e12, 79.0, 92, "/tmp/r.json", "2026-11-22T00:00:00Z"};
+  REQUIRE_FALSE(cache.store(e));
+  auto hit = cache.load(key);
+  REQUIRE(hit);
+  CHECK(hit->median_us == 39.5);
+  CHECK(hit->config["VEC"] == 8);
+  TuningKey edited = key;
+  edited.source_hash = "abd";
+  CHECK_FALSE(cache.load(edited));
+  TuningKey other_shape = key;
+  other_shape.shape = "16384x8192";
+  CHECK_FALSE(cache.load(other_shape));
+  CHECK(cache.list().size() == 1);
+  CHECK(cache.clear() == 1);
+  fs::remove_all(dir);
+}

@@ -1,0 +1,22 @@
+#pragma once
+// ResultSet: everything one run learned, the document reports and gates read
+// ("schema": "tkbench.results/1"; fields in docs/results.md). Written as a
+// JSON-lines journal while the run goes, finalised atomically at the end.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tuner/result.hpp"
+
+namespace tkbench {
+
+struct ResultSet {
+  static constexpr const char* kSchema = "tkbench.results/1";
+  std::string tool_version;
+  std::string created_at;          // ISO 8601, UTC
+  nlohmann::ordered_json device;   // the GPU and its peaks (reports/bench_report's to_json(DevicePeaks))
+  std::vector<Result> results;
+};
+
+}  // namespace tkbench

@@ -1,0 +1,146 @@
+#include "tuner/results_journal.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "reports/result_json.hpp"
+#include "tuner/diagnostics.hpp"
+#include "tuner/errors.hpp"
+#include "tuner/file_util.hpp"
+
+namespace tkbench {
+using json = nlohmann::ordered_json;
+
+namespace {
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+bool same_point(const Result& a, const Result& b) {
+  return a.template_name == b.template_name && a.problem.dims == b.problem.dims && a.problem.dtype == b.problem.dtype &&
+         a.config == b.config;
+}
+}  // namespace
+
+std::filesystem::path ResultsJournal::journal_path() const {
+  auto p = document_;
+  p += ".journal";
+  return p;
+}
+
+ResultsJournal::ResultsJournal(std::filesystem::path document, const json& device, bool resume) : document_(std::move(document)) {
+  set_.tool_version = TKBENCH_VERSION;
+  set_.created_at = utc_now();
+  set_.device = device;
+  std::error_code ec;
+  if (document_.has_parent_path()) std::filesystem::create_directories(document_.parent_path(), ec);
+
+  if (resume) {
+    if (std::filesystem::exists(journal_path())) {
+      std::ifstream in(journal_path());
+      std::string line;
+      int number = 0;
+      while (std::getline(in, line)) {
+        ++number;
+        if (line.empty()) continue;
+        json j;
+        try {
+          j = json::parse(line);
+        } catch (const std::exception&) {
+          // Only the last line can be cut off by a kill mid-write; anything else is damage.
+          if (in.peek() == EOF) {
+            diagnostics().warn(fmt::format("{}:{}: the last line was cut off mid-write; that config will run again",
+                                           journal_path().string(), number));
+            break;
+          }
+          throw InputError(fmt::format("{}:{}: not a JSON line; the journal is damaged", journal_path().string(), number));
+        }
+        if (j.value("type", "") == "header") {
+          if (j.value("schema", "") != ResultSet::kSchema)
+            throw InputError(fmt::format("{}: not a {} journal", journal_path().string(), ResultSet::kSchema));
+          set_.created_at = j.value("created_at", set_.created_at);
+        } else if (j.value("type", "") == "result") {
+          set_.results.push_back(result_from_json(j.at("result")));
+          figures_.push_back(j.value("figures", json::object()));
+        }
+      }
+    } else if (std::filesystem::exists(document_)) {
+      auto text = read_file(document_);
+      json doc;
+      try {
+        doc = json::parse(text.value_or(""));
+      } catch (const std::exception& e) {
+        throw InputError(fmt::format("{}: cannot resume from it: {}", document_.string(), e.what()));
+      }
+      if (doc.value("schema", "") != ResultSet::kSchema)
+        throw InputError(fmt::format("{}: not a {} document", document_.string(), ResultSet::kSchema));
+      set_.created_at = doc.value("created_at", set_.created_at);
+      for (const auto& r : doc.at("results")) {
+        set_.results.push_back(result_from_json(r));
+        figures_.push_back(r.value("figures", json::object()));
+      }
+    }
+  }
+
+  // Rewrite the journal from what is known, then append from here on.
+  file_ = std::fopen(journal_path().c_str(), "w");
+  if (!file_) throw InputError(fmt::format("cannot write {}: {}", journal_path().string(), std::strerror(errno)));
+  write_line({{"type", "header"}, {"schema", ResultSet::kSchema}, {"tool_version", set_.tool_version},
+              {"created_at", set_.created_at}, {"device", device}});
+  for (std::size_t i = 0; i < set_.results.size(); ++i)
+    write_line({{"type", "result"}, {"result", to_json(set_.results[i])}, {"figures", figures_[i]}});
+}
+
+ResultsJournal::~ResultsJournal() {
+  if (file_) std::fclose(file_);
+}
+
+bool ResultsJournal::contains(const Result& candidate) const {
+  for (const auto& r : set_.results)
+    if (same_point(r, candidate)) return true;
+  return false;
+}
+
+void ResultsJournal::write_line(const json& line) {
+  std::string text = line.dump() + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0)
+    throw EnvironmentError(fmt::format("cannot append to {}: {} (a full disk?); results so far are in it",
+                                       journal_path().string(), std::strerror(errno)));
+}
+
+void ResultsJournal::append(const Result& result, const json& figures) {
+  write_line({{"type", "result"}, {"result", to_json(result)}, {"figures", figures}});
+  set_.results.push_back(result);
+  figures_.push_back(figures);
+}
+
+json ResultsJournal::document_json(const ResultSet& set, const std::vector<json>& figures) {
+  json results = json::array();
+  for (std::size_t i = 0; i < set.results.size(); ++i) {
+    json r = to_json(set.results[i]);
+    r["figures"] = i < figures.size() ? figures[i] : json::object();
+    results.push_back(r);
+  }
+  return {{"schema", ResultSet::kSchema}, {"tool_version", set.tool_version}, {"created_at", set.created_at},
+          {"device", set.device}, {"results", results}};
+}
+
+void ResultsJournal::finalise() {
+  if (auto error = write_file_atomically(document_, document_json(set_, figures_).dump(2) + "\n"))
+    throw EnvironmentError(*error + fmt::format("; the journal {} keeps every result", journal_path().string()));
+  std::fclose(file_);
+  file_ = nullptr;
+  std::error_code ec;
+  std::filesystem::remove(journal_path(), ec);
+}
+
+}  // namespace tkbench

@@ -1,0 +1,48 @@
+#pragma once
+// The run's results on disk while it runs: FILE.journal holds a header line
+// and one JSON line per evaluated config, each appended and fsynced, so a
+// killed run loses nothing it finished. finalise() writes FILE (the results
+// document) atomically and removes the journal.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tuner/result_set.hpp"
+
+namespace tkbench {
+
+class ResultsJournal {
+ public:
+  // Creates FILE.journal. With `resume`, first reads what an earlier run of
+  // the same FILE left (its journal, else its finished document); a last line
+  // cut off mid-write is ignored with a warning. Throws InputError when FILE
+  // cannot be written or the earlier run is not a tkbench results document.
+  ResultsJournal(std::filesystem::path document, const nlohmann::ordered_json& device, bool resume);
+  ~ResultsJournal();
+  ResultsJournal(const ResultsJournal&) = delete;
+  ResultsJournal& operator=(const ResultsJournal&) = delete;
+
+  // Results already recorded (from the resumed run, then appended ones).
+  const std::vector<Result>& results() const { return set_.results; }
+  bool contains(const Result& candidate) const;
+  // Appends one line and fsyncs it. Throws EnvironmentError when the disk refuses (full disk).
+  void append(const Result& result, const nlohmann::ordered_json& figures);
+  // Writes the document atomically and removes the journal.
+  void finalise();
+
+  const std::filesystem::path& document_path() const { return document_; }
+  std::filesystem::path journal_path() const;
+  static nlohmann::ordered_json document_json(const ResultSet& set, const std::vector<nlohmann::ordered_json>& figures);
+
+ private:
+  void write_line(const nlohmann::ordered_json& line);
+  std::filesystem::path document_;
+  ResultSet set_;
+  std::vector<nlohmann::ordered_json> figures_;  // per result, derived figures at the time of measuring
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace tkbench

@@ -1,0 +1,30 @@
+#pragma once
+// Search strategies behind one small interface: propose configs, observe
+// results. exhaustive (every valid config, in order) and random (a seeded
+// sample) exist; model-based ones (anneal, genetic, bayes) will implement the
+// same interface.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tuner/result.hpp"
+#include "tuner/search_space.hpp"
+
+namespace tkbench {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Up to `count` configs not proposed before; empty when the strategy is done.
+  virtual std::vector<Config> propose(std::size_t count) = 0;
+  virtual void observe(const Result& result) { (void)result; }
+};
+
+// "exhaustive" or "random". `budget`: the most configs that will be asked for
+// (random samples that many). Throws InputError for an unknown name.
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space, const ConfigFilter& filter,
+                                        std::size_t budget, std::uint64_t seed);
+const std::vector<std::string>& strategy_names();
+
+}  // namespace tkbench
