@@ -24,7 +24,12 @@ awk -v a=$start -v b=$end 'BEGIN { printf "second call (tuning cache): %.2f s\n"
 # SIGKILL in the middle, then resume: nothing lost, nothing evaluated twice.
 $TK tune rmsnorm --shape 16384x8192 --dtype fp16 -o "$OUT/killed.json" -q --force > /dev/null 2>&1 &
 pid=$!
-sleep 12
+# Kill once 20 results are journaled: mid-way through 92, whatever the speed.
+for i in $(seq 1 600); do
+  n=$(grep -c '"type":"result"' "$OUT/killed.json.journal" 2>/dev/null || echo 0)
+  [ "$n" -ge 20 ] && break
+  sleep 0.05
+done
 kill -9 $pid; wait $pid 2>/dev/null
 before=$(grep -c '"type":"result"' "$OUT/killed.json.journal")
 echo "killed after $before journaled results; last line intact: $(tail -c 200 $OUT/killed.json.journal | grep -c '}$')"
