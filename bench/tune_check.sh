@@ -26,7 +26,7 @@ $TK tune rmsnorm --shape 16384x8192 --dtype fp16 -o "$OUT/killed.json" -q --forc
 pid=$!
 # Kill once 20 results are journaled: mid-way through 92, whatever the speed.
 for i in $(seq 1 600); do
-  n=$(grep -c '"type":"result"' "$OUT/killed.json.journal" 2>/dev/null || echo 0)
+  n=$(grep -c '"type":"result"' "$OUT/killed.json.journal" 2>/dev/null); n=${n:-0}
   [ "$n" -ge 20 ] && break
   sleep 0.05
 done
