@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
+#include <set>
 #include <ctime>
 #include <filesystem>
 
@@ -86,8 +88,8 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--shape", args->shapes, "Problem shape(s): 4096x8192, or several as 1x8192,4096x8192")->required();
   cmd->add_option("--dtype", args->dtype, "Element type (default: the template's first dtype)");
   cmd->add_option("--config", args->config, "Fix some parameters: the search covers the rest");
-  cmd->add_option("--strategy", args->strategy, "exhaustive (default for spaces of <= 256 configs) or random");
-  cmd->add_option("--budget", args->budget, "Evaluate at most N configs per shape (random: default 64)");
+  cmd->add_option("--strategy", args->strategy, "exhaustive (default for spaces of <= 256 configs), random, anneal or genetic");
+  cmd->add_option("--budget", args->budget, "Evaluate at most N configs per shape (default: all for exhaustive, else 64)");
   cmd->add_option("--time", args->time, "Stop each shape's search after this long: 90s, 5m, 1h");
   cmd->add_option("--target-sol", args->target_sol, "Stop a shape once a config reaches P% of the calibrated copy bandwidth");
   cmd->add_option("-o,--output", args->output, "Results document (default tkbench-results/NAME-TIME.json)");
@@ -120,8 +122,11 @@ Examples:
     const double time_limit = parse_duration(args->time);
     if (!args->strategy.empty()) {
       auto names = strategy_names();
-      if (std::find(names.begin(), names.end(), args->strategy) == names.end())
-        throw InputError(fmt::format("--strategy '{}' is not one tkbench has; available: exhaustive, random", args->strategy));
+      if (std::find(names.begin(), names.end(), args->strategy) == names.end()) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        throw InputError(fmt::format("--strategy '{}' is not one tkbench has; available: {}", args->strategy, list));
+      }
     }
     const DeviceInfo& device = require_device(global.device);
     auto worker = make_worker(global, args->kernel_timeout);
@@ -154,16 +159,10 @@ Examples:
       SearchSpace space(spec, problem);
       std::vector<Config> valid = space.enumerate(filter);
       std::string strategy = !args->strategy.empty() ? args->strategy : valid.size() <= 256 ? "exhaustive" : "random";
-      std::size_t budget = args->budget ? args->budget : strategy == "random" ? 64 : valid.size();
+      std::size_t budget = args->budget ? args->budget : strategy == "exhaustive" ? valid.size() : std::min<std::size_t>(64, valid.size());
       auto proposer = make_strategy(strategy, space, filter, budget, args->seed);
-      std::vector<Config> candidates = proposer->propose(budget);
-      // The hand-written default goes first: the speedup is measured against it.
-      if (auto d = space.default_config(); d && std::find(valid.begin(), valid.end(), *d) != valid.end()) {
-        candidates.erase(std::remove(candidates.begin(), candidates.end(), *d), candidates.end());
-        candidates.insert(candidates.begin(), *d);
-        if (candidates.size() > budget) candidates.pop_back();
-      }
       std::optional<Config> default_config = space.default_config();
+      if (default_config && std::find(valid.begin(), valid.end(), *default_config) == valid.end()) default_config.reset();
 
       // Results a resumed run already holds count, and are not evaluated again.
       auto consider = [&](const Result& r) {
@@ -174,28 +173,46 @@ Examples:
         if (r.status != Status::ok) ++summary.failed;
         ++summary.evaluated;
       };
-      std::vector<Config> todo;
-      for (const auto& c : candidates) {
-        Result probe = Result::for_config(spec, problem, c);
-        if (journal.contains(probe)) {
-          for (const auto& r : journal.results())
-            if (r.config == c && r.problem.dims == problem.dims && r.problem.dtype == problem.dtype) consider(r);
-        } else {
-          todo.push_back(c);
-        }
-      }
+      auto journaled = [&](const Config& c) -> const Result* {
+        for (const auto& r : journal.results())
+          if (r.config == c && r.template_name == spec.name && r.problem.dims == problem.dims && r.problem.dtype == problem.dtype)
+            return &r;
+        return nullptr;
+      };
 
-      // Compile ahead on the CPU while the GPU measures.
+      // Proposals come in small batches (adaptive strategies learn from each
+      // result), compiled on the pool ahead of the GPU. The hand-written
+      // default goes first: the speedup is measured against it.
       ThreadPool pool(global.jobs ? global.jobs : ThreadPool::default_threads());
-      std::vector<std::future<CompiledConfig>> compiled;
-      for (const auto& c : todo)
-        compiled.push_back(pool.submit([&, c] { return compile_config(spec, problem, c, compiler, device.arch()); }));
+      const std::size_t depth = std::max<std::size_t>(4, 2 * (global.jobs ? global.jobs : ThreadPool::default_threads()));
+      std::deque<std::pair<Config, std::future<CompiledConfig>>> inflight;
+      std::set<std::string> seen;
+      std::size_t proposed = 0;
+      bool proposer_done = false;
+      auto enqueue = [&](const Config& c) {
+        if (!seen.insert(c.str()).second || proposed >= budget) return;
+        ++proposed;
+        if (const Result* old = journaled(c)) {
+          consider(*old);
+          proposer->observe(*old);
+          return;
+        }
+        inflight.emplace_back(c, pool.submit([&, c] { return compile_config(spec, problem, c, compiler, device.arch()); }));
+      };
+      if (default_config) enqueue(*default_config);
       const auto shape_start = clock_type::now();
-      for (std::size_t i = 0; i < todo.size(); ++i) {
-        if (interrupted()) break;
+      std::size_t done = 0;
+      while (!interrupted()) {
+        while (!proposer_done && inflight.size() < depth && proposed < budget) {
+          auto batch = proposer->propose(std::min(depth - inflight.size(), budget - proposed));
+          if (batch.empty()) proposer_done = true;
+          for (const auto& c : batch) enqueue(c);
+        }
+        if (inflight.empty()) break;
         double elapsed = std::chrono::duration<double>(clock_type::now() - shape_start).count();
         if (time_limit > 0 && elapsed > time_limit) break;
-        Result r = compiled[i].get().result;
+        Result r = inflight.front().second.get().result;
+        inflight.pop_front();
         if (r.status == Status::ok) {
           EvaluationRequest req = EvaluationRequest::for_config(spec, problem, r.config);
           req.cold_l2 = args->l2 == "cold";
@@ -208,14 +225,16 @@ Examples:
         journal.append(r, figures_json(r, spec, peaks));
         proposer->observe(r);
         consider(r);
+        ++done;
         if (live) {
-          double done = static_cast<double>(i + 1), total = static_cast<double>(todo.size());
-          double eta = std::chrono::duration<double>(clock_type::now() - shape_start).count() / done * (total - done);
+          double total = static_cast<double>(std::min(budget, valid.size()));
+          double rate = static_cast<double>(done) / std::max(1e-9, std::chrono::duration<double>(clock_type::now() - shape_start).count());
+          double eta = std::max(0.0, total - static_cast<double>(summary.evaluated)) / rate;
           std::string best = summary.best ? fmt::format("best {:.2f} µs ({:.1f}%)", summary.best->measurement->timing->median_us,
                                                         roofline_figures(*summary.best, spec, peaks).pct_of_measured)
                                           : "no valid config yet";
-          std::fprintf(stderr, "\r\033[K%s %s: %zu/%zu configs, %d failed, %s, ETA %.0f s", spec.name.c_str(),
-                       problem.shape_str().c_str(), i + 1, todo.size(), summary.failed, best.c_str(), eta);
+          std::fprintf(stderr, "\r\033[K%s %s [%s]: %d/%.0f configs, %d failed, %s, ETA %.0f s", spec.name.c_str(),
+                       problem.shape_str().c_str(), strategy.c_str(), summary.evaluated, total, summary.failed, best.c_str(), eta);
         }
         if (args->target_sol > 0 && summary.best &&
             roofline_figures(*summary.best, spec, peaks).pct_of_measured >= args->target_sol)

@@ -1,6 +1,11 @@
 #include "tuner/strategy.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -23,10 +28,175 @@ class ListStrategy : public Strategy {
   std::size_t next_ = 0;
 };
 
+// Lower is better; configs that failed cost infinity.
+double cost_of(const Result& r) {
+  if (r.status != Status::ok || !r.measurement || !r.measurement->timing) return std::numeric_limits<double>::infinity();
+  return r.measurement->timing->median_us;
+}
+
+// Shared by the adaptive strategies: the valid configs, what was proposed and
+// what each cost, and moves in parameter space.
+class AdaptiveBase : public Strategy {
+ public:
+  AdaptiveBase(const SearchSpace& space, const ConfigFilter& filter, std::uint64_t seed)
+      : valid_(space.enumerate(filter)), rng_(seed) {
+    for (std::size_t i = 0; i < valid_.size(); ++i) index_[valid_[i].str()] = i;
+    for (const auto& p : space.spec().params) values_.push_back(p.values);
+  }
+  void observe(const Result& r) override { costs_[r.config.str()] = cost_of(r); }
+
+ protected:
+  bool is_valid(const Config& c) const { return index_.count(c.str()) > 0; }
+  bool proposed(const Config& c) const { return proposed_.count(c.str()) > 0; }
+  bool exhausted() const { return proposed_.size() >= valid_.size(); }
+  void mark(const Config& c) { proposed_.insert(c.str()); }
+  double cost(const Config& c) const {
+    auto it = costs_.find(c.str());
+    return it == costs_.end() ? std::numeric_limits<double>::infinity() : it->second;
+  }
+  Config random_unproposed() {
+    std::vector<std::size_t> left;
+    for (std::size_t i = 0; i < valid_.size(); ++i)
+      if (!proposed(valid_[i])) left.push_back(i);
+    return valid_[left[std::uniform_int_distribution<std::size_t>(0, left.size() - 1)(rng_)]];
+  }
+  // Valid configs one step away: one parameter moved to a neighbouring value in its list.
+  std::vector<Config> neighbours(const Config& c) const {
+    std::vector<Config> out;
+    for (std::size_t p = 0; p < c.values.size(); ++p) {
+      const auto& list = values_[p];
+      auto at = std::find(list.begin(), list.end(), c.values[p].second) - list.begin();
+      for (long step : {-1L, 1L}) {
+        long j = at + step;
+        if (j < 0 || j >= static_cast<long>(list.size())) continue;
+        Config n = c;
+        n.values[p].second = list[static_cast<std::size_t>(j)];
+        if (is_valid(n)) out.push_back(n);
+      }
+    }
+    return out;
+  }
+
+  std::vector<Config> valid_;
+  std::map<std::string, std::size_t> index_;
+  std::vector<std::vector<long long>> values_;
+  std::set<std::string> proposed_;
+  std::map<std::string, double> costs_;
+  std::mt19937_64 rng_;
+};
+
+// Simulated annealing: walk to neighbours, accept worse ones with a
+// probability that shrinks as the temperature falls; restart at random when
+// every neighbour has been seen.
+class AnnealStrategy : public AdaptiveBase {
+ public:
+  using AdaptiveBase::AdaptiveBase;
+  std::vector<Config> propose(std::size_t count) override {
+    std::vector<Config> out;
+    // Move the walker using what has been observed since the last call.
+    if (current_ && candidate_) {
+      double now = cost(*current_), next = cost(*candidate_);
+      double t = std::max(0.02, std::pow(0.93, static_cast<double>(steps_++)));  // relative temperature
+      bool accept = next < now ||
+                    (std::isfinite(next) && std::uniform_real_distribution<double>(0, 1)(rng_) < std::exp(-(next / now - 1) / t));
+      if (accept) current_ = candidate_;
+      candidate_.reset();
+    }
+    while (out.size() < count && !exhausted()) {
+      if (!current_) {
+        current_ = random_unproposed();
+        mark(*current_);
+        out.push_back(*current_);
+        continue;
+      }
+      std::vector<Config> fresh;
+      for (const auto& n : neighbours(*current_))
+        if (!proposed(n)) fresh.push_back(n);
+      if (fresh.empty()) {  // a local optimum fully explored: restart elsewhere
+        current_ = random_unproposed();
+        mark(*current_);
+        out.push_back(*current_);
+        continue;
+      }
+      Config pick = fresh[std::uniform_int_distribution<std::size_t>(0, fresh.size() - 1)(rng_)];
+      mark(pick);
+      out.push_back(pick);
+      if (!candidate_) candidate_ = pick;  // the walker's next step; extra picks widen the batch
+    }
+    return out;
+  }
+
+ private:
+  std::optional<Config> current_, candidate_;
+  int steps_ = 0;
+};
+
+// Genetic search: a population of valid configs; each generation keeps the
+// better half, breeds children by uniform crossover plus one mutation, and
+// fills gaps with random configs.
+class GeneticStrategy : public AdaptiveBase {
+ public:
+  GeneticStrategy(const SearchSpace& space, const ConfigFilter& filter, std::uint64_t seed)
+      : AdaptiveBase(space, filter, seed) {
+    population_size_ = std::clamp<std::size_t>(valid_.size() / 12, 6, 16);
+  }
+  std::vector<Config> propose(std::size_t count) override {
+    std::vector<Config> out;
+    while (out.size() < count && !exhausted()) {
+      if (pending_.empty()) breed();
+      if (pending_.empty()) break;
+      out.push_back(pending_.back());
+      pending_.pop_back();
+    }
+    return out;
+  }
+
+ private:
+  void breed() {
+    std::vector<Config> parents;
+    for (const auto& [key, c] : costs_) {
+      (void)c;
+      parents.push_back(valid_[index_.at(key)]);
+    }
+    std::sort(parents.begin(), parents.end(), [&](const Config& a, const Config& b) { return cost(a) < cost(b); });
+    while (!parents.empty() && !std::isfinite(cost(parents.back()))) parents.pop_back();
+    parents.resize(std::min(parents.size(), population_size_ / 2));
+    std::vector<Config> children;
+    int attempts = 0;
+    while (children.size() < population_size_ && attempts++ < 200 && !exhausted()) {
+      Config child;
+      if (parents.size() >= 2) {
+        const Config& a = parents[std::uniform_int_distribution<std::size_t>(0, parents.size() - 1)(rng_)];
+        const Config& b = parents[std::uniform_int_distribution<std::size_t>(0, parents.size() - 1)(rng_)];
+        child = a;
+        for (std::size_t p = 0; p < child.values.size(); ++p)
+          if (rng_() & 1) child.values[p].second = b.values[p].second;
+        auto near = neighbours(child);
+        if (!near.empty() && (rng_() % 3 == 0 || !is_valid(child) || proposed(child)))
+          child = near[std::uniform_int_distribution<std::size_t>(0, near.size() - 1)(rng_)];
+      } else {
+        child = random_unproposed();
+      }
+      if (!is_valid(child) || proposed(child)) continue;
+      mark(child);
+      children.push_back(child);
+    }
+    while (children.size() < population_size_ && !exhausted()) {
+      Config c = random_unproposed();
+      mark(c);
+      children.push_back(c);
+    }
+    pending_ = std::move(children);
+  }
+
+  std::size_t population_size_;
+  std::vector<Config> pending_;
+};
+
 }  // namespace
 
 const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"exhaustive", "random"};
+  static const std::vector<std::string> names = {"exhaustive", "random", "anneal", "genetic"};
   return names;
 }
 
@@ -34,6 +204,8 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpa
                                         std::size_t budget, std::uint64_t seed) {
   if (name == "exhaustive") return std::make_unique<ListStrategy>(space.enumerate(filter));
   if (name == "random") return std::make_unique<ListStrategy>(space.sample(budget, seed, filter));
+  if (name == "anneal") return std::make_unique<AnnealStrategy>(space, filter, seed);
+  if (name == "genetic") return std::make_unique<GeneticStrategy>(space, filter, seed);
   std::string names;
   for (const auto& n : strategy_names()) names += (names.empty() ? "" : ", ") + n;
   throw InputError(fmt::format("--strategy '{}' is not one tkbench has; available: {}", name, names));

@@ -1,8 +1,9 @@
 #pragma once
 // Search strategies behind one small interface: propose configs, observe
-// results. exhaustive (every valid config, in order) and random (a seeded
-// sample) exist; model-based ones (anneal, genetic, bayes) will implement the
-// same interface.
+// results. exhaustive (every valid config, in order), random (a seeded
+// sample), anneal (simulated annealing over neighbouring parameter values) and
+// genetic (a population bred from the best). Adaptive ones decide their next
+// proposals from what they have observed, so propose in small batches.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,7 +22,7 @@ class Strategy {
   virtual void observe(const Result& result) { (void)result; }
 };
 
-// "exhaustive" or "random". `budget`: the most configs that will be asked for
+// "exhaustive", "random", "anneal" or "genetic". `budget`: the most configs that will be asked for
 // (random samples that many). Throws InputError for an unknown name.
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space, const ConfigFilter& filter,
                                         std::size_t budget, std::uint64_t seed);
