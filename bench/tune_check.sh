@@ -40,3 +40,21 @@ d = json.load(open(sys.argv[1])); cfgs = [json.dumps(r["config"], sort_keys=True
 print(f"resumed document: {len(cfgs)} results, {len(set(cfgs))} distinct configs, {sys.argv[2]} kept from before the kill")
 PY
 $TK cache info | tail -n 5
+
+# An exhaustive copy space for bench/search_quality, and the adaptive strategies on the GPU.
+$TK tune copy --shape 268435456 -o "$OUT/copy_space.json" -q
+for s in genetic anneal; do
+  $TK tune rmsnorm --shape 16384x8192 --strategy $s --budget 20 --force -o "$OUT/$s.json" -q
+done
+python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+best = lambda f: min(r["measurement"]["timing"]["median_us"] for r in json.load(open(f))["results"] if r["status"] == "ok")
+ex = best(f"{out}/tune.json") if False else min(r["measurement"]["timing"]["median_us"] for r in json.load(open(f"{out}/tune.json"))["results"] if r["status"] == "ok" and r["problem"]["shape"] == "16384x8192")
+for s in ["genetic", "anneal"]:
+    b = best(f"{out}/{s}.json"); print(f"{s} (20 of 92 configs): best {b:.2f} us vs exhaustive {ex:.2f} us ({(b/ex-1)*100:+.1f}%)")
+PY
+
+.carry/tkbench_tests "[gpu]" > "$OUT/gpu_tests.txt" 2>&1
+grep -B3 -A12 "FAILED" "$OUT/gpu_tests.txt" | head -40
+tail -n 2 "$OUT/gpu_tests.txt"
