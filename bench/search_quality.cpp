@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -50,31 +51,36 @@ int main(int argc, char** argv) {
         auto strategy = make_strategy(name, space, {}, size, static_cast<std::uint64_t>(seed));
         int evaluations = 0;
         bool found = false;
+        // As the tune loop: up to lookahead() configs in flight, the oldest
+        // evaluated and observed first, then the queue refilled.
+        std::deque<Config> inflight;
+        bool exhausted = false;
         while (!found) {
-          auto batch = strategy->propose(4);  // as the tune loop does with a small pool
-          if (batch.empty()) break;
-          for (const auto& c : batch) {
-            Result r = Result::for_config(spec, *problem, c);
-            auto it = cost.find(c.str());
-            double us = it == cost.end() ? INFINITY : it->second;
-            if (std::isfinite(us)) {
-              r.status = Status::ok;
-              Measurement m;
-              m.verification.passed = true;
-              TimingStats t;
-              t.median_us = us;
-              m.timing = t;
-              r.measurement = m;
-            } else {
-              r.status = Status::fault;
-            }
-            strategy->observe(r);
-            ++evaluations;
-            if (us <= 1.02 * optimum) {
-              found = true;
-              break;
-            }
+          while (!exhausted && inflight.size() < std::min<std::size_t>(strategy->lookahead(), 32)) {
+            auto batch = strategy->propose(std::min<std::size_t>(strategy->lookahead(), 32) - inflight.size());
+            if (batch.empty()) exhausted = true;
+            for (auto& c : batch) inflight.push_back(c);
           }
+          if (inflight.empty()) break;
+          Config c = inflight.front();
+          inflight.pop_front();
+          Result r = Result::for_config(spec, *problem, c);
+          auto it = cost.find(c.str());
+          double us = it == cost.end() ? INFINITY : it->second;
+          if (std::isfinite(us)) {
+            r.status = Status::ok;
+            Measurement m;
+            m.verification.passed = true;
+            TimingStats t;
+            t.median_us = us;
+            m.timing = t;
+            r.measurement = m;
+          } else {
+            r.status = Status::fault;
+          }
+          strategy->observe(r);
+          ++evaluations;
+          if (us <= 1.02 * optimum) found = true;
         }
         needed.push_back(found ? evaluations : static_cast<int>(size));
       }

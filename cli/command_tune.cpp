@@ -184,7 +184,8 @@ Examples:
       // result), compiled on the pool ahead of the GPU. The hand-written
       // default goes first: the speedup is measured against it.
       ThreadPool pool(global.jobs ? global.jobs : ThreadPool::default_threads());
-      const std::size_t depth = std::max<std::size_t>(4, 2 * (global.jobs ? global.jobs : ThreadPool::default_threads()));
+      const std::size_t depth = std::min(proposer->lookahead(),
+                                         std::max<std::size_t>(4, 2 * (global.jobs ? global.jobs : ThreadPool::default_threads())));
       std::deque<std::pair<Config, std::future<CompiledConfig>>> inflight;
       std::set<std::string> seen;
       std::size_t proposed = 0;

@@ -44,6 +44,7 @@ class AdaptiveBase : public Strategy {
     for (const auto& p : space.spec().params) values_.push_back(p.values);
   }
   void observe(const Result& r) override { costs_[r.config.str()] = cost_of(r); }
+  std::size_t lookahead() const override { return 4; }
 
  protected:
   bool is_valid(const Config& c) const { return index_.count(c.str()) > 0; }

@@ -5,6 +5,7 @@
 // genetic (a population bred from the best). Adaptive ones decide their next
 // proposals from what they have observed, so propose in small batches.
 #include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ class Strategy {
   // Up to `count` configs not proposed before; empty when the strategy is done.
   virtual std::vector<Config> propose(std::size_t count) = 0;
   virtual void observe(const Result& result) { (void)result; }
+  // How many configs may be in flight (proposed, not yet observed) before the
+  // strategy's next proposals stop benefiting from results: unlimited for
+  // fixed lists; a few for adaptive strategies, or they search blind.
+  virtual std::size_t lookahead() const { return SIZE_MAX; }
 };
 
 // "exhaustive", "random", "anneal" or "genetic". `budget`: the most configs that will be asked for
