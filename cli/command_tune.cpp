@@ -16,6 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/gpu_setup.hpp"
+#include "profiler/cupti_host.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "reports/bench_report.hpp"
 #include "reports/result_json.hpp"
@@ -42,6 +43,7 @@ struct TuneArgs {
   double kernel_timeout = 10;
   std::uint64_t seed = 1;
   bool force = false;
+  bool counters = false;
 };
 
 // "90", "90s", "2m", "1h" -> seconds. 0: no limit.
@@ -95,6 +97,7 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("-o,--output", args->output, "Results document (default tkbench-results/NAME-TIME.json)");
   cmd->add_option("--resume", args->resume, "Continue an interrupted run's document without re-evaluating what it holds");
   cmd->add_flag("--force", args->force, "Tune again even where the tuning cache has an answer");
+  cmd->add_flag("--counters", args->counters, "Attach the default CUPTI counters (DRAM bytes, DRAM %, occupancy) to each result");
   cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(CLI::PositiveNumber);
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(CLI::PositiveNumber);
@@ -219,6 +222,7 @@ Examples:
           req.cold_l2 = args->l2 == "cold";
           req.rule.max_seconds = args->max_time;
           req.seed = args->seed;
+          if (args->counters) req.metrics = default_metrics();
           auto gpu_start = clock_type::now();
           evaluate_remotely(*worker, req, r);
           gpu_seconds += std::chrono::duration<double>(clock_type::now() - gpu_start).count();

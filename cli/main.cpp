@@ -26,6 +26,7 @@ Examples:
   tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1   verify + time one config
   tkbench profile rmsnorm --shape 16384x8192         hardware counters: DRAM bytes, efficiency, occupancy
   tkbench tune rmsnorm --shape 4096x8192             search the space; best config remembered per GPU
+  tkbench export results.json -o tuned.hpp           best configs as a C++ dispatch header (or --format json)
   tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics ...   check metric names offline
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   add(add_bench_command(app, global));
   add(add_profile_command(app, global));
   add(add_tune_command(app, global));
+  add(add_export_command(app, global));
   add(add_calibrate_command(app, global));
   add(add_worker_command(app, global));
 

@@ -166,3 +166,43 @@ TEST_CASE("adaptive strategies find a known optimum, stay valid and repeat under
   auto fixed = make_strategy("genetic", space, parse_config_filter("VEC=4", spec), 92, 1);
   for (const auto& c : fixed->propose(30)) CHECK(c.at("VEC") == 4);
 }
+
+TEST_CASE("the exported header compiles with g++ and looks up the nearest tuned shape", "[tuner][export]") {
+  auto dir = test::temp_dir("export");
+  {
+    ResultsJournal j(dir / "run.json", {{"name", "test GPU"}, {"arch", "sm_90"}}, false);
+    auto at = [](long long m, Config c, double us) {
+      Result r = fake_result(c, us);
+      r.problem.dims = {m, 8192};
+      return r;
+    };
+    j.append(at(1, Config{{{"VEC", 8}, {"THREADS", 64}, {"ROWS", 1}}}, 3.0), {});
+    j.append(at(1, Config{{{"VEC", 4}, {"THREADS", 32}, {"ROWS", 1}}}, 4.0), {});
+    j.append(at(4096, Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 2}}}, 33.0), {});
+    Result failed = at(4096, Config{{{"VEC", 1}, {"THREADS", 32}, {"ROWS", 1}}}, 1.0);
+    failed.status = Status::wrong_result;  // faster but wrong: must never be exported
+    j.append(failed, {});
+    j.finalise();
+  }
+  auto r = test::run_tkbench("export " + (dir / "run.json").string() + " -o " + (dir / "tuned.hpp").string());
+  REQUIRE(r.exit_code == 0);
+  std::ofstream(dir / "main.cpp") << R"(#include "tuned.hpp"
+int main() {
+  using namespace tkbench_tuned::rmsnorm_bf16;
+  static_assert(kTable.size() == 2);
+  if (lookup({1, 8192}).config.THREADS != 64) return 1;     // exact match, the faster of two
+  if (lookup({8, 8192}).config.THREADS != 64) return 2;     // nearer to 1 than to 4096 (log scale)
+  if (lookup({2048, 8192}).config.ROWS != 2) return 3;      // nearer to 4096
+  if (lookup({4096, 8192}).config.VEC != 8) return 4;       // the wrong_result config never wins
+  return 0;
+})";
+  std::string cmd = "g++ -std=c++17 -Wall -Werror -o " + (dir / "main").string() + " " + (dir / "main.cpp").string() +
+                    " && " + (dir / "main").string();
+  CHECK(std::system(cmd.c_str()) == 0);
+  auto json_out = test::run_tkbench("export " + (dir / "run.json").string() + " --format json");
+  CHECK_THAT(json_out.output, Contains("\"schema\": \"tkbench.export/1\""));
+  auto bad = test::run_tkbench("export " + (dir / "main.cpp").string());
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Contains("not JSON"));
+  fs::remove_all(dir);
+}
