@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     double optimum = INFINITY;
     for (const auto& [k, v] : cost) optimum = std::min(optimum, v);
     const std::size_t size = space.enumerate().size();
-    for (const std::string name : {"random", "anneal", "genetic"}) {
+    for (const std::string name : {"random", "anneal", "genetic", "bayes"}) {
       std::vector<int> needed;
       for (int seed = 1; seed <= kSeeds; ++seed) {
         auto strategy = make_strategy(name, space, {}, size, static_cast<std::uint64_t>(seed));

@@ -90,7 +90,7 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--shape", args->shapes, "Problem shape(s): 4096x8192, or several as 1x8192,4096x8192")->required();
   cmd->add_option("--dtype", args->dtype, "Element type (default: the template's first dtype)");
   cmd->add_option("--config", args->config, "Fix some parameters: the search covers the rest");
-  cmd->add_option("--strategy", args->strategy, "exhaustive (default for spaces of <= 256 configs), random, anneal or genetic");
+  cmd->add_option("--strategy", args->strategy, "exhaustive (default for spaces of <= 256 configs), random, anneal, genetic or bayes");
   cmd->add_option("--budget", args->budget, "Evaluate at most N configs per shape (default: all for exhaustive, else 64)");
   cmd->add_option("--time", args->time, "Stop each shape's search after this long: 90s, 5m, 1h");
   cmd->add_option("--target-sol", args->target_sol, "Stop a shape once a config reaches P% of the calibrated copy bandwidth");

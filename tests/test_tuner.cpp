@@ -51,7 +51,7 @@ TEST_CASE("exhaustive proposes every valid config once, random a seeded valid sa
   CHECK(r1.size() == 10);
   CHECK(r1 == r2);
   for (const auto& c : r1) CHECK_FALSE(space.violation(c));
-  CHECK_THROWS_WITH(make_strategy("bayes", space, {}, 10, 1), Contains("available: exhaustive, random, anneal, genetic"));
+  CHECK_THROWS_WITH(make_strategy("hillclimb", space, {}, 10, 1), Contains("available: exhaustive, random, anneal, genetic, bayes"));
 }
 
 TEST_CASE("a result survives the JSON round trip", "[tuner]") {
@@ -139,7 +139,7 @@ TEST_CASE("adaptive strategies find a known optimum, stay valid and repeat under
   const auto& spec = rmsnorm();
   SearchSpace space(spec, make_problem(spec, {4096, 8192}, DType::bf16));
   const Config optimum{{{"VEC", 8}, {"THREADS", 128}, {"ROWS", 2}}};
-  for (const std::string name : {"anneal", "genetic"}) {
+  for (const std::string name : {"anneal", "genetic", "bayes"}) {
     INFO(name);
     auto run = [&](std::uint64_t seed) {
       auto s = make_strategy(name, space, {}, 92, seed);

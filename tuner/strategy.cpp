@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <limits>
 #include <map>
 #include <random>
@@ -194,10 +195,114 @@ class GeneticStrategy : public AdaptiveBase {
   std::vector<Config> pending_;
 };
 
+// Bayesian optimisation: a Gaussian process over the parameters' positions in
+// their value lists (RBF kernel) models log(time); the next configs are those
+// with the highest expected improvement over the best seen. Failed configs
+// count as 1.5x the slowest working one, so the model learns to avoid them.
+class BayesStrategy : public AdaptiveBase {
+ public:
+  using AdaptiveBase::AdaptiveBase;
+  std::vector<Config> propose(std::size_t count) override {
+    std::vector<Config> out;
+    while (out.size() < count && !exhausted()) {
+      Config next = observed_count() < kInitial ? random_unproposed() : best_by_expected_improvement();
+      mark(next);
+      out.push_back(next);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kInitial = 6;
+  static constexpr double kLengthScale = 0.3, kNoise = 1e-3, kExploration = 0.01;
+
+  std::size_t observed_count() const { return costs_.size(); }
+
+  std::vector<double> position(const Config& c) const {
+    std::vector<double> x;
+    for (std::size_t p = 0; p < c.values.size(); ++p) {
+      const auto& list = values_[p];
+      auto at = std::find(list.begin(), list.end(), c.values[p].second) - list.begin();
+      x.push_back(list.size() > 1 ? static_cast<double>(at) / static_cast<double>(list.size() - 1) : 0.0);
+    }
+    return x;
+  }
+  static double kernel(const std::vector<double>& a, const std::vector<double>& b) {
+    double d2 = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) d2 += (a[i] - b[i]) * (a[i] - b[i]);
+    return std::exp(-d2 / (2 * kLengthScale * kLengthScale));
+  }
+
+  Config best_by_expected_improvement() {
+    // Training data: standardised log times; failures penalised.
+    std::vector<std::vector<double>> xs;
+    std::vector<double> ys;
+    double worst = -INFINITY;
+    for (const auto& [key, c] : costs_)
+      if (std::isfinite(c)) worst = std::max(worst, std::log(c));
+    for (const auto& [key, c] : costs_) {
+      xs.push_back(position(valid_[index_.at(key)]));
+      ys.push_back(std::isfinite(c) ? std::log(c) : (std::isfinite(worst) ? worst + std::log(1.5) : 0.0));
+    }
+    const std::size_t n = ys.size();
+    double mean = 0, var = 0;
+    for (double y : ys) mean += y / static_cast<double>(n);
+    for (double y : ys) var += (y - mean) * (y - mean) / static_cast<double>(n);
+    const double scale = var > 0 ? std::sqrt(var) : 1.0;
+    for (double& y : ys) y = (y - mean) / scale;
+    double best = *std::min_element(ys.begin(), ys.end());
+
+    // K = L L^T (Cholesky), then alpha = K^-1 y.
+    std::vector<double> L(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j <= i; ++j) {
+        double sum = kernel(xs[i], xs[j]) + (i == j ? kNoise : 0.0);
+        for (std::size_t k = 0; k < j; ++k) sum -= L[i * n + k] * L[j * n + k];
+        L[i * n + j] = i == j ? std::sqrt(std::max(sum, 1e-12)) : sum / L[j * n + j];
+      }
+    auto solve_lower = [&](std::vector<double> b) {  // L z = b
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t k = 0; k < i; ++k) b[i] -= L[i * n + k] * b[k];
+        b[i] /= L[i * n + i];
+      }
+      return b;
+    };
+    std::vector<double> z = solve_lower(ys);
+    std::vector<double> alpha(n);  // L^T alpha = z
+    for (std::size_t i = n; i-- > 0;) {
+      double v = z[i];
+      for (std::size_t k = i + 1; k < n; ++k) v -= L[k * n + i] * alpha[k];
+      alpha[i] = v / L[i * n + i];
+    }
+
+    const Config* pick = nullptr;
+    double best_ei = -1;
+    for (const auto& c : valid_) {
+      if (proposed(c)) continue;
+      std::vector<double> x = position(c), ks(n);
+      for (std::size_t i = 0; i < n; ++i) ks[i] = kernel(x, xs[i]);
+      double mu = 0;
+      for (std::size_t i = 0; i < n; ++i) mu += ks[i] * alpha[i];
+      std::vector<double> v = solve_lower(ks);
+      double s2 = 1.0;
+      for (double vi : v) s2 -= vi * vi;
+      double sigma = std::sqrt(std::max(s2, 1e-12));
+      double gain = best - mu - kExploration;
+      double t = gain / sigma;
+      double ei = gain * 0.5 * std::erfc(-t / std::sqrt(2.0)) + sigma * std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
+      if (ei > best_ei) {
+        best_ei = ei;
+        pick = &c;
+      }
+    }
+    return pick ? *pick : random_unproposed();
+  }
+};
+
 }  // namespace
 
 const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"exhaustive", "random", "anneal", "genetic"};
+  static const std::vector<std::string> names = {"exhaustive", "random", "anneal", "genetic", "bayes"};
   return names;
 }
 
@@ -207,6 +312,7 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpa
   if (name == "random") return std::make_unique<ListStrategy>(space.sample(budget, seed, filter));
   if (name == "anneal") return std::make_unique<AnnealStrategy>(space, filter, seed);
   if (name == "genetic") return std::make_unique<GeneticStrategy>(space, filter, seed);
+  if (name == "bayes") return std::make_unique<BayesStrategy>(space, filter, seed);
   std::string names;
   for (const auto& n : strategy_names()) names += (names.empty() ? "" : ", ") + n;
   throw InputError(fmt::format("--strategy '{}' is not one tkbench has; available: {}", name, names));

@@ -2,7 +2,8 @@
 // Search strategies behind one small interface: propose configs, observe
 // results. exhaustive (every valid config, in order), random (a seeded
 // sample), anneal (simulated annealing over neighbouring parameter values) and
-// genetic (a population bred from the best). Adaptive ones decide their next
+// genetic (a population bred from the best) and bayes (a Gaussian-process
+// surrogate with expected improvement). Adaptive ones decide their next
 // proposals from what they have observed, so propose in small batches.
 #include <cstdint>
 #include <cstddef>
@@ -27,7 +28,7 @@ class Strategy {
   virtual std::size_t lookahead() const { return SIZE_MAX; }
 };
 
-// "exhaustive", "random", "anneal" or "genetic". `budget`: the most configs that will be asked for
+// "exhaustive", "random", "anneal", "genetic" or "bayes". `budget`: the most configs that will be asked for
 // (random samples that many). Throws InputError for an unknown name.
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space, const ConfigFilter& filter,
                                         std::size_t budget, std::uint64_t seed);
