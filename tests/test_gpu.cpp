@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "profiler/device.hpp"
 #include "profiler/evaluator.hpp"
@@ -156,4 +159,31 @@ TEST_CASE("copy's DRAM counters are within 1% of its ideal bytes at 8x L2", "[gp
   CHECK(*m.counters->get("dram__bytes_write.sum") == Approx(ideal / 2).epsilon(0.01));
   CHECK(*m.counters->get("sm__warps_active.avg.pct_of_peak_sustained_active") > 10);
   CHECK(m.counters->overhead_ms < 1000);
+}
+
+TEST_CASE("an end-to-end tune of copy writes a results document, caches its answer and survives Ctrl-C", "[gpu][tuner]") {
+  if (!have_gpu()) return;
+  auto dir = test::temp_dir("gpu-tune");
+  std::string env = "XDG_CACHE_HOME=" + (dir / "cache").string();
+  auto first = test::run_tkbench("tune copy --shape 16777216 --strategy bayes --budget 12 -q -o " + (dir / "a.json").string(), env);
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  auto doc = nlohmann::ordered_json::parse(std::ifstream(dir / "a.json"));
+  CHECK(doc["schema"] == "tkbench.results/1");
+  CHECK(doc["results"].size() == 12);
+  int ok = 0;
+  for (const auto& r : doc["results"]) ok += r["status"] == "ok";
+  CHECK(ok == 12);
+  CHECK_FALSE(std::filesystem::exists(dir / "a.json.journal"));
+  auto cached = test::run_tkbench("tune copy --shape 16777216 --strategy bayes --budget 12 -o " + (dir / "b.json").string(), env);
+  CHECK(cached.exit_code == 0);
+  CHECK_THAT(cached.output, Catch::Contains("cached"));
+  // Ctrl-C: the config in hand finishes, the document is written, exit 130.
+  auto interrupted = test::run_tkbench("tune rmsnorm --shape 16384x8192 --force -q -o " + (dir / "c.json").string(),
+                                       env + " timeout --preserve-status -s INT 4");
+  CHECK(interrupted.exit_code == 130);
+  auto partial = nlohmann::ordered_json::parse(std::ifstream(dir / "c.json"));
+  CHECK(partial["results"].size() > 0);
+  CHECK(partial["results"].size() < 92);
+  std::filesystem::remove_all(dir);
 }
