@@ -178,8 +178,9 @@ TEST_CASE("an end-to-end tune of copy writes a results document, caches its answ
   auto cached = test::run_tkbench("tune copy --shape 16777216 --strategy bayes --budget 12 -o " + (dir / "b.json").string(), env);
   CHECK(cached.exit_code == 0);
   CHECK_THAT(cached.output, Catch::Contains("cached"));
-  // Ctrl-C: the config in hand finishes, the document is written, exit 130.
-  auto interrupted = test::run_tkbench("tune rmsnorm --shape 16384x8192 --force -q -o " + (dir / "c.json").string(),
+  // Ctrl-C: the config in hand finishes, the document is written, exit 130. With counters each of
+  // the 92 configs takes about half a second, so 4 s is mid-run.
+  auto interrupted = test::run_tkbench("tune rmsnorm --shape 16384x8192 --force --counters -q -o " + (dir / "c.json").string(),
                                        env + " timeout --preserve-status -s INT 4");
   CHECK(interrupted.exit_code == 130);
   auto partial = nlohmann::ordered_json::parse(std::ifstream(dir / "c.json"));
