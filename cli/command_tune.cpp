@@ -93,7 +93,8 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--strategy", args->strategy, "exhaustive (default for spaces of <= 256 configs), random, anneal, genetic or bayes");
   cmd->add_option("--budget", args->budget, "Evaluate at most N configs per shape (default: all for exhaustive, else 64)");
   cmd->add_option("--time", args->time, "Stop each shape's search after this long: 90s, 5m, 1h");
-  cmd->add_option("--target-sol", args->target_sol, "Stop a shape once a config reaches P% of the calibrated copy bandwidth");
+  cmd->add_option("--target-sol", args->target_sol,
+                  "Stop a shape once a config reaches P% of its roof: the calibrated copy bandwidth, or FP32 peak if compute-bound");
   cmd->add_option("-o,--output", args->output, "Results document (default tkbench-results/NAME-TIME.json)");
   cmd->add_option("--resume", args->resume, "Continue an interrupted run's document without re-evaluating what it holds");
   cmd->add_flag("--force", args->force, "Tune again even where the tuning cache has an answer");
@@ -242,7 +243,7 @@ Examples:
                        problem.shape_str().c_str(), strategy.c_str(), summary.evaluated, total, summary.failed, best.c_str(), eta);
         }
         if (args->target_sol > 0 && summary.best &&
-            roofline_figures(*summary.best, spec, peaks).pct_of_measured >= args->target_sol)
+            roofline_figures(*summary.best, spec, peaks).pct_of_bound >= args->target_sol)
           break;
       }
       pool.cancel_pending();

@@ -26,6 +26,10 @@ RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec,
   f.flop_rate = f.flops / f.seconds;
   if (peaks.measured_bandwidth() > 0) f.pct_of_measured = 100 * f.bandwidth / peaks.measured_bandwidth();
   if (peaks.theoretical_bandwidth > 0) f.pct_of_theoretical = 100 * f.bandwidth / peaks.theoretical_bandwidth;
+  const double memory_roof = peaks.measured_bandwidth() > 0 ? peaks.measured_bandwidth() : peaks.theoretical_bandwidth;
+  f.compute_bound = peaks.fp32_flops > 0 && f.arithmetic_intensity * memory_roof > peaks.fp32_flops;
+  if (f.compute_bound) f.pct_of_bound = 100 * f.flop_rate / peaks.fp32_flops;
+  else if (memory_roof > 0) f.pct_of_bound = 100 * f.bandwidth / memory_roof;
   return f;
 }
 

@@ -19,6 +19,10 @@ struct RooflineFigures {
   double arithmetic_intensity = 0;    // flops / ideal bytes
   double pct_of_measured = 0;         // of the calibrated copy bandwidth; 0 when not calibrated
   double pct_of_theoretical = 0;      // of 2 x memory clock x bus width / 8
+  // % of the roof that binds at this arithmetic intensity: the calibrated
+  // memory roof, or the FP32 compute roof when intensity is past the ridge.
+  double pct_of_bound = 0;
+  bool compute_bound = false;
 
   // From hardware counters, when present (0 otherwise):
   double dram_bytes = 0;              // measured read + write

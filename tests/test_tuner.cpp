@@ -7,6 +7,7 @@
 #include <set>
 
 #include "reports/result_json.hpp"
+#include "reports/roofline.hpp"
 #include "test_helpers.hpp"
 #include "tuner/results_journal.hpp"
 #include "tuner/strategy.hpp"
@@ -205,4 +206,25 @@ int main() {
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.output, Contains("not JSON"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("speed of light is measured against the roof that binds", "[tuner][roofline]") {
+  DevicePeaks peaks;
+  peaks.theoretical_bandwidth = 4.8e12;
+  peaks.fp32_flops = 60e12;
+  peaks.calibration = Calibration{};
+  peaks.calibration->bandwidth = 4e12;
+  // rmsnorm: 1 FLOP/byte, far below the 15 FLOP/byte ridge: memory-bound.
+  Result r = fake_result(Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}}}, 0);
+  double bytes = rmsnorm().ideal_bytes.evaluate(r.problem.bindings());
+  r.measurement->timing->median_us = bytes / 3e12 * 1e6;  // 3 TB/s
+  RooflineFigures f = roofline_figures(r, rmsnorm(), peaks);
+  CHECK_FALSE(f.compute_bound);
+  CHECK(f.pct_of_bound == Approx(75.0));
+  CHECK(f.pct_of_measured == Approx(75.0));
+  // The same result on a machine whose compute roof is below the memory roof at this intensity.
+  peaks.fp32_flops = 1e12;
+  f = roofline_figures(r, rmsnorm(), peaks);
+  CHECK(f.compute_bound);
+  CHECK(f.pct_of_bound == Approx(100.0 * f.flop_rate / 1e12));
 }
