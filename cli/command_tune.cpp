@@ -29,6 +29,7 @@
 #include "tuner/results_journal.hpp"
 #include "tuner/strategy.hpp"
 #include "tuner/thread_pool.hpp"
+#include "tuner/time_util.hpp"
 #include "tuner/tuning_cache.hpp"
 
 namespace tkbench {
@@ -252,10 +253,7 @@ Examples:
         RooflineFigures f = roofline_figures(*summary.best, spec, peaks);
         TunedEntry entry{key, to_json(summary.best->config), summary.best->measurement->timing->median_us, f.bandwidth,
                          f.pct_of_measured, summary.evaluated, std::filesystem::absolute(output).string(), ""};
-        std::time_t t = std::time(nullptr);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-        entry.tuned_at = buf;
+        entry.tuned_at = utc_timestamp();
         if (!interrupted())
           if (auto error = tuning.store(entry)) diagnostics().warn("tuning cache not written: " + *error);
       }

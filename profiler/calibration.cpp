@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "tuner/time_util.hpp"
+
 #include "profiler/remote_evaluation.hpp"
 #include "reports/result_json.hpp"
 #include "tuner/interrupt.hpp"
@@ -12,13 +14,6 @@
 
 namespace tkbench {
 namespace {
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 StoppingRule calibration_rule() {
   StoppingRule rule;
@@ -67,7 +62,7 @@ Calibration calibrate_bandwidth(WorkerClient& worker, const TemplateRegistry& re
 
   c.source = c.copy_kernel_bandwidth >= c.driver_copy_bandwidth ? "copy kernel" : "driver copy";
   c.bandwidth = std::max(c.copy_kernel_bandwidth, c.driver_copy_bandwidth);
-  c.measured_at = utc_now();
+  c.measured_at = utc_timestamp();
   c.tool_version = TKBENCH_VERSION;
   c.driver_version = probe_devices().driver_version;
   return c;

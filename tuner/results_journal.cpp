@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "tuner/time_util.hpp"
+
 #include "reports/result_json.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/errors.hpp"
@@ -18,13 +20,6 @@ namespace tkbench {
 using json = nlohmann::ordered_json;
 
 namespace {
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 bool same_point(const Result& a, const Result& b) {
   return a.template_name == b.template_name && a.problem.dims == b.problem.dims && a.problem.dtype == b.problem.dtype &&
          a.config == b.config;
@@ -39,7 +34,7 @@ std::filesystem::path ResultsJournal::journal_path() const {
 
 ResultsJournal::ResultsJournal(std::filesystem::path document, const json& device, bool resume) : document_(std::move(document)) {
   set_.tool_version = TKBENCH_VERSION;
-  set_.created_at = utc_now();
+  set_.created_at = utc_timestamp();
   set_.device = device;
   std::error_code ec;
   if (document_.has_parent_path()) std::filesystem::create_directories(document_.parent_path(), ec);
