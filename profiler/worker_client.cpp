@@ -57,7 +57,18 @@ std::string WorkerClient::stop(bool kill) {
   if (to_worker_ >= 0) ::close(to_worker_);
   if (kill) ::kill(pid_, SIGKILL);
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  // A worker asked to end on its own gets 10 s (tearing down a faulted CUDA
+  // context can take a moment), then SIGKILL: the coordinator never hangs on it.
+  bool reaped = false;
+  if (!kill) {
+    for (int waited_ms = 0; waited_ms < 10000 && !reaped; waited_ms += 20) {
+      pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_ || r < 0) reaped = true;
+      else ::usleep(20000);
+    }
+    if (!reaped) ::kill(pid_, SIGKILL);
+  }
+  if (!reaped) ::waitpid(pid_, &status, 0);
   if (from_worker_ >= 0) ::close(from_worker_);
   pid_ = -1;
   to_worker_ = from_worker_ = -1;

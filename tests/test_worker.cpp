@@ -37,6 +37,15 @@ TEST_CASE("after a fatal error the next request goes to a fresh worker, not the 
   CHECK(w.starts() == 2);
 }
 
+TEST_CASE("a worker that says it is exiting but never does is killed after 10 s", "[worker]") {
+  auto w = fake(R"(read line; echo '{"type":"error","status":"fault","reason":"illegal address","fatal":true}'; exec sleep 60)");
+  auto start = std::chrono::steady_clock::now();
+  CHECK(w.call(kRequest).kind == WorkerReply::Kind::error);
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(waited > 9);
+  CHECK(waited < 15);
+}
+
 TEST_CASE("a worker that crashes is reported and replaced on the next call", "[worker]") {
   auto w = fake(R"(read line; kill -SEGV $$)");
   auto r = w.call(kRequest);

@@ -86,13 +86,15 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
     }
   }
 
-  // Rewrite the journal from what is known, then append from here on.
-  file_ = std::fopen(journal_path().c_str(), "w");
-  if (!file_) throw InputError(fmt::format("cannot write {}: {}", journal_path().string(), std::strerror(errno)));
-  write_line({{"type", "header"}, {"schema", ResultSet::kSchema}, {"tool_version", set_.tool_version},
-              {"created_at", set_.created_at}, {"device", device}});
+  // A fresh journal holding what is known (minus any cut-off line) replaces
+  // the old one atomically, so a crash right now loses nothing; then append.
+  std::string text = json{{"type", "header"}, {"schema", ResultSet::kSchema}, {"tool_version", set_.tool_version},
+                          {"created_at", set_.created_at}, {"device", device}}.dump() + "\n";
   for (std::size_t i = 0; i < set_.results.size(); ++i)
-    write_line({{"type", "result"}, {"result", to_json(set_.results[i])}, {"figures", figures_[i]}});
+    text += json{{"type", "result"}, {"result", to_json(set_.results[i])}, {"figures", figures_[i]}}.dump() + "\n";
+  if (auto error = write_file_atomically(journal_path(), text)) throw InputError(*error);
+  file_ = std::fopen(journal_path().c_str(), "a");
+  if (!file_) throw InputError(fmt::format("cannot write {}: {}", journal_path().string(), std::strerror(errno)));
 }
 
 ResultsJournal::~ResultsJournal() {
