@@ -91,32 +91,32 @@ MetricConfig::MetricConfig(std::string chip, std::vector<std::string> metrics, c
   if (rc != CUPTI_SUCCESS) throw CuptiError(rc, describe_cupti_error(rc, "initialising the CUPTI profiler host"));
   host_->object = init.pHostObject;
 
-  // Each metric alone first, so that a bad one is named with its neighbours.
-  for (const auto& m : metrics_) {
-    const char* name = m.c_str();
-    auto probe = cupti_params<CUpti_Profiler_Host_ConfigAddMetrics_Params>(CUpti_Profiler_Host_ConfigAddMetrics_Params_STRUCT_SIZE);
-    HostObject scratch;
-    CUpti_Profiler_Host_Initialize_Params scratch_init = init;
-    scratch_init.pHostObject = nullptr;
-    if (cuptiProfilerHostInitialize(&scratch_init) != CUPTI_SUCCESS) break;
-    scratch.object = scratch_init.pHostObject;
-    probe.pHostObject = scratch.object;
-    probe.ppMetricNames = &name;
-    probe.numMetrics = 1;
-    if (cuptiProfilerHostConfigAddMetrics(&probe) != CUPTI_SUCCESS) {
-      std::string near;
-      for (const auto& n : nearest_metrics(m, 3)) near += (near.empty() ? "" : ", ") + n;
-      throw InputError(fmt::format("metric '{}' is not a CUPTI metric on {}; nearest: {}", m, chip_, near));
-    }
-  }
   std::vector<const char*> names;
   for (const auto& m : metrics_) names.push_back(m.c_str());
   auto add = cupti_params<CUpti_Profiler_Host_ConfigAddMetrics_Params>(CUpti_Profiler_Host_ConfigAddMetrics_Params_STRUCT_SIZE);
   add.pHostObject = host_->object;
   add.ppMetricNames = names.data();
   add.numMetrics = names.size();
-  if ((rc = cuptiProfilerHostConfigAddMetrics(&add)) != CUPTI_SUCCESS)
+  if ((rc = cuptiProfilerHostConfigAddMetrics(&add)) != CUPTI_SUCCESS) {
+    // Only now try each metric alone, on a scratch host object, to name the bad one.
+    for (const char* name : names) {
+      HostObject scratch;
+      auto scratch_init = init;
+      scratch_init.pHostObject = nullptr;
+      if (cuptiProfilerHostInitialize(&scratch_init) != CUPTI_SUCCESS) break;
+      scratch.object = scratch_init.pHostObject;
+      auto probe = cupti_params<CUpti_Profiler_Host_ConfigAddMetrics_Params>(CUpti_Profiler_Host_ConfigAddMetrics_Params_STRUCT_SIZE);
+      probe.pHostObject = scratch.object;
+      probe.ppMetricNames = &name;
+      probe.numMetrics = 1;
+      if (cuptiProfilerHostConfigAddMetrics(&probe) != CUPTI_SUCCESS) {
+        std::string near;
+        for (const auto& n : nearest_metrics(name, 3)) near += (near.empty() ? "" : ", ") + n;
+        throw InputError(fmt::format("metric '{}' is not a CUPTI metric on {}; nearest: {}", name, chip_, near));
+      }
+    }
     throw CuptiError(rc, describe_cupti_error(rc, "adding metrics to the CUPTI config"));
+  }
   auto size = cupti_params<CUpti_Profiler_Host_GetConfigImageSize_Params>(CUpti_Profiler_Host_GetConfigImageSize_Params_STRUCT_SIZE);
   size.pHostObject = host_->object;
   if ((rc = cuptiProfilerHostGetConfigImageSize(&size)) != CUPTI_SUCCESS)
