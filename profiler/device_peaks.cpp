@@ -19,6 +19,8 @@ DevicePeaks theoretical_peaks(const DeviceInfo& device) {
   DevicePeaks p;
   p.device = device;
   p.theoretical_bandwidth = device.theoretical_bandwidth();
+  p.driver_version = probe_devices().driver_version;
+  p.runtime_version = probe_devices().runtime_version;
   if (const ArchLimits* arch = arch_limits(device.arch())) {
     double clock_hz = device.sm_clock_khz * 1e3;
     p.fp32_flops = device.sm_count * clock_hz * arch->fp32_flops_per_clock_per_sm;

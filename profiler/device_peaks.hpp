@@ -26,7 +26,9 @@ struct DevicePeaks {
   DeviceInfo device;
   double theoretical_bandwidth = 0;  // bytes/s, 2 x memory clock x bus width / 8
   double fp32_flops = 0;             // FLOP/s, SMs x clock x per-arch rate
-  double tensor_bf16_flops = 0;
+  double tensor_bf16_flops = 0;      // dense bf16/fp16 tensor pipe; TF32 runs at half this rate
+  int driver_version = 0;            // 13000 for 13.0 (0: unknown)
+  int runtime_version = 0;
   std::optional<Calibration> calibration;
 
   // The memory roof results are measured against: calibrated when known.

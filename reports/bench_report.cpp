@@ -91,7 +91,8 @@ json to_json(const DevicePeaks& p) {
   json out = {{"name", p.device.name}, {"uuid", p.device.uuid}, {"arch", p.device.arch()}, {"sm_count", p.device.sm_count},
               {"l2_bytes", p.device.l2_bytes}, {"sm_clock_khz", p.device.sm_clock_khz},
               {"theoretical_bandwidth", p.theoretical_bandwidth}, {"fp32_flops", p.fp32_flops},
-              {"tensor_bf16_flops", p.tensor_bf16_flops}};
+              {"tensor_bf16_flops", p.tensor_bf16_flops}, {"driver_version", p.driver_version},
+              {"runtime_version", p.runtime_version}};
   if (p.calibration) {
     const auto& c = *p.calibration;
     out["calibration"] = {{"bandwidth", c.bandwidth}, {"source", c.source},
