@@ -78,7 +78,8 @@ ResultDocument load_result_document(const std::filesystem::path& path) {
     try {
       doc.set.results.push_back(result_from_json(record));
       const json& figures = record.at("figures");
-      doc.workloads.push_back({figures.at("ideal_bytes").get<double>(), figures.at("flops").get<double>()});
+      doc.workloads.push_back({figures.at("ideal_bytes").get<double>(), figures.at("flops").get<double>(),
+                               figures.value("compute_pipe", "fp32")});
     } catch (const std::exception& e) {
       throw fail(fmt::format("result {} is malformed: {}", index, e.what()));
     }

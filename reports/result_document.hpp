@@ -7,15 +7,10 @@
 #include <vector>
 
 #include "profiler/device_peaks.hpp"
+#include "reports/roofline.hpp"
 #include "tuner/result_set.hpp"
 
 namespace tkbench {
-
-// What one problem costs at the limit, from the manifest's roofline expressions.
-struct Workload {
-  double ideal_bytes = 0;
-  double flops = 0;
-};
 
 struct ResultDocument {
   std::string path;                // as given on the command line

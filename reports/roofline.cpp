@@ -2,11 +2,30 @@
 
 namespace tkbench {
 
-RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks) {
+Workload workload_of(const TemplateSpec& spec, const Problem& problem) {
+  Bindings b = problem.bindings();
+  return {spec.ideal_bytes.evaluate(b), spec.flops.evaluate(b), spec.compute_pipe};
+}
+
+Roofs roofs_for(const DevicePeaks& peaks, DType dtype) {
+  Roofs r;
+  r.memory_measured = peaks.measured_bandwidth();
+  r.memory_theoretical = peaks.theoretical_bandwidth;
+  r.fp32 = peaks.fp32_flops;
+  // Dense tensor rates from sm_80 to sm_100: fp16 runs at the bf16 rate, TF32 at half of it.
+  switch (dtype) {
+    case DType::bf16: r.tensor = peaks.tensor_bf16_flops, r.tensor_name = "bf16 tensor"; break;
+    case DType::fp16: r.tensor = peaks.tensor_bf16_flops, r.tensor_name = "fp16 tensor"; break;
+    case DType::fp32: r.tensor = peaks.tensor_bf16_flops / 2, r.tensor_name = "TF32 tensor"; break;
+    default: break;
+  }
+  return r;
+}
+
+RooflineFigures roofline_figures(const Result& result, const Workload& workload, const DevicePeaks& peaks) {
   RooflineFigures f;
-  Bindings b = result.problem.bindings();
-  f.ideal_bytes = spec.ideal_bytes.evaluate(b);
-  f.flops = spec.flops.evaluate(b);
+  f.ideal_bytes = workload.ideal_bytes;
+  f.flops = workload.flops;
   f.arithmetic_intensity = f.ideal_bytes > 0 ? f.flops / f.ideal_bytes : 0;
   if (result.compile) f.theoretical_occupancy = result.compile->occupancy.fraction;
   if (result.measurement && result.measurement->counters) {
@@ -19,18 +38,25 @@ RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec,
     f.dram_throughput_pct = c.get("dram__throughput.avg.pct_of_peak_sustained_elapsed").value_or(0);
     f.achieved_occupancy = c.get("sm__warps_active.avg.pct_of_peak_sustained_active").value_or(0) / 100;
   }
+  const Roofs roofs = roofs_for(peaks, result.problem.dtype);
+  const double compute_roof = workload.compute_pipe == "tensor" && roofs.tensor > 0 ? roofs.tensor : roofs.fp32;
+  const std::string compute_name = workload.compute_pipe == "tensor" && roofs.tensor > 0 ? roofs.tensor_name : "FP32";
+  f.compute_bound = f.flops > 0 && compute_roof > 0 && f.arithmetic_intensity * roofs.memory() > compute_roof;
+  f.bound_by = f.compute_bound ? compute_name : roofs.memory_name();
   if (!result.measurement || !result.measurement->timing) return f;
   f.seconds = result.measurement->timing->median_us * 1e-6;
   if (f.seconds <= 0) return f;
   f.bandwidth = f.ideal_bytes / f.seconds;
   f.flop_rate = f.flops / f.seconds;
-  if (peaks.measured_bandwidth() > 0) f.pct_of_measured = 100 * f.bandwidth / peaks.measured_bandwidth();
-  if (peaks.theoretical_bandwidth > 0) f.pct_of_theoretical = 100 * f.bandwidth / peaks.theoretical_bandwidth;
-  const double memory_roof = peaks.measured_bandwidth() > 0 ? peaks.measured_bandwidth() : peaks.theoretical_bandwidth;
-  f.compute_bound = peaks.fp32_flops > 0 && f.arithmetic_intensity * memory_roof > peaks.fp32_flops;
-  if (f.compute_bound) f.pct_of_bound = 100 * f.flop_rate / peaks.fp32_flops;
-  else if (memory_roof > 0) f.pct_of_bound = 100 * f.bandwidth / memory_roof;
+  if (roofs.memory_measured > 0) f.pct_of_measured = 100 * f.bandwidth / roofs.memory_measured;
+  if (roofs.memory_theoretical > 0) f.pct_of_theoretical = 100 * f.bandwidth / roofs.memory_theoretical;
+  if (f.compute_bound) f.pct_of_bound = 100 * f.flop_rate / compute_roof;
+  else if (roofs.memory() > 0) f.pct_of_bound = 100 * f.bandwidth / roofs.memory();
   return f;
+}
+
+RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks) {
+  return roofline_figures(result, workload_of(spec, result.problem), peaks);
 }
 
 nlohmann::ordered_json figures_json(const Result& r, const TemplateSpec& spec, const DevicePeaks& peaks) {
@@ -38,11 +64,13 @@ nlohmann::ordered_json figures_json(const Result& r, const TemplateSpec& spec, c
   RooflineFigures f = roofline_figures(r, spec, peaks);
   bool timed = r.measurement && r.measurement->timing;
   bool counted = r.measurement && r.measurement->counters;
-  return {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops},
+  return {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops}, {"compute_pipe", spec.compute_pipe},
           {"bandwidth", timed ? json(f.bandwidth) : json(nullptr)},
           {"pct_of_measured_bandwidth", timed && peaks.calibration ? json(f.pct_of_measured) : json(nullptr)},
           {"pct_of_theoretical_bandwidth", timed ? json(f.pct_of_theoretical) : json(nullptr)},
           {"arithmetic_intensity", f.arithmetic_intensity},
+          {"pct_of_bound", timed ? json(f.pct_of_bound) : json(nullptr)},
+          {"bound_by", f.bound_by},
           {"dram_bytes", counted && f.dram_bytes > 0 ? json(f.dram_bytes) : json(nullptr)},
           {"dram_efficiency", counted && f.dram_bytes > 0 ? json(f.dram_efficiency) : json(nullptr)},
           {"dram_throughput_pct", counted ? json(f.dram_throughput_pct) : json(nullptr)},

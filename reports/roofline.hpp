@@ -1,7 +1,12 @@
 #pragma once
-// Roofline figures of one result, in one place: achieved bandwidth from the
-// manifest's ideal bytes, and how close that is to the measured and the
-// theoretical memory roofs.
+// Roofline math, in one place: a GPU's roofs for a dtype (memory at the
+// measured copy bandwidth and at the theoretical peak; compute on the FP32
+// pipe and on the tensor pipe at the dtype's rate), and where one result sits
+// under them — achieved bandwidth and FLOP/s from the manifest's ideal bytes
+// and flops, the attainable bound at its arithmetic intensity, % of that
+// bound, and which roof binds.
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "profiler/device_peaks.hpp"
@@ -9,6 +14,27 @@
 #include "tuner/template_spec.hpp"
 
 namespace tkbench {
+
+// What one problem costs at the limit, from the manifest's [roofline]. It
+// travels in results documents, so reports need no manifest.
+struct Workload {
+  double ideal_bytes = 0;
+  double flops = 0;
+  std::string compute_pipe = "fp32";  // "fp32" or "tensor": which compute roof applies
+};
+Workload workload_of(const TemplateSpec& spec, const Problem& problem);
+
+struct Roofs {
+  double memory_measured = 0;     // bytes/s, the calibrated copy (0: not calibrated)
+  double memory_theoretical = 0;  // bytes/s, 2 x memory clock x bus width / 8
+  double fp32 = 0;                // FLOP/s on the CUDA cores
+  double tensor = 0;              // FLOP/s on the tensor cores at the dtype's rate (0: none for it)
+  std::string tensor_name;        // "bf16 tensor", "fp16 tensor", "TF32 tensor"
+  // The memory roof results are judged against: measured when calibrated.
+  double memory() const { return memory_measured > 0 ? memory_measured : memory_theoretical; }
+  std::string memory_name() const { return memory_measured > 0 ? "measured copy" : "theoretical DRAM"; }
+};
+Roofs roofs_for(const DevicePeaks& peaks, DType dtype);
 
 struct RooflineFigures {
   double ideal_bytes = 0;
@@ -19,10 +45,12 @@ struct RooflineFigures {
   double arithmetic_intensity = 0;    // flops / ideal bytes
   double pct_of_measured = 0;         // of the calibrated copy bandwidth; 0 when not calibrated
   double pct_of_theoretical = 0;      // of 2 x memory clock x bus width / 8
-  // % of the roof that binds at this arithmetic intensity: the calibrated
-  // memory roof, or the FP32 compute roof when intensity is past the ridge.
+  // The attainable bound at this intensity: min(memory roof x intensity,
+  // compute roof of the template's pipe), and how close the result gets.
+  // A kernel with no flops is bound by memory alone.
   double pct_of_bound = 0;
   bool compute_bound = false;
+  std::string bound_by;               // "measured copy", "theoretical DRAM", "FP32", "bf16 tensor", ...
 
   // From hardware counters, when present (0 otherwise):
   double dram_bytes = 0;              // measured read + write
@@ -32,7 +60,8 @@ struct RooflineFigures {
   double theoretical_occupancy = 0;   // from the compiler's resource report, in [0, 1]
 };
 
-// Zeroes where the result has no timing.
+// Zeroes (but the workload) where the result has no timing.
+RooflineFigures roofline_figures(const Result& result, const Workload& workload, const DevicePeaks& peaks);
 RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks);
 // The figures as they go into results documents: null where unknown.
 nlohmann::ordered_json figures_json(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks);

@@ -288,12 +288,18 @@ class ManifestReader {
     if (!node || !node->as_table())
       fail(node ? node : &root, "missing table [roofline] with 'bytes' (ideal DRAM bytes) and 'flops'");
     const toml::table& table = *node->as_table();
-    check_keys(table, {"bytes", "flops"}, "[roofline]");
+    check_keys(table, {"bytes", "flops", "pipe"}, "[roofline]");
     const toml::node* bytes = table.get("bytes");
     if (!bytes) fail(node, "[roofline] needs 'bytes': the fewest DRAM bytes the problem must move");
     spec.ideal_bytes = expression(bytes, "roofline.bytes", names);
     const toml::node* flops = table.get("flops");
     spec.flops = flops ? expression(flops, "roofline.flops", names) : Expression("0", at(node), names);
+    if (const toml::node* pipe = table.get("pipe")) {
+      auto value = pipe->value<std::string>();
+      if (!value || (*value != "fp32" && *value != "tensor"))
+        fail(pipe, "[roofline] pipe must be \"fp32\" (CUDA cores) or \"tensor\" (tensor cores at the dtype's rate)");
+      spec.compute_pipe = *value;
+    }
   }
 
   std::map<DType, double> tolerance(const toml::table& root, const TemplateSpec& spec) const {

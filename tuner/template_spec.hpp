@@ -92,6 +92,7 @@ struct TemplateSpec {
 
   Expression ideal_bytes;  // fewest DRAM bytes the problem needs: the roofline's x
   Expression flops;
+  std::string compute_pipe = "fp32";  // the compute roof: "fp32" (CUDA cores) or "tensor" (tensor cores at the dtype's rate)
   std::map<DType, double> tolerance;  // relative L2 error allowed against the reference
 
   std::vector<ArgSpec> args;

@@ -1,0 +1,89 @@
+// The JSON report ("tkbench.report/1"): the computed report, for tools. Per
+// document its GPU and roofs, per shape the best config, its figures, the
+// verdict and why, and the effect of each parameter; per result its figures.
+#include <cmath>
+
+#include "reports/report_formats.hpp"
+#include "reports/result_json.hpp"
+
+namespace tkbench {
+namespace {
+using json = nlohmann::ordered_json;
+
+// Six significant digits: stable across compilers, more than any measurement has.
+json rounded(double value) {
+  if (value == 0 || !std::isfinite(value)) return value;
+  double scale = std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::fabs(value)))));
+  return std::round(value * scale) / scale;
+}
+
+json figures(const ReportPoint& p) {
+  const RooflineFigures& f = p.figures;
+  auto known = [&](double v, bool ok) { return ok ? rounded(v) : json(nullptr); };
+  bool timed = p.timed;
+  return {{"ideal_bytes", rounded(f.ideal_bytes)},
+          {"flops", rounded(f.flops)},
+          {"arithmetic_intensity", rounded(f.arithmetic_intensity)},
+          {"bandwidth", known(f.bandwidth, timed)},
+          {"flop_rate", known(f.flop_rate, timed)},
+          {"pct_of_measured_bandwidth", known(f.pct_of_measured, timed && f.pct_of_measured > 0)},
+          {"pct_of_theoretical_bandwidth", known(f.pct_of_theoretical, timed)},
+          {"bound_by", f.bound_by},
+          {"compute_bound", f.compute_bound},
+          {"pct_of_bound", known(f.pct_of_bound, timed)},
+          {"dram_efficiency", known(f.dram_efficiency, f.dram_efficiency > 0)},
+          {"dram_throughput_pct", known(f.dram_throughput_pct, f.dram_throughput_pct > 0)},
+          {"achieved_occupancy", known(f.achieved_occupancy, f.achieved_occupancy > 0)},
+          {"theoretical_occupancy", known(f.theoretical_occupancy, f.theoretical_occupancy > 0)}};
+}
+
+}  // namespace
+
+json render_json(const Report& report) {
+  json documents = json::array();
+  for (std::size_t d = 0; d < report.documents.size(); ++d) {
+    const ResultDocument& doc = report.documents[d];
+    const DevicePeaks& p = doc.peaks;
+    json roofs = {{"memory_measured", p.measured_bandwidth() > 0 ? rounded(p.measured_bandwidth()) : json(nullptr)},
+                  {"memory_theoretical", rounded(p.theoretical_bandwidth)},
+                  {"fp32", rounded(p.fp32_flops)}};
+    for (DType dtype : {DType::bf16, DType::fp16, DType::fp32}) {
+      Roofs r = roofs_for(p, dtype);
+      if (r.tensor > 0) roofs[r.tensor_name] = rounded(r.tensor);
+    }
+    documents.push_back({{"label", report.document_label(d)}, {"path", doc.path}, {"gpu", p.device.name},
+                         {"arch", p.device.arch()}, {"uuid", p.device.uuid}, {"driver_version", p.driver_version},
+                         {"created_at", doc.set.created_at}, {"tool_version", doc.set.tool_version}, {"roofs", roofs}});
+  }
+  json shapes = json::array();
+  for (std::size_t i = 0; i < report.groups.size(); ++i) {
+    const ShapeGroup& g = report.groups[i];
+    json params = json::array();
+    for (const auto& e : g.parameters) {
+      json values = json::array();
+      for (const auto& v : e.values)
+        values.push_back({{"value", v.value}, {"best_us", v.configs ? rounded(v.best_us) : json(nullptr)}, {"configs", v.configs}});
+      params.push_back({{"name", e.name}, {"swing", rounded(e.swing)}, {"values", values}});
+    }
+    json best = nullptr;
+    if (const ReportPoint* b = best_point(report, g)) {
+      const Result& r = report.result_of(*b);
+      best = {{"config", to_json(r.config)}, {"median_us", rounded(r.measurement->timing->median_us)}, {"figures", figures(*b)}};
+    }
+    shapes.push_back({{"document", g.document}, {"template", g.template_name}, {"shape", g.problem.shape_str()},
+                      {"dtype", dtype_info(g.problem.dtype).name}, {"evaluated", g.evaluated}, {"failed", g.failed},
+                      {"best", best}, {"verdict", g.verdict}, {"why", g.why},
+                      {"furthest_from_limit", report.furthest && *report.furthest == i}, {"parameters", params}});
+  }
+  json results = json::array();
+  for (const auto& p : report.points) {
+    const Result& r = report.result_of(p);
+    results.push_back({{"document", p.document}, {"index", p.result}, {"template", r.template_name},
+                       {"shape", r.problem.shape_str()}, {"dtype", dtype_info(r.problem.dtype).name},
+                       {"config", to_json(r.config)}, {"status", status_name(r.status)}, {"best", p.best},
+                       {"median_us", p.timed ? rounded(r.measurement->timing->median_us) : json(nullptr)}, {"figures", figures(p)}});
+  }
+  return {{"schema", "tkbench.report/1"}, {"documents", documents}, {"shapes", shapes}, {"results", results}};
+}
+
+}  // namespace tkbench
