@@ -56,6 +56,14 @@ std::string point_tooltip(const Report& report, const ReportPoint& p) {
   return text;
 }
 
+// At most `length` characters (UTF-8 aware enough for names), with an ellipsis.
+std::string shorten(const std::string& text, std::size_t length) {
+  if (text.size() <= length) return text;
+  std::size_t cut = length - 1;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return text.substr(0, cut) + "…";
+}
+
 // Spreads labels apart vertically (at least `gap` px) keeping their order.
 std::vector<double> spread_labels(std::vector<double> ys, double gap, double top, double bottom) {
   std::vector<std::size_t> order(ys.size());
@@ -143,7 +151,7 @@ std::string roofline_svg(const Report& report) {
       double x_end = std::min(x.hi, top_compute / roof.bw);
       svg += fmt::format(R"~(<line x1="{}" y1="{}" x2="{}" y2="{}" class="{}"{}/>)~", svg_number(x(x.lo)), svg_number(y(roof.bw * x.lo)),
                          svg_number(x(x_end)), svg_number(y(roof.bw * x_end)), roof.cls, dash);
-      double lx = roof.label_x * std::pow(1.6, static_cast<double>(d));
+      double lx = roof.label_x * std::pow(2.5, static_cast<double>(d));
       svg += fmt::format(R"~(<text transform="translate({} {}) rotate({})" class="roof-label {}" dy="{}">{}{} {}</text>)~",
                          svg_number(x(lx)), svg_number(y(roof.bw * lx)), svg_number(slope_deg), roof.cls,
                          roof.cls == "roof-measured" ? 13 : -5, html_escape(prefix), roof.name, format_rate(roof.bw, "B/s"));
@@ -203,7 +211,7 @@ std::string roofline_svg(const Report& report) {
     std::string label = report.document_label(g.document);
     svg += fmt::format(R"~(<circle cx="{}" cy="{}" r="5" fill="{}"{}/><text x="{}" y="{}">{}{}</text>)~", W - right + 20, svg_number(ly),
                        g.document == 0 ? group_color(i) : "none", g.document == 0 ? "" : fmt::format(R"~( stroke="{}")~", group_color(i)),
-                       W - right + 30, svg_number(ly + 4), label.empty() ? "" : "[" + label + "] ", html_escape(g.key()));
+                       W - right + 30, svg_number(ly + 4), label.empty() ? "" : "[" + label + "] ", html_escape(shorten(g.key(), 34)));
   }
   ly += 10;
   for (auto [cls, name] : {std::pair{"roof-measured", "memory roof: measured copy"}, std::pair{"roof-theoretical", "memory roof: theoretical"},
@@ -256,8 +264,9 @@ std::string distance_svg(const Report& report) {
     const ShapeGroup& g = report.groups[order[k]];
     const double cy = top + row * (static_cast<double>(k) + 0.5);
     std::string label = report.document_label(g.document);
-    svg += fmt::format(R"~(<g class="shape-row"><text x="{}" y="{}" class="row-label" text-anchor="end">{}{}</text>)~", left - 8,
-                       svg_number(cy + 4), label.empty() ? "" : "[" + label + "] ", html_escape(g.key()));
+    std::string name = (label.empty() ? "" : "[" + label + "] ") + g.key();
+    svg += fmt::format(R"~(<g class="shape-row"><text x="{}" y="{}" class="row-label" text-anchor="end"><title>{}</title>{}</text>)~", left - 8,
+                       svg_number(cy + 4), html_escape(name), html_escape(shorten(name, 32)));
     const ReportPoint* best = best_point(report, g);
     if (best && !best->figures.compute_bound && report.documents[g.document].peaks.measured_bandwidth() > 0) {
       const auto& peaks = report.documents[g.document].peaks;
@@ -290,7 +299,7 @@ std::string distance_svg(const Report& report) {
 // Time against one parameter's value for one tuning run: every config as a
 // dot, the best per value joined by a line. A flat line: the knob does not matter.
 std::string parameter_svg(const Report& report, const ShapeGroup& g, const ParameterEffect& e) {
-  const double W = 230, H = 160, left = 52, right = 10, top = 22, bottom = 34;
+  const double W = std::max(230.0, 84 + 30 * static_cast<double>(e.values.size())), H = 160, left = 52, right = 10, top = 22, bottom = 34;
   double lo = 1e30, hi = 0;
   for (std::size_t index : g.points) {
     const ReportPoint& p = report.points[index];

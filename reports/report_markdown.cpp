@@ -119,7 +119,9 @@ std::string render_markdown(const Report& report) {
   }
   if (report.furthest) {
     const ShapeGroup& g = report.groups[*report.furthest];
-    out += fmt::format("\n**Furthest from the limit:** {} at {}.\n", md(g.key()), bound_phrase(*best_point(report, g)));
+    std::string label = report.document_label(g.document);
+    out += fmt::format("\n**Furthest from the limit:** {}{} at {}.\n", md(g.key()), label.empty() ? "" : " (" + label + ")",
+                       bound_phrase(*best_point(report, g)));
   }
   return out;
 }

@@ -19,6 +19,10 @@ std::string Report::document_label(std::size_t index) const {
 
 namespace {
 
+// % of the bound as printed (one decimal): verdicts and reasons judge the
+// figure the reader sees, so "95.0%" never reads "near the limit".
+double judged_pct(const RooflineFigures& f) { return std::round(f.pct_of_bound * 10) / 10; }
+
 std::vector<ParameterEffect> parameter_effects(const Report& report, const ShapeGroup& group) {
   std::vector<ParameterEffect> effects;
   if (group.points.empty()) return effects;
@@ -69,17 +73,18 @@ std::string explain(const Report& report, const ShapeGroup& group) {
   const Result& r = report.result_of(best);
   const double us = r.measurement->timing->median_us;
   std::vector<std::string> reasons;
-  if (f.pct_of_bound >= kAtLimitPct) reasons.push_back(fmt::format("within {:.0f}% of the roof", 100 - kAtLimitPct));
+  const double pct = judged_pct(f);
+  if (pct >= kAtLimitPct) reasons.push_back(fmt::format("within {:.0f}% of the roof", 100 - kAtLimitPct));
   if (f.dram_efficiency > 0 && f.dram_efficiency < 0.95)
     reasons.push_back(fmt::format("moves {:.2f}x the ideal bytes (DRAM efficiency {:.0f}%)", 1 / f.dram_efficiency, 100 * f.dram_efficiency));
   if (f.achieved_occupancy > 0 && f.theoretical_occupancy > 0 && f.achieved_occupancy < 0.6 * f.theoretical_occupancy)
     reasons.push_back(fmt::format("achieved occupancy {:.0f}% of a theoretical {:.0f}%: too few bytes in flight",
                                   100 * f.achieved_occupancy, 100 * f.theoretical_occupancy));
-  if (f.pct_of_bound < kAtLimitPct && us < 15)
+  if (pct < kAtLimitPct && us < 15)
     reasons.push_back(fmt::format("short kernel ({:.1f} µs for {}): launch ramp and tail dominate", us, format_bytes_si(f.ideal_bytes)));
-  else if (f.pct_of_bound < kAtLimitPct && f.ideal_bytes < 128e6)
+  else if (pct < kAtLimitPct && f.ideal_bytes < 128e6)
     reasons.push_back(fmt::format("small footprint ({}): ramp-up and the last wave weigh", format_bytes_si(f.ideal_bytes)));
-  if (reasons.empty() && f.pct_of_bound < kAtLimitPct) {
+  if (reasons.empty() && pct < kAtLimitPct) {
     bool counted = r.measurement->counters.has_value();
     reasons.push_back(counted ? fmt::format("DRAM efficiency {:.0f}% and occupancy {:.0f}% look fine: latency per byte in flight is the limit",
                                             100 * f.dram_efficiency, 100 * f.achieved_occupancy)
@@ -144,8 +149,7 @@ Report build_report(std::vector<ResultDocument> documents) {
     g.parameters = parameter_effects(report, g);
     if (!g.best) g.verdict = "no valid config";
     else {
-      // On the figure as printed (one decimal), so "95.0%" never reads "near the limit".
-      double pct = std::round(report.points[*g.best].figures.pct_of_bound * 10) / 10;
+      double pct = judged_pct(report.points[*g.best].figures);
       g.verdict = pct >= kAtLimitPct ? "at the limit" : pct >= kNearLimitPct ? "near the limit" : "far from the limit";
     }
     g.why = explain(report, g);

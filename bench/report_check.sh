@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Report check (issue 7), for the device tool, from the repo root, with a
+# stripped build in .carry/: an exhaustive tune of rmsnorm (bf16) with CUPTI
+# counters at one shape of each class in ../shared/bench/shapes.toml (prefill,
+# large and small hidden, decode), then `tkbench report` in every format. The
+# results document and the reports come back in $OUT; the HTML is opened in
+# Chromium on the CPU machine (the GPU machine has no browser).
+set -u
+source bench/device_env.sh
+$TK calibrate -q > /dev/null
+$TK devices
+shapes=4096x2048,4096x8192,16384x8192,65536x4096,8192x32768,32768x512,1x8192,32x8192
+start=$(date +%s)
+$TK tune rmsnorm --shape $shapes --counters --max-time 0.25 -o "$OUT/rmsnorm-h200.json" -q
+echo "tune with counters: $(( $(date +%s) - start )) s"
+$TK report "$OUT/rmsnorm-h200.json"
+for ext in html md csv json; do $TK report "$OUT/rmsnorm-h200.json" -o "$OUT/report.$ext"; done
