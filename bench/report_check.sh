@@ -9,9 +9,10 @@ set -u
 source bench/device_env.sh
 $TK calibrate -q > /dev/null
 $TK devices
+gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | awk '{print tolower($2)}')  # h100, h200
 shapes=4096x2048,4096x8192,16384x8192,65536x4096,8192x32768,32768x512,1x8192,32x8192
 start=$(date +%s)
-$TK tune rmsnorm --shape $shapes --counters --max-time 0.25 -o "$OUT/rmsnorm-h200.json" -q
+$TK tune rmsnorm --shape $shapes --counters --max-time 0.25 -o "$OUT/rmsnorm-$gpu.json" -q
 echo "tune with counters: $(( $(date +%s) - start )) s"
-$TK report "$OUT/rmsnorm-h200.json"
-for ext in html md csv json; do $TK report "$OUT/rmsnorm-h200.json" -o "$OUT/report.$ext"; done
+$TK report "$OUT/rmsnorm-$gpu.json"
+for ext in html md csv json; do $TK report "$OUT/rmsnorm-$gpu.json" -o "$OUT/report.$ext"; done
