@@ -408,7 +408,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px;border-bott
 .tick{fill:#57606a;font-size:10.5px}.axis{fill:#24292f;font-size:12px}.note{fill:#57606a;font-size:12px}
 .roof-measured{stroke:#0969da;stroke-width:2.2}.roof-theoretical{stroke:#0969da;stroke-width:1.4;stroke-dasharray:6 4}
 .roof-compute{stroke:#8250df;stroke-width:2}.roof-compute-far{stroke:#8250df;stroke-width:1;stroke-dasharray:1 5;opacity:.6}
-.roof-label{font-size:11px;fill:#0969da}.roof-compute-label{fill:#8250df}.roof-label.roof-theoretical{stroke:none}
+.roof-label{font-size:11px;fill:#0969da}text.roof-label{stroke:none}.roof-compute-label{fill:#8250df}
 .limit-line{stroke:#1a7f37;stroke-dasharray:3 3}.point{opacity:.55}.point.best{opacity:1}.point.hl,.dot.hl{stroke:#000;stroke-width:2.5;opacity:1}
 .leader{stroke:#8c959f;stroke-width:.8}.best-label{font-size:11.5px;font-weight:600}.legend text{font-size:11px;fill:#24292f}
 .legend-title{font-weight:600}.dot{opacity:.45}.dot.best{opacity:1}.row-label{font-size:12px;fill:#24292f}.row-verdict{font-size:12px;font-weight:600}

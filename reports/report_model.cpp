@@ -84,6 +84,10 @@ std::string explain(const Report& report, const ShapeGroup& group) {
     reasons.push_back(fmt::format("short kernel ({:.1f} µs for {}): launch ramp and tail dominate", us, format_bytes_si(f.ideal_bytes)));
   else if (pct < kAtLimitPct && f.ideal_bytes < 128e6)
     reasons.push_back(fmt::format("small footprint ({}): ramp-up and the last wave weigh", format_bytes_si(f.ideal_bytes)));
+  // Fewer bytes than ideal reached DRAM: written lines were still in L2 when the
+  // kernel ended. Worth saying below the limit: extra traffic is not the cause.
+  if (pct < kAtLimitPct && f.dram_efficiency > 1.05)
+    reasons.push_back(fmt::format("DRAM saw only {:.0f}% of the ideal bytes (output still in L2 at the end)", 100 / f.dram_efficiency));
   if (reasons.empty() && pct < kAtLimitPct) {
     bool counted = r.measurement->counters.has_value();
     reasons.push_back(counted ? fmt::format("DRAM efficiency {:.0f}% and occupancy {:.0f}% look fine: latency per byte in flight is the limit",
