@@ -31,6 +31,7 @@ json figures(const ReportPoint& p) {
           {"bound_by", f.bound_by},
           {"compute_bound", f.compute_bound},
           {"pct_of_bound", known(f.pct_of_bound, timed)},
+          {"floor_us", known(f.floor_seconds * 1e6, f.floor_seconds > 0)},
           {"dram_efficiency", known(f.dram_efficiency, f.dram_efficiency > 0)},
           {"dram_throughput_pct", known(f.dram_throughput_pct, f.dram_throughput_pct > 0)},
           {"achieved_occupancy", known(f.achieved_occupancy, f.achieved_occupancy > 0)},

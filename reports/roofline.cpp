@@ -1,5 +1,7 @@
 #include "reports/roofline.hpp"
 
+#include <algorithm>
+
 namespace tkbench {
 
 Workload workload_of(const TemplateSpec& spec, const Problem& problem) {
@@ -43,6 +45,8 @@ RooflineFigures roofline_figures(const Result& result, const Workload& workload,
   const std::string compute_name = workload.compute_pipe == "tensor" && roofs.tensor > 0 ? roofs.tensor_name : "FP32";
   f.compute_bound = f.flops > 0 && compute_roof > 0 && f.arithmetic_intensity * roofs.memory() > compute_roof;
   f.bound_by = f.compute_bound ? compute_name : roofs.memory_name();
+  if (roofs.memory() > 0) f.floor_seconds = f.ideal_bytes / roofs.memory();
+  if (f.flops > 0 && compute_roof > 0) f.floor_seconds = std::max(f.floor_seconds, f.flops / compute_roof);
   if (!result.measurement || !result.measurement->timing) return f;
   f.seconds = result.measurement->timing->median_us * 1e-6;
   if (f.seconds <= 0) return f;

@@ -49,6 +49,7 @@ struct RooflineFigures {
   // compute roof of the template's pipe), and how close the result gets.
   // A kernel with no flops is bound by memory alone.
   double pct_of_bound = 0;
+  double floor_seconds = 0;           // the bound as a time: max(ideal bytes / memory roof, flops / compute roof)
   bool compute_bound = false;
   std::string bound_by;               // "measured copy", "theoretical DRAM", "FP32", "bf16 tensor", ...
 

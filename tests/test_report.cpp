@@ -101,6 +101,7 @@ TEST_CASE("roofline figures match hand-computed cases", "[report][roofline]") {
     CHECK(f.pct_of_bound == Approx(50.0));
     CHECK(f.pct_of_measured == Approx(50.0));
     CHECK(f.pct_of_theoretical == Approx(100.0 * 2 / 4.8));
+    CHECK(f.floor_seconds == Approx(250e-6));  // 1 GB at 4 TB/s
   }
   SECTION("past the FP32 ridge: bound by FP32") {
     // 1 GB, 100 GFLOP (100 FLOP/byte > 15): bound 60 TFLOP/s; in 5 ms: 20 TFLOP/s = 33.3%.
@@ -108,6 +109,7 @@ TEST_CASE("roofline figures match hand-computed cases", "[report][roofline]") {
     CHECK(f.compute_bound);
     CHECK(f.bound_by == "FP32");
     CHECK(f.pct_of_bound == Approx(100.0 / 3));
+    CHECK(f.floor_seconds == Approx(100e9 / 60e12));
   }
   SECTION("the tensor pipe at the dtype's rate: bf16 full, TF32 half") {
     // 1 GB, 1 PFLOP (1e6 FLOP/byte): bf16 bound 1000 TFLOP/s; in 2 s: 500 TFLOP/s = 50%.
