@@ -55,8 +55,11 @@ std::optional<Config> cached_config(const TunedEntry& hit, const TemplateSpec& s
 // those results. A cached answer is from an older build: it picks the config,
 // never the time.
 std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& args, const TemplateRegistry& registry,
-                                const GateSpec& gate, const std::string& output) {
+                                const GateSpec& gate, const std::string& output, const ResultDocument* baseline) {
   const DeviceInfo& device = require_device(global.device);
+  // A baseline from another GPU is refused now, not after the measuring.
+  if (baseline && args.compare == "time")
+    if (auto mismatch = gpu_mismatch(baseline->path, baseline->peaks.device, "this run", device)) throw InputError(*mismatch);
   auto worker = make_worker(global, args.kernel_timeout);
   DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);
   KernelCache kernel_cache(global.resolved_cache_dir());
@@ -169,7 +172,7 @@ int run_gate(const GlobalOptions& global, const GateArgs& args) {
     GateSpec gate = load_gate_spec(args.spec, registry);
     if (args.max_regression.empty() && gate.max_regression) options.max_regression = *gate.max_regression;
     current_path = !args.output.empty() ? args.output : default_results_path("gate");
-    auto floors = measure_spec(global, args, registry, gate, current_path);
+    auto floors = measure_spec(global, args, registry, gate, current_path, baseline ? &*baseline : nullptr);
     if (interrupted()) {
       diagnostics().note(fmt::format("interrupted: what was measured is in {}; no verdict", current_path));
       return kExitInterrupted;

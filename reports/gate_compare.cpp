@@ -267,6 +267,14 @@ std::string_view verdict_name(Verdict v) {
   return "?";
 }
 
+std::optional<std::string> gpu_mismatch(const std::string& baseline_path, const DeviceInfo& baseline,
+                                        const std::string& current_path, const DeviceInfo& current) {
+  if (baseline.name == current.name && baseline.arch() == current.arch()) return std::nullopt;
+  return fmt::format("{} was measured on {} ({}), {} on {} ({}): times from different GPUs are not comparable. Use --compare "
+                     "sol to compare the fraction of each GPU's own peak (its calibrated copy bandwidth) instead",
+                     baseline_path, baseline.name, baseline.arch(), current_path, current.name, current.arch());
+}
+
 double sol_fraction(double median_us, const Workload& w, const DevicePeaks& peaks, bool calibrated) {
   if (!(median_us > 0)) return 0;
   const double seconds = median_us * 1e-6;
@@ -302,12 +310,8 @@ GateReport gate_documents(const ResultDocument* baseline, const ResultDocument& 
     report.baseline_path = baseline->path;
     report.baseline_device = device_label(baseline->peaks);
     const DeviceInfo &bd = baseline->peaks.device, &cd = current.peaks.device;
-    const bool same_gpu = bd.name == cd.name && bd.arch() == cd.arch();
-    if (!same_gpu && options.compare == CompareBy::time)
-      throw InputError(fmt::format(
-          "{} was measured on {}, {} on {}: times from different GPUs are not comparable. Use --compare sol to compare "
-          "the fraction of each GPU's own peak (its calibrated copy bandwidth) instead",
-          baseline->path, report.baseline_device, current.path, report.current_device));
+    const auto mismatch = gpu_mismatch(baseline->path, bd, current.path, cd);
+    if (mismatch && options.compare == CompareBy::time) throw InputError(*mismatch);
     // SoL against the same kind of roof on both sides, or the comparison measures the calibration.
     const bool both = cur_calibrated && baseline->peaks.calibration.has_value();
     if (options.compare == CompareBy::sol) cur.calibrated = both;
@@ -317,7 +321,7 @@ GateReport gate_documents(const ResultDocument* baseline, const ResultDocument& 
                                          "bandwidth on both sides",
                                          !cur_calibrated && !baseline->peaks.calibration ? "neither GPU is"
                                          : !cur_calibrated ? "the current GPU is" : "the baseline GPU is"));
-    if (!same_gpu) report.notes.push_back(fmt::format("different GPUs: compared by the fraction of each one's roof"));
+    if (mismatch) report.notes.push_back(fmt::format("different GPUs: compared by the fraction of each one's roof"));
     const int bv = baseline->peaks.driver_version, cv = current.peaks.driver_version;
     if (bv && cv && bv / 1000 != cv / 1000)
       report.notes.push_back(fmt::format("the CUDA driver changed: {}.{} in the baseline, {}.{} now", bv / 1000, bv % 1000 / 10,

@@ -114,6 +114,11 @@ struct GateReport {
 // with CompareBy::time, or nothing in common and no floor to check.
 GateReport gate_documents(const ResultDocument* baseline, const ResultDocument& current, const GateOptions& options);
 
+// Why times from `baseline` and `current` cannot be compared (another GPU
+// model or arch), suggesting --compare sol; nothing when they can.
+std::optional<std::string> gpu_mismatch(const std::string& baseline_path, const DeviceInfo& baseline,
+                                        const std::string& current_path, const DeviceInfo& current);
+
 // The fraction of the roof a timed result reaches: the memory roof (the
 // calibrated copy bandwidth with `calibrated`, else the theoretical one), or
 // the FP32 peak when the workload's intensity is past the ridge.

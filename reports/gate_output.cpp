@@ -66,7 +66,7 @@ std::string sol_text(const GateEntry& e) {
 std::vector<std::string> header(const GateReport& r) {
   const bool sol = r.options.compare == CompareBy::sol;
   if (!r.has_baseline()) return {"entry", "config", "time", "SoL", "verdict"};
-  if (sol) return {"entry", "config", "baseline SoL", "current SoL", "change (90% CI)", "verdict"};
+  if (sol) return {"entry", "config", "baseline SoL", "current SoL", "slowdown vs roof (90% CI)", "verdict"};
   return {"entry", "config", "baseline", "current", "change (90% CI)", "SoL", "verdict"};
 }
 
