@@ -116,7 +116,6 @@ class Judge {
       e.verdict = b ? Verdict::only_baseline : Verdict::only_current;
       return;
     }
-    if (b->result->source_hash != c->result->source_hash) e.notes.push_back("the template's source changed");
     const bool bt = timed(*b->result), ct = timed(*c->result);
     if (bt && ct) return compare_timed(e, *b, *c);
     const Result &br = *b->result, &cr = *c->result;
@@ -364,17 +363,18 @@ GateReport gate_documents(const ResultDocument* baseline, const ResultDocument& 
       judge.judge(e, b, c);
       rows.push_back(std::move(e));
     }
-    auto row_of = [&](const std::string& config) {
-      return std::find_if(rows.begin(), rows.end(), [&](const GateEntry& e) {
+    auto mark_best = [&](const std::string& config) {
+      auto it = std::find_if(rows.begin(), rows.end(), [&](const GateEntry& e) {
         return (e.current && e.current->config == config) || (!e.current && e.baseline && e.baseline->config == config);
       });
+      if (it != rows.end()) it->shape_best = true;
     };
 
     // The shape's best on each side. The same config on both: its row says it
     // all. Different configs, or none ok on one side: a row of its own.
     const std::optional<Indexed> bb = bg ? bg->best : std::nullopt, cb = cg ? cg->best : std::nullopt;
     if (bb && cb && bb->result->config == cb->result->config) {
-      row_of(cb->result->config.str())->shape_best = true;
+      mark_best(cb->result->config.str());
     } else if (baseline && bg && cg && (bb || cb)) {
       GateEntry e = make_entry(GateEntry::Kind::best);
       const Indexed fallback_b{bg->by_config.at(bg->configs.front())}, fallback_c{cg->by_config.at(cg->configs.front())};
@@ -384,13 +384,21 @@ GateReport gate_documents(const ResultDocument* baseline, const ResultDocument& 
       e.shape_best = true;
       rows.insert(rows.begin(), std::move(e));
     } else if (cg) {
-      row_of(cb ? cb->result->config.str() : cg->configs.front())->shape_best = true;
+      mark_best(cb ? cb->result->config.str() : cg->configs.front());
     } else if (bb) {
-      row_of(bb->result->config.str())->shape_best = true;  // listed even with --best-only
+      mark_best(bb->result->config.str());  // listed even with --best-only
     }
     for (auto& e : rows)
       if (!options.best_only || e.shape_best || e.kind == GateEntry::Kind::best) report.entries.push_back(std::move(e));
   }
+
+  // A changed template source is why a PR is gated: said once per template, not on every row.
+  std::vector<std::string> changed;
+  for (const auto& e : report.entries)
+    if (e.baseline && e.current && e.baseline->source_hash != e.current->source_hash &&
+        std::find(changed.begin(), changed.end(), e.template_name) == changed.end())
+      changed.push_back(e.template_name);
+  for (const auto& name : changed) report.notes.push_back(fmt::format("{}'s source changed between the two runs", name));
 
   apply_floors(report);
   for (auto& e : report.entries) e.failed = verdict_fails(e.verdict, options.strict) || e.floor_failed();

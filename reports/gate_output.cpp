@@ -23,8 +23,11 @@ Severity severity(const GateEntry& e) {
     case Verdict::still_failing: return Severity::warn;
     case Verdict::improved:
     case Verdict::fixed: return Severity::good;
-    default: return Severity::plain;
+    default: break;
   }
+  // A throttling GPU makes any time suspect.
+  if ((e.current && e.current->throttled) || (e.baseline && e.baseline->throttled)) return Severity::warn;
+  return Severity::plain;
 }
 
 Style style_of(Severity s) {
@@ -174,7 +177,7 @@ void print_gate_report(std::FILE* out, const GateReport& r, bool color, bool ver
     table.add_row(std::move(row));
   }
   table.print(out, color);
-  if (hidden) std::fprintf(out, "(%zu more configs within the threshold; -v lists them)\n", hidden);
+  if (hidden) std::fprintf(out, "(%zu more entries that pass without remark; -v lists them)\n", hidden);
   for (const auto& e : r.entries) {
     auto why = reasons(e);
     if (why.empty() || !shown(e, r, verbose)) continue;
@@ -271,7 +274,7 @@ std::string gate_markdown(const GateReport& r) {
     for (const auto& c : cells(e, r)) md.append(" ").append(markdown_cell(c)).append(" |");
     md += "\n";
   }
-  if (hidden) md += fmt::format("\n{} more configs within the threshold.\n", hidden);
+  if (hidden) md += fmt::format("\n{} more entries pass without remark (`tkbench gate -v` lists them).\n", hidden);
   std::string details;
   for (const auto& e : r.entries) {
     auto why = reasons(e);

@@ -435,6 +435,46 @@ TEST_CASE("gate: documents with nothing in common are refused rather than passed
   CHECK_THROWS_WITH(gate_documents(nullptr, c, {}), Contains("holds no results"));
 }
 
+TEST_CASE("gate: a whole tuning run - every config compared - the table shows what matters", "[gate]") {
+  const std::string space = test::fixtures() + "/../../bench/spaces/h200-rmsnorm-4096x8192-bf16.json";
+  ResultDocument b = load_result_document(space), c = load_result_document(space);
+  REQUIRE(c.set.results.size() == 92);
+  // One slow config 20% slower; another timed with a hot L2; the GPU throttled on a third.
+  auto& slow = *c.set.results[5].measurement->timing;
+  slow.median_us *= 1.2;
+  c.set.results[6].measurement->timing->l2 = "hot";
+  c.set.results[7].measurement->timing->throttled = true;
+  for (auto& result : c.set.results) result.source_hash = "edited";
+  GateReport r = gate_documents(&b, c, {});
+  CHECK(r.notes == std::vector<std::string>{"rmsnorm's source changed between the two runs"});
+  CHECK(r.entries.size() == 92);
+  CHECK(r.count(Verdict::regression) == 1);
+  CHECK(r.count(Verdict::incomparable) == 1);
+  CHECK_THAT(r.entries[7].notes.back(), Contains("throttling"));
+  CHECK(r.entries[5].slowdown->method == IntervalMethod::normal);  // this document predates samples_us
+  CHECK_FALSE(r.passed());
+  auto printed = [&](bool verbose) {
+    std::FILE* f = std::tmpfile();
+    print_gate_report(f, r, false, verbose);
+    std::rewind(f);
+    std::string text;
+    for (int ch; (ch = std::fgetc(f)) != EOF;) text += static_cast<char>(ch);
+    std::fclose(f);
+    return text;
+  };
+  const std::string brief = printed(false), full = printed(true);
+  CHECK_THAT(brief, Contains("(88 more entries that pass without remark; -v lists them)") && Contains("regression") &&
+                        Contains("not comparable") && Contains("timed with cold L2 in the baseline, hot now") &&
+                        Contains("the GPU was throttling"));
+  CHECK(std::count(full.begin(), full.end(), '\n') > std::count(brief.begin(), brief.end(), '\n') + 80);
+  // --best-only: the shape's best alone, and it did not change.
+  GateOptions best_only;
+  best_only.best_only = true;
+  GateReport best = gate_documents(&b, c, best_only);
+  REQUIRE(best.entries.size() == 1);
+  CHECK(best.passed());
+}
+
 // ---- outputs ----
 
 TEST_CASE("gate JUnit XML: one test case per entry, failures carry the numbers, text is escaped", "[gate]") {
