@@ -81,5 +81,12 @@ for r in runs:
                                             f'({x["measurement"]["timing"]["samples"]} samples)' for x in timed))
 PY
 
+if [ -x .carry/tkbench_tests ]; then
+  echo; echo "== [gpu][gate] tests"
+  .carry/tkbench_tests "[gpu][gate]" > "$OUT/gpu_gate_tests.txt" 2>&1 || status=1
+  grep -B3 -A12 "FAILED" "$OUT/gpu_gate_tests.txt" | head -40
+  tail -n 2 "$OUT/gpu_gate_tests.txt"
+fi
+
 echo; echo "== gate_check: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
 exit $status

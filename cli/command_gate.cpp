@@ -194,19 +194,19 @@ int run_gate(const GlobalOptions& global, const GateArgs& args) {
 CommandRunner add_gate_command(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<GateArgs>();
   auto* cmd = app.add_subcommand("gate", "CI verdict: fail on a real performance regression or a missed floor, never on noise");
-  cmd->add_option("--baseline", args->baseline, "Results document to compare against (tune, gate --spec or bench --json)");
-  cmd->add_option("--current", args->current, "Results document of the build under test");
-  cmd->add_option("--spec", args->spec, "gate.toml: measure what it lists on the GPU now, then judge (docs/ci.md)");
-  cmd->add_option("-o,--output", args->output, "With --spec: the results document to write (default tkbench-results/gate-TIME.json)");
-  cmd->add_option("--max-regression", args->max_regression, "Slowdown allowed before failing: 5% (default) or 0.05");
+  cmd->add_option("--baseline", args->baseline, "Results document to compare against (tune, gate --spec or bench --json)")->type_name("FILE");
+  cmd->add_option("--current", args->current, "Results document of the build under test")->type_name("FILE");
+  cmd->add_option("--spec", args->spec, "gate.toml: measure what it lists on the GPU now, then judge (docs/ci.md)")->type_name("FILE");
+  cmd->add_option("-o,--output", args->output, "With --spec: the results document to write (default tkbench-results/gate-TIME.json)")->type_name("FILE");
+  cmd->add_option("--max-regression", args->max_regression, "Slowdown allowed before failing: 5% (default) or 0.05")->type_name("PERCENT");
   cmd->add_option("--min-sol", args->min_sol,
-                  "Floor: each shape's best current result must reach this fraction of its roof (calibrated copy bandwidth): 90%");
+                  "Floor: each shape's best current result must reach this fraction of its roof (calibrated copy bandwidth): 90%")->type_name("PERCENT");
   cmd->add_option("--compare", args->compare, "time (same GPU), or sol: % of each GPU's own roof, for different GPUs")
       ->check(CLI::IsMember({"time", "sol"}))->default_val("time");
   cmd->add_flag("--strict", args->strict, "Also fail on entries found on one side only, or not comparable");
   cmd->add_flag("--best-only", args->best_only, "Compare only each shape's best result, not every config (whole tuning runs)");
-  cmd->add_option("--junit", args->junit, "Also write JUnit XML: one test case per gated entry, failures with the numbers");
-  cmd->add_option("--markdown", args->markdown, "Also write a Markdown summary for a PR comment");
+  cmd->add_option("--junit", args->junit, "Also write JUnit XML: one test case per gated entry, failures with the numbers")->type_name("FILE");
+  cmd->add_option("--markdown", args->markdown, "Also write a Markdown summary for a PR comment")->type_name("FILE");
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "With --spec: seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(CLI::PositiveNumber);
   cmd->footer(R"(

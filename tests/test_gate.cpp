@@ -704,3 +704,39 @@ TEST_CASE("cli: gate --help teaches with examples", "[gate][cli]") {
                            Contains("Exit codes: 0 pass, 1 regression or floor missed, 2 bad or incompatible input"));
   CHECK_THAT(test::run_tkbench("--help").output, Contains("tkbench gate"));
 }
+
+TEST_CASE("cli: gate --spec on the GPU - the same build twice passes - VEC=1 forced fails", "[gpu][gate]") {
+  if (probe_devices().devices.empty()) {
+    WARN("skipped: no CUDA device (" << probe_devices().error << ")");
+    return;
+  }
+  auto dir = test::temp_dir("gpu-gate");
+  const std::string env = "XDG_CACHE_HOME=" + (dir / "cache").string();
+  // The first run tunes (92 configs) and caches the best: the second measures the same config.
+  std::ofstream(dir / "gate.toml") << "[[entry]]\ntemplate = \"rmsnorm\"\nshapes = [\"4096x8192\"]\ndtype = \"bf16\"\n"
+                                      "min_sol = 0.5\n";
+  std::ofstream(dir / "slowed.toml") << "[[entry]]\ntemplate = \"rmsnorm\"\nshapes = [\"4096x8192\"]\ndtype = \"bf16\"\n"
+                                        "config = \"VEC=1,THREADS=256,ROWS=1\"\n";
+  auto path = [&](const char* name) { return (dir / name).string(); };
+  auto first = test::run_tkbench("gate --spec " + path("gate.toml") + " -o " + path("run1.json"), env);
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  auto doc = nlohmann::json::parse(std::ifstream(dir / "run1.json"));
+  REQUIRE(doc["results"].size() == 1);
+  CHECK(doc["results"][0]["status"] == "ok");
+  CHECK(doc["results"][0]["measurement"]["timing"]["samples_us"].size() >= 50);
+  CHECK(fs::exists(dir / "run1.tuning.json"));
+  auto second = test::run_tkbench("gate --spec " + path("gate.toml") + " --baseline " + path("run1.json") + " -o " +
+                                      path("run2.json") + " --junit " + path("junit.xml"),
+                                  env);
+  INFO(second.output);
+  CHECK(second.exit_code == 0);
+  CHECK_THAT(second.output, Contains("gate: PASS"));
+  std::ifstream xml_file(dir / "junit.xml");
+  CHECK(xml_problem(std::string((std::istreambuf_iterator<char>(xml_file)), std::istreambuf_iterator<char>())).empty());
+  auto slowed = test::run_tkbench("gate --spec " + path("slowed.toml") + " --baseline " + path("run1.json") + " -o " + path("slow.json"), env);
+  INFO(slowed.output);
+  CHECK(slowed.exit_code == 1);
+  CHECK_THAT(slowed.output, Contains("regression"));
+  fs::remove_all(dir);
+}
