@@ -273,7 +273,7 @@ TEST_CASE("gate (a): the same build measured twice passes", "[gate]") {
   }
 }
 
-TEST_CASE("gate (b): a 10% slowdown with tight samples fails, naming the numbers", "[gate]") {
+TEST_CASE("gate (b): a 10% slowdown with tight samples fails and names the numbers", "[gate]") {
   GateReport r = gate("baseline.json", "slower.json");
   CHECK_FALSE(r.passed());
   CHECK(r.count(Verdict::regression) == 3);
@@ -341,7 +341,7 @@ TEST_CASE("gate (f): another GPU is refused - --compare sol compares fractions o
   CHECK(entry(r, "copy 268435456 bf16", "VEC_BYTES=8,THREADS=256,UNROLL=2,STREAMING=0").current->median_us.value() > 350);
 }
 
-TEST_CASE("gate (g): malformed, wrong-schema and malformed-record documents are bad input with the reason", "[gate]") {
+TEST_CASE("gate (g): malformed - wrong-schema - malformed-record documents are bad input with the reason", "[gate]") {
   CHECK_THROWS_AS(load("malformed.json"), InputError);
   CHECK_THROWS_WITH(load("malformed.json"), Contains("malformed.json: not valid JSON"));
   CHECK_THROWS_WITH(load("wrong_schema.json"), Contains("schema \"tkbench.compile/1\" is not one tkbench reads"));
@@ -477,7 +477,7 @@ TEST_CASE("gate: a whole tuning run - every config compared - the table shows wh
 
 // ---- outputs ----
 
-TEST_CASE("gate JUnit XML: one test case per entry, failures carry the numbers, text is escaped", "[gate]") {
+TEST_CASE("gate JUnit XML: one test case per entry - failures carry the numbers - text is escaped", "[gate]") {
   GateReport r = gate("baseline.json", "broken.json");
   r.entries.front().notes.push_back("a note with <angle> & \"quotes\" and a \x01 control character");
   const std::string xml = gate_junit_xml(r);
@@ -535,7 +535,7 @@ TEST_CASE("gate JSON: a machine-readable verdict", "[gate]") {
 
 // ---- gate specs ----
 
-TEST_CASE("a gate spec lists entries with shapes, dtype, config filter and floors", "[gate][spec]") {
+TEST_CASE("a gate spec lists entries with shapes and dtype and config filter and floors", "[gate][spec]") {
   GateSpec spec = parse_gate_spec(R"(max_regression = "3%"
 min_sol = 0.8
 max_time = 2
@@ -609,7 +609,7 @@ TEST_CASE("gate spec mistakes are bad input with file:line:column", "[gate][spec
 
 // ---- the command ----
 
-TEST_CASE("cli: gate exits 0 pass, 1 regression, 2 bad or incompatible input", "[gate][cli]") {
+TEST_CASE("cli: gate exits 0 on pass - 1 on a regression - 2 on bad or incompatible input", "[gate][cli]") {
   struct Case { std::string args; int exit_code; std::string message; };
   const std::string b = "--baseline " + fixture("baseline.json") + " --no-color --current ";
   const Case cases[] = {
@@ -642,7 +642,7 @@ TEST_CASE("cli: gate exits 0 pass, 1 regression, 2 bad or incompatible input", "
   }
 }
 
-TEST_CASE("cli: gate writes valid JUnit XML, a Markdown summary and --json", "[gate][cli]") {
+TEST_CASE("cli: gate writes valid JUnit XML and a Markdown summary and --json", "[gate][cli]") {
   auto dir = test::temp_dir("gate-outputs");
   const std::string args = "gate --baseline " + fixture("baseline.json") + " --current " + fixture("slower.json");
   auto r = test::run_tkbench(args + " --json --junit " + (dir / "junit.xml").string() + " --markdown " + (dir / "summary.md").string());
@@ -677,7 +677,7 @@ TEST_CASE("cli: gate writes valid JUnit XML, a Markdown summary and --json", "[g
   fs::remove_all(dir);
 }
 
-TEST_CASE("cli: gate --spec checks the spec first, then needs a GPU", "[gate][cli]") {
+TEST_CASE("cli: gate --spec checks the spec first and then needs a GPU", "[gate][cli]") {
   auto dir = test::temp_dir("gate-spec");
   std::ofstream(dir / "bad.toml") << "[[entry]]\ntemplate = \"rmsnorm\"\nshapes = [\"4096x8192\"]\nconfig = \"VEC=3\"\n";
   auto bad = test::run_tkbench("gate --spec " + (dir / "bad.toml").string());
