@@ -20,7 +20,7 @@ timed() {  # what command...: runs it, prints its wall time, keeps its exit code
   awk -v a=$start -v b=$(date +%s.%N) -v w="$what" 'BEGIN { printf ">> %s: %.1f s wall\n", w, b - a }'
 }
 
-$TK devices
+$TK devices || { echo ">> no GPU here: gate_check needs one"; exit 3; }
 timed "calibration" $TK calibrate -q > /dev/null
 
 echo; echo "== run 1: nothing cached: tune, then measure the best config fresh"
