@@ -7,29 +7,21 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <deque>
-#include <set>
-#include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/gpu_setup.hpp"
-#include "profiler/cupti_host.hpp"
-#include "profiler/remote_evaluation.hpp"
+#include "cli/tune_loop.hpp"
 #include "reports/bench_report.hpp"
 #include "reports/result_json.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
-#include "tuner/compile_batch.hpp"
-#include "tuner/diagnostics.hpp"
 #include "tuner/file_util.hpp"
 #include "tuner/interrupt.hpp"
 #include "tuner/results_journal.hpp"
 #include "tuner/strategy.hpp"
-#include "tuner/thread_pool.hpp"
-#include "tuner/time_util.hpp"
 #include "tuner/tuning_cache.hpp"
 
 namespace tkbench {
@@ -65,13 +57,6 @@ double parse_duration(const std::string& text) {
   } catch (const std::exception&) {
   }
   throw InputError(fmt::format("--time '{}' is not a duration such as 90s, 5m or 1h", text));
-}
-
-std::string default_output(const std::string& template_name) {
-  std::time_t t = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&t));
-  return fmt::format("tkbench-results/{}-{}.json", template_name, stamp);
 }
 
 struct ShapeSummary {
@@ -139,20 +124,20 @@ Examples:
     KernelCache kernel_cache(global.resolved_cache_dir());
     Compiler compiler(kernel_cache.enabled() ? &kernel_cache : nullptr);
     TuningCache tuning(global.resolved_cache_dir());
-    const std::string output = !args->resume.empty() ? args->resume : !args->output.empty() ? args->output : default_output(spec.name);
+    const std::string output = !args->resume.empty() ? args->resume : !args->output.empty() ? args->output : default_results_path(spec.name);
     ResultsJournal journal(output, to_json(peaks), !args->resume.empty());
     const bool live = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
     const auto run_start = clock_type::now();
     double gpu_seconds = 0;
     std::vector<ShapeSummary> summaries;
+    const TuneStage stage{global, device, *worker, compiler, peaks, journal};
 
     for (const auto& dims : shapes) {
       if (interrupted()) break;
       ShapeSummary summary;
       summary.problem = make_problem(spec, dims, dtype);
       const Problem& problem = summary.problem;
-      TuningKey key{device.name, device.arch(), probe_devices().driver_version / 1000, probe_devices().runtime_version,
-                    spec.name, spec.source_hash, problem.shape_str(), std::string(dtype_info(dtype).name)};
+      const TuningKey key = tuning_key(device, spec, problem);
       if (!args->force && args->resume.empty()) {
         if (auto hit = tuning.load(key)) {
           summary.from_cache = true;
@@ -161,102 +146,23 @@ Examples:
           continue;
         }
       }
-      SearchSpace space(spec, problem);
-      std::vector<Config> valid = space.enumerate(filter);
-      std::string strategy = !args->strategy.empty() ? args->strategy : valid.size() <= 256 ? "exhaustive" : "random";
-      std::size_t budget = args->budget ? args->budget : strategy == "exhaustive" ? valid.size() : std::min<std::size_t>(64, valid.size());
-      auto proposer = make_strategy(strategy, space, filter, budget, args->seed);
-      std::optional<Config> default_config = space.default_config();
-      if (default_config && std::find(valid.begin(), valid.end(), *default_config) == valid.end()) default_config.reset();
-
-      // Results a resumed run already holds count, and are not evaluated again.
-      auto consider = [&](const Result& r) {
-        if (r.status == Status::ok && r.measurement && r.measurement->timing &&
-            (!summary.best || r.measurement->timing->median_us < summary.best->measurement->timing->median_us))
-          summary.best = r;
-        if (default_config && r.config == *default_config && r.status == Status::ok) summary.baseline = r;
-        if (r.status != Status::ok) ++summary.failed;
-        ++summary.evaluated;
-      };
-      auto journaled = [&](const Config& c) -> const Result* {
-        for (const auto& r : journal.results())
-          if (r.config == c && r.template_name == spec.name && r.problem.dims == problem.dims && r.problem.dtype == problem.dtype)
-            return &r;
-        return nullptr;
-      };
-
-      // Proposals come in small batches (adaptive strategies learn from each
-      // result), compiled on the pool ahead of the GPU. The hand-written
-      // default goes first: the speedup is measured against it.
-      ThreadPool pool(global.jobs ? global.jobs : ThreadPool::default_threads());
-      const std::size_t depth = std::min(proposer->lookahead(),
-                                         std::max<std::size_t>(4, 2 * (global.jobs ? global.jobs : ThreadPool::default_threads())));
-      std::deque<std::pair<Config, std::future<CompiledConfig>>> inflight;
-      std::set<std::string> seen;
-      std::size_t proposed = 0;
-      bool proposer_done = false;
-      auto enqueue = [&](const Config& c) {
-        if (!seen.insert(c.str()).second || proposed >= budget) return;
-        ++proposed;
-        if (const Result* old = journaled(c)) {
-          consider(*old);
-          proposer->observe(*old);
-          return;
-        }
-        inflight.emplace_back(c, pool.submit([&, c] { return compile_config(spec, problem, c, compiler, device.arch()); }));
-      };
-      if (default_config) enqueue(*default_config);
-      const auto shape_start = clock_type::now();
-      std::size_t done = 0;
-      while (!interrupted()) {
-        while (!proposer_done && inflight.size() < depth && proposed < budget) {
-          auto batch = proposer->propose(std::min(depth - inflight.size(), budget - proposed));
-          if (batch.empty()) proposer_done = true;
-          for (const auto& c : batch) enqueue(c);
-        }
-        if (inflight.empty()) break;
-        double elapsed = std::chrono::duration<double>(clock_type::now() - shape_start).count();
-        if (time_limit > 0 && elapsed > time_limit) break;
-        Result r = inflight.front().second.get().result;
-        inflight.pop_front();
-        if (r.status == Status::ok) {
-          EvaluationRequest req = EvaluationRequest::for_config(spec, problem, r.config);
-          req.cold_l2 = args->l2 == "cold";
-          req.rule.max_seconds = args->max_time;
-          req.seed = args->seed;
-          if (args->counters) req.metrics = default_metrics();
-          auto gpu_start = clock_type::now();
-          evaluate_remotely(*worker, req, r);
-          gpu_seconds += std::chrono::duration<double>(clock_type::now() - gpu_start).count();
-        }
-        journal.append(r, figures_json(r, spec, peaks));
-        proposer->observe(r);
-        consider(r);
-        ++done;
-        if (live) {
-          double total = static_cast<double>(std::min(budget, valid.size()));
-          double rate = static_cast<double>(done) / std::max(1e-9, std::chrono::duration<double>(clock_type::now() - shape_start).count());
-          double eta = std::max(0.0, total - static_cast<double>(summary.evaluated)) / rate;
-          std::string best = summary.best ? fmt::format("best {:.2f} µs ({:.1f}%)", summary.best->measurement->timing->median_us,
-                                                        roofline_figures(*summary.best, spec, peaks).pct_of_measured)
-                                          : "no valid config yet";
-          std::fprintf(stderr, "\r\033[K%s %s [%s]: %d/%.0f configs, %d failed, %s, ETA %.0f s", spec.name.c_str(),
-                       problem.shape_str().c_str(), strategy.c_str(), summary.evaluated, total, summary.failed, best.c_str(), eta);
-        }
-        if (args->target_sol > 0 && summary.best &&
-            roofline_figures(*summary.best, spec, peaks).pct_of_bound >= args->target_sol)
-          break;
-      }
-      pool.cancel_pending();
-      if (live) std::fprintf(stderr, "\r\033[K");
-      if (summary.best) {
-        RooflineFigures f = roofline_figures(*summary.best, spec, peaks);
-        TunedEntry entry{key, to_json(summary.best->config), summary.best->measurement->timing->median_us, f.bandwidth,
-                         f.pct_of_measured, summary.evaluated, std::filesystem::absolute(output).string(), ""};
-        entry.tuned_at = utc_timestamp();
-        if (!interrupted())
-          if (auto error = tuning.store(entry)) diagnostics().warn("tuning cache not written: " + *error);
-      }
+      TuneSettings settings;
+      settings.strategy = args->strategy;
+      settings.budget = args->budget;
+      settings.time_limit = time_limit;
+      settings.target_sol = args->target_sol;
+      settings.max_time = args->max_time;
+      settings.cold_l2 = args->l2 == "cold";
+      settings.seed = args->seed;
+      settings.counters = args->counters;
+      settings.live = live;
+      ShapeTuning tuned = tune_shape(stage, spec, problem, filter, settings);
+      gpu_seconds += tuned.gpu_seconds;
+      if (tuned.best && !interrupted()) remember_best(tuning, key, tuned, spec, peaks, output);
+      summary.best = tuned.best;
+      summary.baseline = tuned.baseline;
+      summary.evaluated = tuned.evaluated;
+      summary.failed = tuned.failed;
       if (!global.json && (global.quiet || !live))
         std::fprintf(stderr, "%s %s: %d configs, %d failed\n", spec.name.c_str(), problem.shape_str().c_str(),
                      summary.evaluated, summary.failed);

@@ -27,11 +27,13 @@ Examples:
   tkbench profile rmsnorm --shape 16384x8192         hardware counters: DRAM bytes, efficiency, occupancy
   tkbench tune rmsnorm --shape 4096x8192             search the space; best config remembered per GPU
   tkbench export results.json -o tuned.hpp           best configs as a C++ dispatch header (or --format json)
+  tkbench gate --baseline main.json --current pr.json   CI verdict: exit 1 on a significant regression, never on noise
+  tkbench gate --spec gate.toml --baseline main.json    measure a spec's entries on the GPU, then judge them
   tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics ...   check metric names offline
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
 Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU or no permission, 130 interrupted.
-Run `tkbench COMMAND --help` for a command's options. Docs: docs/templates.md, docs/ARCHITECTURE.md.)";
+Run `tkbench COMMAND --help` for a command's options. Docs: docs/templates.md, docs/ci.md, docs/ARCHITECTURE.md.)";
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
   add(add_tune_command(app, global));
   add(add_export_command(app, global));
   add(add_report_command(app, global));
+  add(add_gate_command(app, global));
   add(add_calibrate_command(app, global));
   add(add_worker_command(app, global));
 

@@ -32,6 +32,9 @@ struct TimingStats {
   bool converged = false;       // rel_std_error reached the target before a cap
   int sm_clock_start_mhz = 0, sm_clock_end_mhz = 0, sm_clock_max_mhz = 0;  // 0: NVML unavailable
   bool throttled = false;       // SM clock below 90% of its max at start or end
+  // Every sample, per launch, in the order taken: the gate's significance test
+  // resamples them. Empty in documents written before they were kept.
+  std::vector<double> samples_us;
 };
 
 // Hardware counters of one launch (CUPTI range profiler, kernel replay).

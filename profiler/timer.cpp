@@ -114,6 +114,7 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
   }
   SampleSummary s = summarize(samples);
   stats.samples = s.count;
+  stats.samples_us = std::move(samples);
   stats.median_us = s.median;
   stats.min_us = s.min;
   stats.max_us = s.max;

@@ -1,7 +1,25 @@
 #include "reports/result_json.hpp"
 
+#include <cmath>
+
 namespace tkbench {
 using json = nlohmann::ordered_json;
+
+namespace {
+// Samples are kept to 5 significant digits (0.01% at worst, far below timing
+// noise): a document with a few thousand samples per result stays small.
+double round_significant(double x, int digits) {
+  if (x == 0 || !std::isfinite(x)) return x;
+  const double scale = std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(x)))));
+  return std::round(x * scale) / scale;
+}
+
+json rounded_samples(const std::vector<double>& samples) {
+  json out = json::array();
+  for (double x : samples) out.push_back(round_significant(x, 5));
+  return out;
+}
+}  // namespace
 
 json to_json(const Problem& p) {
   json dims = json::object();
@@ -51,7 +69,8 @@ json to_json(const TimingStats& t) {
           {"rel_std_error", t.rel_std_error},
           {"converged", t.converged},
           {"sm_clock_mhz", {{"start", t.sm_clock_start_mhz}, {"end", t.sm_clock_end_mhz}, {"max", t.sm_clock_max_mhz}}},
-          {"throttled", t.throttled}};
+          {"throttled", t.throttled},
+          {"samples_us", rounded_samples(t.samples_us)}};
 }
 
 json to_json(const Counters& c) {
@@ -98,6 +117,7 @@ TimingStats timing_from_json(const json& j) {
   t.sm_clock_end_mhz = j.at("sm_clock_mhz").at("end");
   t.sm_clock_max_mhz = j.at("sm_clock_mhz").at("max");
   t.throttled = j.at("throttled");
+  if (j.contains("samples_us")) t.samples_us = j.at("samples_us").get<std::vector<double>>();  // absent in older documents
   return t;
 }
 

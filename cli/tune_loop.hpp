@@ -1,0 +1,64 @@
+#pragma once
+// The per-shape search of `tune`, shared with `gate --spec` (which tunes the
+// shapes the tuning cache does not know): strategy proposals compiled on a
+// thread pool ahead of the GPU, each evaluated in the worker and journaled
+// as it lands.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cli/global_options.hpp"
+#include "profiler/device_peaks.hpp"
+#include "profiler/worker_client.hpp"
+#include "tuner/compiler.hpp"
+#include "tuner/config.hpp"
+#include "tuner/result.hpp"
+#include "tuner/results_journal.hpp"
+#include "tuner/tuning_cache.hpp"
+
+namespace tkbench {
+
+struct TuneSettings {
+  std::string strategy;      // empty: exhaustive for spaces of <= 256 configs, else random
+  std::size_t budget = 0;    // 0: every config for exhaustive, else 64
+  double time_limit = 0;     // seconds per shape; 0: none
+  double target_sol = 0;     // stop once the best reaches this % of its roof; 0: never
+  double max_time = 0.5;     // seconds of timing per config
+  bool cold_l2 = true;
+  std::uint64_t seed = 1;
+  bool counters = false;
+  bool live = false;         // a progress line on stderr
+};
+
+// What one tune run shares between its shapes.
+struct TuneStage {
+  const GlobalOptions& global;
+  const DeviceInfo& device;
+  WorkerClient& worker;
+  const Compiler& compiler;
+  const DevicePeaks& peaks;
+  ResultsJournal& journal;   // results already in it (a resumed run) count and are not evaluated again
+};
+
+struct ShapeTuning {
+  std::optional<Result> best;      // the fastest ok result
+  std::optional<Result> baseline;  // the manifest's default config, when it is valid and ok
+  int evaluated = 0, failed = 0;
+  double gpu_seconds = 0;
+};
+
+ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,
+                       const TuneSettings& settings);
+
+// tkbench-results/STEM-YYYYmmdd-HHMMSS.json: where a run's document goes unless -o says.
+std::string default_results_path(const std::string& stem);
+
+// The tuning cache's key for this GPU, driver, CUDA version, template source and problem.
+TuningKey tuning_key(const DeviceInfo& device, const TemplateSpec& spec, const Problem& problem);
+
+// Stores `tuning.best` under `key`, warning when the cache cannot be written.
+void remember_best(const TuningCache& cache, const TuningKey& key, const ShapeTuning& tuning, const TemplateSpec& spec,
+                   const DevicePeaks& peaks, const std::string& document);
+
+}  // namespace tkbench
