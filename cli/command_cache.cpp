@@ -44,6 +44,7 @@ CommandRunner add_cache_command(CLI::App& app, const GlobalOptions& global) {
         for (const auto& e : entries) {
           std::string cfg;
           for (const auto& [k, v] : e.config.items()) cfg += (cfg.empty() ? "" : ",") + k + "=" + v.dump();
+          if (!e.key.filter.empty()) cfg += " (within " + e.key.filter + ")";
           table.add_row({e.key.template_name, e.key.shape, e.key.dtype, e.key.gpu_name, cfg, fmt::format("{:.2f} µs", e.median_us),
                          fmt::format("{:.1f}%", e.pct_of_measured), e.tuned_at});
         }

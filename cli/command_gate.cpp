@@ -89,7 +89,7 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
       if (valid.size() == 1) {
         config = valid.front();
         chosen_by = "the only valid config";
-      } else if (auto hit = tuning.load(tuning_key(device, spec, problem)); hit && (config = cached_config(*hit, spec, valid))) {
+      } else if (auto hit = tuning.load(tuning_key(device, spec, problem, entry.filter)); hit && (config = cached_config(*hit, spec, valid))) {
         chosen_by = "tuning cache";
       } else {
         if (!tuning_journal) tuning_journal = std::make_unique<ResultsJournal>(tuning_output, to_json(peaks), false);
@@ -102,9 +102,8 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
                                        entry.config_text.empty() ? "" : " with " + entry.config_text));
         ShapeTuning tuned = tune_shape(stage, spec, problem, entry.filter, settings);
         if (interrupted()) break;
-        // The cache holds each shape's unconstrained best: a filtered search is not it.
-        if (tuned.best && entry.filter.empty())
-          remember_best(tuning, tuning_key(device, spec, problem), tuned, spec, peaks, tuning_output);
+        // A filtered search is cached under its own key, never as the shape's best.
+        if (tuned.best) remember_best(tuning, tuning_key(device, spec, problem, entry.filter), tuned, spec, peaks, tuning_output);
         if (tuned.best) config = tuned.best->config;
         chosen_by = fmt::format("tuned over {} configs", tuned.evaluated);
         if (!tuned.best) {

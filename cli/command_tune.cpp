@@ -137,7 +137,7 @@ Examples:
       ShapeSummary summary;
       summary.problem = make_problem(spec, dims, dtype);
       const Problem& problem = summary.problem;
-      const TuningKey key = tuning_key(device, spec, problem);
+      const TuningKey key = tuning_key(device, spec, problem, filter);
       if (!args->force && args->resume.empty()) {
         if (auto hit = tuning.load(key)) {
           summary.from_cache = true;

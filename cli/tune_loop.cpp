@@ -32,9 +32,13 @@ std::string default_results_path(const std::string& stem) {
   return fmt::format("tkbench-results/{}-{}.json", stem, stamp);
 }
 
-TuningKey tuning_key(const DeviceInfo& device, const TemplateSpec& spec, const Problem& problem) {
+TuningKey tuning_key(const DeviceInfo& device, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter) {
+  std::string fixed;  // in the manifest's parameter order, so VEC=1,ROWS=2 and ROWS=2,VEC=1 are one key
+  for (const auto& param : spec.params)
+    if (auto it = filter.find(param.name); it != filter.end())
+      fixed += (fixed.empty() ? "" : ",") + param.name + "=" + std::to_string(it->second);
   return {device.name, device.arch(), probe_devices().driver_version / 1000, probe_devices().runtime_version,
-          spec.name, spec.source_hash, problem.shape_str(), std::string(dtype_info(problem.dtype).name)};
+          spec.name, spec.source_hash, problem.shape_str(), std::string(dtype_info(problem.dtype).name), fixed};
 }
 
 void remember_best(const TuningCache& cache, const TuningKey& key, const ShapeTuning& tuning, const TemplateSpec& spec,

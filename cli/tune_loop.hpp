@@ -54,8 +54,8 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
 // tkbench-results/STEM-YYYYmmdd-HHMMSS.json: where a run's document goes unless -o says.
 std::string default_results_path(const std::string& stem);
 
-// The tuning cache's key for this GPU, driver, CUDA version, template source and problem.
-TuningKey tuning_key(const DeviceInfo& device, const TemplateSpec& spec, const Problem& problem);
+// The tuning cache's key for this GPU, driver, CUDA version, template source, problem and --config filter.
+TuningKey tuning_key(const DeviceInfo& device, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter);
 
 // Stores `tuning.best` under `key`, warning when the cache cannot be written.
 void remember_best(const TuningCache& cache, const TuningKey& key, const ShapeTuning& tuning, const TemplateSpec& spec,

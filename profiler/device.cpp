@@ -75,7 +75,7 @@ const DeviceInfo& require_device(int index) {
   const auto& p = probe_devices();
   if (p.devices.empty())
     throw EnvironmentError(fmt::format(
-        "no CUDA device found: {}. This command needs an NVIDIA GPU; list, show, compile and cache work without one.",
+        "no CUDA device found: {}. This command needs an NVIDIA GPU; list, show, compile, cache, report, export and gate --baseline work without one.",
         p.error));
   if (index < 0 || index >= static_cast<int>(p.devices.size()))
     throw InputError(fmt::format("--device {} does not exist; this machine has {} CUDA device{} (0..{})", index,

@@ -119,8 +119,18 @@ TEST_CASE("the tuning cache answers its key only; a new template source is a new
   TuningKey other_shape = key;
   other_shape.shape = "16384x8192";
   CHECK_FALSE(cache.load(other_shape));
-  CHECK(cache.list().size() == 1);
-  CHECK(cache.clear() == 1);
+  // A search limited by --config VEC=1 is its own key: its best is never the shape's best.
+  TuningKey constrained = key;
+  constrained.filter = "VEC=1";
+  CHECK_FALSE(cache.load(constrained));
+  TunedEntry slow{constrained, {{"VEC", 1}}, 80.0, 1.7e12, 40.0, 23, "/tmp/r.json", "2026-11-22T00:00:00Z"};
+  REQUIRE_FALSE(cache.store(slow));
+  CHECK(cache.load(constrained)->median_us == 80.0);
+  CHECK(cache.load(key)->median_us == 39.5);
+  // The unconstrained key hashes as before the filter existed: entries written then are still found.
+  CHECK(key.to_json().contains("filter") == false);
+  CHECK(cache.list().size() == 2);
+  CHECK(cache.clear() == 2);
   fs::remove_all(dir);
 }
 

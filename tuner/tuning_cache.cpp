@@ -17,7 +17,7 @@ std::optional<TunedEntry> parse(const std::string& text) {
     TunedEntry e;
     const json& k = j.at("key");
     e.key = {k.at("gpu_name"), k.at("arch"), k.at("driver_major"), k.at("cuda_version"), k.at("template"),
-             k.at("source_hash"), k.at("shape"), k.at("dtype")};
+             k.at("source_hash"), k.at("shape"), k.at("dtype"), k.value("filter", "")};
     e.config = j.at("config");
     e.median_us = j.at("median_us");
     e.bandwidth = j.at("bandwidth");
@@ -33,8 +33,10 @@ std::optional<TunedEntry> parse(const std::string& text) {
 }  // namespace
 
 json TuningKey::to_json() const {
-  return {{"gpu_name", gpu_name}, {"arch", arch}, {"driver_major", driver_major}, {"cuda_version", cuda_version},
-          {"template", template_name}, {"source_hash", source_hash}, {"shape", shape}, {"dtype", dtype}};
+  json j = {{"gpu_name", gpu_name}, {"arch", arch}, {"driver_major", driver_major}, {"cuda_version", cuda_version},
+            {"template", template_name}, {"source_hash", source_hash}, {"shape", shape}, {"dtype", dtype}};
+  if (!filter.empty()) j["filter"] = filter;  // absent for the whole space: older entries keep their hash
+  return j;
 }
 
 std::string TuningKey::hash() const { return sha256_hex(to_json().dump()); }

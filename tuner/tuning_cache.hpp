@@ -1,6 +1,7 @@
 #pragma once
 // The best config found per (GPU, compute capability, driver major, CUDA
-// version, template source, shape, dtype), kept in the cache directory so
+// version, template source, shape, dtype, and the --config filter the search
+// was limited to), kept in the cache directory so
 // `tune` answers at once for a key it has seen. A changed template source is
 // a different key: stale answers are never served.
 #include <optional>
@@ -15,6 +16,9 @@ struct TuningKey {
   std::string gpu_name, arch;
   int driver_major = 0, cuda_version = 0;
   std::string template_name, source_hash, shape, dtype;
+  // "VEC=1" when the search was limited by --config (or a gate spec's config):
+  // a constrained best is never served as the shape's best. Empty: the whole space.
+  std::string filter;
   std::string hash() const;
   nlohmann::ordered_json to_json() const;
 };
