@@ -8,6 +8,7 @@
 # one exhaustive tune of two shapes included).
 set -u
 source bench/device_env.sh
+trap 'pack_run gate_check' EXIT
 status=0
 expect() {  # expected-exit actual-exit what
   if [ "$2" -eq "$1" ]; then echo ">> $3: exit $2, as expected"
@@ -24,22 +25,22 @@ $TK devices || { echo ">> no GPU here: gate_check needs one"; exit 3; }
 timed "calibration" $TK calibrate -q > /dev/null
 
 echo; echo "== run 1: nothing cached: tune, then measure the best config fresh"
-timed "run 1" $TK gate --spec bench/gate/rmsnorm.toml -o "$OUT/run1.json" --no-color
+timed "run 1" $TK gate --spec bench/gate/rmsnorm.toml -o "$RUN/run1.json" --no-color
 expect 0 $rc "run 1 (floors only)"
 
 echo; echo "== run 2: the same build, gated against run 1 (configs from the tuning cache)"
-timed "run 2" $TK gate --spec bench/gate/rmsnorm.toml --baseline "$OUT/run1.json" -o "$OUT/run2.json" \
-  --junit "$OUT/junit.xml" --markdown "$OUT/summary.md" --no-color
+timed "run 2" $TK gate --spec bench/gate/rmsnorm.toml --baseline "$RUN/run1.json" -o "$RUN/run2.json" \
+  --junit "$RUN/junit.xml" --markdown "$RUN/summary.md" --no-color
 expect 0 $rc "run 2 vs run 1"
 
 echo; echo "== slowed: VEC=1 forced, gated against run 1"
-timed "slowed" $TK gate --spec bench/gate/rmsnorm_slowed.toml --baseline "$OUT/run1.json" -o "$OUT/slowed.json" \
-  --junit "$OUT/slowed-junit.xml" --markdown "$OUT/slowed-summary.md" --no-color
+timed "slowed" $TK gate --spec bench/gate/rmsnorm_slowed.toml --baseline "$RUN/run1.json" -o "$RUN/slowed.json" \
+  --junit "$RUN/slowed-junit.xml" --markdown "$RUN/slowed-summary.md" --no-color
 expect 1 $rc "slowed vs run 1"
-echo; echo "-- slowed-summary.md:"; cat "$OUT/slowed-summary.md"
+echo; echo "-- slowed-summary.md:"; cat "$RUN/slowed-summary.md"
 
 echo; echo "== JUnit XML"
-for f in "$OUT/junit.xml" "$OUT/slowed-junit.xml"; do
+for f in "$RUN/junit.xml" "$RUN/slowed-junit.xml"; do
   python3 - "$f" <<'PY' || status=1
 import sys, xml.dom.minidom
 d = xml.dom.minidom.parse(sys.argv[1])
@@ -53,9 +54,9 @@ done
 
 echo; echo "== false positives: runs 3-8 of the same build, all 28 pairs of runs 1-8 gated"
 start=$(date +%s.%N)
-for i in 3 4 5 6 7 8; do $TK gate --spec bench/gate/rmsnorm.toml -o "$OUT/run$i.json" -q > /dev/null || status=1; done
+for i in 3 4 5 6 7 8; do $TK gate --spec bench/gate/rmsnorm.toml -o "$RUN/run$i.json" -q > /dev/null || status=1; done
 awk -v a=$start -v b=$(date +%s.%N) 'BEGIN { printf ">> six more runs: %.1f s wall\n", b - a }'
-python3 - "$TK" "$OUT" <<'PY'
+python3 - "$TK" "$RUN" <<'PY'
 import itertools, json, subprocess, sys
 tk, out = sys.argv[1], sys.argv[2]
 runs = [f"{out}/run{i}.json" for i in range(1, 9)]
@@ -83,9 +84,9 @@ PY
 
 if [ -x .carry/tkbench_tests ]; then
   echo; echo "== [gpu][gate] tests"
-  .carry/tkbench_tests "[gpu][gate]" > "$OUT/gpu_gate_tests.txt" 2>&1 || status=1
-  grep -B3 -A12 "FAILED" "$OUT/gpu_gate_tests.txt" | head -40
-  tail -n 2 "$OUT/gpu_gate_tests.txt"
+  .carry/tkbench_tests "[gpu][gate]" > "$RUN/gpu_gate_tests.txt" 2>&1 || status=1
+  grep -B3 -A12 "FAILED" "$RUN/gpu_gate_tests.txt" | head -40
+  tail -n 2 "$RUN/gpu_gate_tests.txt"
 fi
 
 echo; echo "== gate_check: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
