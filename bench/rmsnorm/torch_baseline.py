@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""PyTorch's RMSNorm on the same shapes and the same terms as tkbench.
+
+Times F.rms_norm eager and torch.compile(F.rms_norm) (and, for add_rmsnorm,
+x + r followed by rms_norm, eager and compiled) on random bf16 inputs:
+- shapes whose working set is bigger than a few MB: one call per sample with
+  the L2 flushed before it (a 2 x L2 buffer written), CUDA events around the
+  call, median of the samples: what `tkbench bench --l2 cold` does;
+- decode shapes (M <= 32) and any call under 20 µs: a CUDA graph of many calls
+  rotating over enough input sets that each call starts cold (2 x L2 of
+  inputs), time per call = replay time / calls, median over replays: what
+  tkbench's graph timing does (it graphs kernels under 20 µs).
+Outputs checked against a float64 reference before timing.
+
+usage: torch_baseline.py OUT.json SHAPE [SHAPE ...]   (SHAPE = MxN)
+"""
+import json
+import math
+import statistics
+import sys
+
+import torch
+import torch.nn.functional as F
+
+EPS = 1e-6
+torch.manual_seed(1)
+dev = torch.device("cuda")
+props = torch.cuda.get_device_properties(dev)
+L2 = props.L2_cache_size
+flush_buf = torch.empty(2 * L2 // 4, dtype=torch.float32, device=dev)
+
+
+def rmsnorm(x, w):
+    return F.rms_norm(x, (x.shape[-1],), w, EPS)
+
+
+def add_rmsnorm(x, r, w):
+    s = x + r
+    return F.rms_norm(s, (s.shape[-1],), w, EPS), s
+
+
+# torch.compile as users call it: static first, dynamic shapes after a recompile.
+compiled_rmsnorm = torch.compile(rmsnorm)
+compiled_add_rmsnorm = torch.compile(add_rmsnorm)
+
+
+def check(op, fn, args):
+    x = args[0].double()
+    if op == "add_rmsnorm":
+        x = x + args[1].double()
+    w = args[-1].double()
+    ref = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + EPS) * w
+    out = fn(*args)
+    y = out[0] if isinstance(out, tuple) else out
+    err = ((y.double() - ref).norm() / ref.norm()).item()
+    if not err < 1e-2:
+        raise SystemExit(f"{op} {fn}: relative L2 error {err} against float64")
+
+
+def time_cold(fn, args, max_seconds=1.0, max_samples=200):
+    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    for _ in range(3):
+        fn(*args)
+    samples, spent = [], 0.0
+    while len(samples) < max_samples and (len(samples) < 20 or spent < max_seconds):
+        flush_buf.zero_()
+        start.record()
+        fn(*args)
+        stop.record()
+        stop.synchronize()
+        t = start.elapsed_time(stop) * 1e3  # µs
+        samples.append(t)
+        spent += t * 1e-6 + 2 * L2 / 3e12
+    return statistics.median(samples)
+
+
+def time_graph(fn, make_args, call_bytes, replays=30):
+    sets = max(1, min(4096, math.ceil(2 * L2 / call_bytes)))
+    arg_sets = [make_args() for _ in range(sets)]
+    calls = sets * max(1, math.ceil(200 / sets))
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for a in arg_sets[:3]:
+            fn(*a)  # compile and warm up outside the capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for i in range(calls):
+            fn(*arg_sets[i % sets])
+    graph.replay()
+    torch.cuda.synchronize()
+    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    samples = []
+    for _ in range(replays):
+        start.record()
+        graph.replay()
+        stop.record()
+        stop.synchronize()
+        samples.append(start.elapsed_time(stop) * 1e3 / calls)
+    return statistics.median(samples), sets, calls
+
+
+def main():
+    out_path, shapes = sys.argv[1], sys.argv[2:]
+    rows = []
+    for shape in shapes:
+        m, n = (int(v) for v in shape.split("x"))
+        for op in ("rmsnorm", "add_rmsnorm"):
+            tensors = 2 if op == "rmsnorm" else 4  # x, y  or  x, r, y, s
+            call_bytes = tensors * m * n * 2 + n * 2
+
+            def make_args():
+                x = torch.randn(m, n, dtype=torch.bfloat16, device=dev)
+                w = torch.rand(n, dtype=torch.bfloat16, device=dev) + 0.5
+                if op == "rmsnorm":
+                    return (x, w)
+                return (x, torch.randn(m, n, dtype=torch.bfloat16, device=dev), w)
+
+            args = make_args()
+            row = {"op": op, "shape": shape, "bytes": call_bytes}
+            for mode, fn in (("eager", rmsnorm if op == "rmsnorm" else add_rmsnorm),
+                             ("compiled", compiled_rmsnorm if op == "rmsnorm" else compiled_add_rmsnorm)):
+                check(op, fn, args)
+                cold_us = time_cold(fn, args)
+                if m <= 32 or cold_us < 20:  # decode, or short: graph timing, as tkbench does below 20 µs
+                    us, sets, calls = time_graph(fn, make_args, call_bytes)
+                    row[mode + "_us"], row[mode + "_graph"], row["graph_sets"], row["graph_calls"] = us, True, sets, calls
+                else:
+                    row[mode + "_us"], row[mode + "_graph"] = cold_us, False
+            print(f"torch {op:12s} {shape:>11s}: eager {row['eager_us']:9.2f} us{' (graph)' if row['eager_graph'] else ''}, "
+                  f"compiled {row['compiled_us']:9.2f} us{' (graph)' if row['compiled_graph'] else ''}", flush=True)
+            rows.append(row)
+            del args
+            torch.cuda.empty_cache()
+    json.dump({"gpu": props.name, "torch": torch.__version__, "l2_bytes": L2, "results": rows}, open(out_path, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
