@@ -5,10 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "reports/result_json.hpp"
+#include "reports/result_document.hpp"
 #include "tuner/errors.hpp"
-#include "tuner/file_util.hpp"
-#include "tuner/result_set.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;
@@ -25,19 +23,10 @@ std::string identifier(std::string s) {
 std::vector<ExportedEntry> best_per_shape(const std::vector<std::string>& documents, json* device) {
   std::map<std::string, ExportedEntry> best;  // key: template|dtype|shape
   for (const auto& path : documents) {
-    auto text = read_file(path);
-    if (!text) throw InputError(fmt::format("cannot read {}", path));
-    json doc;
-    try {
-      doc = json::parse(*text);
-    } catch (const std::exception& e) {
-      throw InputError(fmt::format("{}: not JSON: {}", path, e.what()));
-    }
-    if (doc.value("schema", "") != ResultSet::kSchema)
-      throw InputError(fmt::format("{}: not a {} document (schema '{}')", path, ResultSet::kSchema, doc.value("schema", "")));
-    if (device && device->is_null()) *device = doc.at("device");
-    for (const auto& j : doc.at("results")) {
-      Result r = result_from_json(j);
+    ResultDocument doc = load_result_document(path);
+    if (device && device->is_null()) *device = doc.set.device;
+    for (std::size_t i = 0; i < doc.set.results.size(); ++i) {
+      const Result& r = doc.set.results[i];
       if (r.status != Status::ok || !r.measurement || !r.measurement->timing) continue;
       std::string dtype(dtype_info(r.problem.dtype).name);
       std::string key = r.template_name + "|" + dtype + "|" + r.problem.shape_str();
@@ -45,7 +34,7 @@ std::vector<ExportedEntry> best_per_shape(const std::vector<std::string>& docume
       auto it = best.find(key);
       if (it != best.end() && it->second.median_us <= us) continue;
       best[key] = {r.template_name, dtype, r.problem.shape_str(), r.problem.dim_names, r.problem.dims, r.config.values, us,
-                   j.value("figures", json::object())};
+                   figures_json(r, doc.workloads[i], doc.peaks)};
     }
   }
   std::vector<ExportedEntry> out;

@@ -64,11 +64,15 @@ RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec,
 }
 
 nlohmann::ordered_json figures_json(const Result& r, const TemplateSpec& spec, const DevicePeaks& peaks) {
+  return figures_json(r, workload_of(spec, r.problem), peaks);
+}
+
+nlohmann::ordered_json figures_json(const Result& r, const Workload& workload, const DevicePeaks& peaks) {
   using json = nlohmann::ordered_json;
-  RooflineFigures f = roofline_figures(r, spec, peaks);
+  RooflineFigures f = roofline_figures(r, workload, peaks);
   bool timed = r.measurement && r.measurement->timing;
   bool counted = r.measurement && r.measurement->counters;
-  return {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops}, {"compute_pipe", spec.compute_pipe},
+  return {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops}, {"compute_pipe", workload.compute_pipe},
           {"bandwidth", timed ? json(f.bandwidth) : json(nullptr)},
           {"pct_of_measured_bandwidth", timed && peaks.calibration ? json(f.pct_of_measured) : json(nullptr)},
           {"pct_of_theoretical_bandwidth", timed ? json(f.pct_of_theoretical) : json(nullptr)},

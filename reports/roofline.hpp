@@ -65,6 +65,7 @@ struct RooflineFigures {
 RooflineFigures roofline_figures(const Result& result, const Workload& workload, const DevicePeaks& peaks);
 RooflineFigures roofline_figures(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks);
 // The figures as they go into results documents: null where unknown.
+nlohmann::ordered_json figures_json(const Result& result, const Workload& workload, const DevicePeaks& peaks);
 nlohmann::ordered_json figures_json(const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks);
 
 }  // namespace tkbench

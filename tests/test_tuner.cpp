@@ -181,18 +181,19 @@ TEST_CASE("adaptive strategies find a known optimum, stay valid and repeat under
 TEST_CASE("the exported header compiles with g++ and looks up the nearest tuned shape", "[tuner][export]") {
   auto dir = test::temp_dir("export");
   {
-    ResultsJournal j(dir / "run.json", {{"name", "test GPU"}, {"arch", "sm_90"}}, false);
+    ResultsJournal j(dir / "run.json", {{"name", "test GPU"}, {"arch", "sm_90"}, {"theoretical_bandwidth", 4.8e12}}, false);
+    const nlohmann::ordered_json figures = {{"ideal_bytes", 1.0e8}, {"flops", 0.0}};
     auto at = [](long long m, Config c, double us) {
       Result r = fake_result(c, us);
       r.problem.dims = {m, 8192};
       return r;
     };
-    j.append(at(1, Config{{{"VEC", 8}, {"THREADS", 64}, {"ROWS", 1}}}, 3.0), {});
-    j.append(at(1, Config{{{"VEC", 4}, {"THREADS", 32}, {"ROWS", 1}}}, 4.0), {});
-    j.append(at(4096, Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 2}}}, 33.0), {});
+    j.append(at(1, Config{{{"VEC", 8}, {"THREADS", 64}, {"ROWS", 1}}}, 3.0), figures);
+    j.append(at(1, Config{{{"VEC", 4}, {"THREADS", 32}, {"ROWS", 1}}}, 4.0), figures);
+    j.append(at(4096, Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 2}}}, 33.0), figures);
     Result failed = at(4096, Config{{{"VEC", 1}, {"THREADS", 32}, {"ROWS", 1}}}, 1.0);
     failed.status = Status::wrong_result;  // faster but wrong: must never be exported
-    j.append(failed, {});
+    j.append(failed, figures);
     j.finalise();
   }
   auto r = test::run_tkbench("export " + (dir / "run.json").string() + " -o " + (dir / "tuned.hpp").string());
@@ -214,7 +215,7 @@ int main() {
   CHECK_THAT(json_out.output, Contains("\"schema\": \"tkbench.export/1\""));
   auto bad = test::run_tkbench("export " + (dir / "main.cpp").string());
   CHECK(bad.exit_code == 2);
-  CHECK_THAT(bad.output, Contains("not JSON"));
+  CHECK_THAT(bad.output, Contains("not valid JSON"));
   fs::remove_all(dir);
 }
 
