@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# bench/rmsnorm: the RMSNorm family against PyTorch, in one run on the GPU
-# machine (device tool), from the repo root with a stripped build in .carry/:
-#   calibrate -> tune every shape of bench/rmsnorm/shapes.toml for rmsnorm and
-#   add_rmsnorm (when built in) -> time F.rms_norm eager and torch.compile on
-#   the same shapes -> one table with the goals (summary.md), plus the
-#   results documents for `tkbench report`. Everything is packed into
-#   $OUT/rmsnorm_bench.tgz; the table is printed.
+# bench/rmsnorm: the RMSNorm family against PyTorch on the GPU machine, from
+# the repo root with a stripped build in .carry/ (bench/README.md):
+#   calibrate -> tune every shape of bench/rmsnorm/shapes.toml for rmsnorm,
+#   add_rmsnorm and add_rmsnorm_inplace (those built in) -> time F.rms_norm
+#   eager and torch.compile on the same shapes -> one table with the issue's
+#   goals (summary-GPU.md) and the results documents for `tkbench report`.
+#
+#   bash bench/rmsnorm/run.sh            all of it, in one run
+#   bash bench/rmsnorm/run.sh tkbench    calibrate and tune only
+#   bash bench/rmsnorm/run.sh torch DIR  PyTorch and the table, with the documents of an earlier
+#                                        `tkbench` phase in DIR (for runs capped at 10 minutes)
+# Everything lands in $RUN and is packed into $OUT/rmsnorm_bench.tgz.
+# TUNE_TIME caps each shape's search (default 8s): spaces above 256 configs
+# are searched at random within it.
 set -u
+phase=${1:-all}
 source bench/device_env.sh
 trap 'pack_run rmsnorm_bench' EXIT
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | awk '{print tolower($2)}')
@@ -17,18 +25,24 @@ print(",".join(f"{m}x{n}" for c in t.values() for m in c["M"] for n in c["N"]))
 PY
 )
 echo ">> shapes: $shapes"
-$TK calibrate -q > /dev/null && $TK devices
-docs=()
-for template in rmsnorm add_rmsnorm add_rmsnorm_inplace; do
-  $TK show $template > /dev/null 2>&1 || { echo ">> $template: not a built-in template in this build"; continue; }
-  start=$(date +%s)
-  $TK tune $template --shape "$shapes" --dtype bf16 --max-time 0.25 -o "$RUN/$template-$gpu.json" -q > "$RUN/$template-tune.txt" 2>&1
-  rc=$?
-  echo ">> tune $template: $(( $(date +%s) - start )) s (exit $rc)"; tail -n 30 "$RUN/$template-tune.txt"
-  docs+=("$RUN/$template-$gpu.json")
-done
+if [ "$phase" != torch ]; then
+  $TK calibrate -q > /dev/null && $TK devices
+  for template in rmsnorm add_rmsnorm add_rmsnorm_inplace; do
+    $TK show $template > /dev/null 2>&1 || { echo ">> $template: not a built-in template in this build"; continue; }
+    start=$(date +%s)
+    $TK tune $template --shape "$shapes" --dtype bf16 --max-time 0.25 --time "${TUNE_TIME:-8s}" \
+      -o "$RUN/$template-$gpu.json" -q > "$RUN/$template-tune.txt" 2>&1
+    rc=$?
+    echo ">> tune $template: $(( $(date +%s) - start )) s (exit $rc)"; grep -v "configs, .* failed$" "$RUN/$template-tune.txt" | tail -n 30
+  done
+fi
+[ "$phase" = tkbench ] && exit 0
+docs_dir=${2:-$RUN}
+[ "$docs_dir" != "$RUN" ] && cp "$docs_dir"/*-$gpu.json "$RUN"/ 2>/dev/null
+docs=$(ls "$RUN"/*rmsnorm*-$gpu.json 2>/dev/null | grep -v torch)
+[ -n "$docs" ] || { echo ">> no tkbench results documents for $gpu"; exit 1; }
 start=$(date +%s)
-python3 bench/rmsnorm/torch_baseline.py "$RUN/torch-$gpu.json" ${shapes//,/ } 2>&1 | grep -v Warning | tee "$RUN/torch.txt" | tail -n 60
-echo ">> torch: $(( $(date +%s) - start )) s"
-python3 bench/rmsnorm/summarize.py "$RUN/torch-$gpu.json" "${docs[@]}" | tee "$RUN/summary-$gpu.md"
-$TK report "${docs[@]}" -o "$RUN/report-$gpu.html" -q
+python3 bench/rmsnorm/torch_baseline.py "$RUN/torch-$gpu.json" ${shapes//,/ } > "$RUN/torch.txt" 2>&1
+echo ">> torch: $(( $(date +%s) - start )) s (exit $?)"; grep "^torch" "$RUN/torch.txt" | tail -n 50; grep -i "error\|Traceback" "$RUN/torch.txt" | head
+python3 bench/rmsnorm/summarize.py "$RUN/torch-$gpu.json" $docs | tee "$RUN/summary-$gpu.md"
+$TK report $docs -o "$RUN/report-$gpu.html" -q
