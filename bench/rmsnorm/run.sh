@@ -43,6 +43,7 @@ docs=$(ls "$RUN"/*rmsnorm*-$gpu.json 2>/dev/null | grep -v torch)
 [ -n "$docs" ] || { echo ">> no tkbench results documents for $gpu"; exit 1; }
 start=$(date +%s)
 python3 bench/rmsnorm/torch_baseline.py "$RUN/torch-$gpu.json" ${shapes//,/ } > "$RUN/torch.txt" 2>&1
-echo ">> torch: $(( $(date +%s) - start )) s (exit $?)"; grep "^torch" "$RUN/torch.txt" | tail -n 50; grep -i "error\|Traceback" "$RUN/torch.txt" | head
+rc=$?
+echo ">> torch: $(( $(date +%s) - start )) s (exit $rc)"; grep "^torch" "$RUN/torch.txt" | tail -n 50; grep -i "error\|Traceback" "$RUN/torch.txt" | head
 python3 bench/rmsnorm/summarize.py "$RUN/torch-$gpu.json" $docs | tee "$RUN/summary-$gpu.md"
 $TK report $docs -o "$RUN/report-$gpu.html" -q
