@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -90,6 +91,49 @@ TEST_CASE("copy and rmsnorm are correct across dtypes, odd shapes and sampled co
     }
   }
   CHECK(checked > 100);
+}
+
+// rmsnorm_tuned, add_rmsnorm and add_rmsnorm_inplace against their fp64-sum
+// references: odd N (5000: VEC up to 8 with a ragged last trip; 1001: 2-byte
+// accesses; 2050: 4-byte), M = 1, rows per block past M, both ways of holding
+// the row and every cache hint. add_rmsnorm_inplace's r is inout: s is written
+// over the residual it is computed from, and compared.
+TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in place", "[gpu]") {
+  if (!have_gpu()) return;
+  auto registry = TemplateRegistry::load({});
+  Compiler compiler(nullptr);
+  Evaluator evaluator(registry, compiler, require_device(0));
+  const std::vector<std::vector<long long>> shapes = {{3, 5000}, {1, 8192}, {33, 1000}, {7, 1001}, {5, 2050}, {256, 16384}};
+  int checked = 0;
+  std::set<std::string> modes;
+  for (const char* name : {"rmsnorm_tuned", "add_rmsnorm", "add_rmsnorm_inplace"}) {
+    const auto& spec = registry.get(name);
+    for (const auto& dims : shapes) {
+      for (DType dtype : spec.dtypes) {
+        Problem p = make_problem(spec, dims, dtype);
+        SearchSpace space(spec, p);
+        auto configs = space.sample(4, 3);
+        configs.push_back(*space.default_config());
+        // One config of each (ITEMS > 0, HINT) pair, and a hinted re-read where the space has one.
+        std::set<std::pair<bool, long long>> seen;
+        for (const auto& c : space.enumerate())
+          if (seen.insert({c.at("ITEMS") > 0, c.at("HINT")}).second) configs.push_back(c);
+        for (const auto& config : configs) {
+          INFO(name << " " << p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
+          Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});
+          CHECK(m.verification.verified);
+          CHECK(m.verification.passed);
+          CHECK(m.verification.nonfinite == 0);
+          CHECK(m.verification.rel_l2_error <= spec.tolerance.at(dtype));
+          modes.insert(std::string(name) + (config.at("ITEMS") > 0 ? " registers" : " re-read") + " hint " +
+                       std::to_string(config.at("HINT")));
+          ++checked;
+        }
+      }
+    }
+  }
+  CHECK(checked > 300);
+  CHECK(modes.size() == 3 * 2 + 2 * 3 + 2 * 2);  // rmsnorm_tuned and add_rmsnorm: hints 0-2; in place: 0-1
 }
 
 TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {

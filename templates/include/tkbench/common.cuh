@@ -19,6 +19,8 @@ template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(f
 // several 16-byte accesses when larger.
 template <typename T, int N>
 struct alignas(sizeof(T) * N) Vec {
+  using type = T;
+  static constexpr int size = N;
   T v[N];
 };
 
@@ -59,6 +61,102 @@ __device__ __forceinline__ float group_sum(float x) {
 #pragma unroll
   for (int offset = WIDTH / 2; offset > 0; offset /= 2) x += __shfl_xor_sync(0xffffffffu, x, offset);
   return x;
+}
+
+
+// ---- Cache-hinted vector accesses (rmsnorm family) ----
+//
+// load_hinted<HINT>: 0 = a plain load; 1 = ld.global.cs (evict-first: touched
+// once); 2 = ld.global.nc.L1::no_allocate.L2::256B (read-only path, bypass
+// L1, ask L2 to fetch 256-byte sectors: more bytes in flight per request).
+// store_hinted<HINT>: 0 = a plain store; 1 and 2 = st.global.cs.
+// Vectors of 2, 4, 8 or 16 bytes; wider ones (fp32 x 8) fall back to plain.
+template <int HINT, typename V>
+__device__ __forceinline__ V load_hinted(const V* p) {
+  if constexpr (HINT == 1 && sizeof(V) <= 16) {
+    return load_vec<true>(p);
+  } else if constexpr (HINT == 2 && sizeof(V) == 16) {
+    int4 r;
+    asm volatile("ld.global.nc.L1::no_allocate.L2::256B.v4.s32 {%0, %1, %2, %3}, [%4];"
+                 : "=r"(r.x), "=r"(r.y), "=r"(r.z), "=r"(r.w) : "l"(p));
+    return *reinterpret_cast<const V*>(&r);
+  } else if constexpr (HINT == 2 && sizeof(V) == 8) {
+    int2 r;
+    asm volatile("ld.global.nc.L1::no_allocate.L2::256B.v2.s32 {%0, %1}, [%2];" : "=r"(r.x), "=r"(r.y) : "l"(p));
+    return *reinterpret_cast<const V*>(&r);
+  } else if constexpr (HINT == 2 && sizeof(V) == 4) {
+    int r;
+    asm volatile("ld.global.nc.L1::no_allocate.L2::256B.s32 %0, [%1];" : "=r"(r) : "l"(p));
+    return *reinterpret_cast<const V*>(&r);
+  } else if constexpr (HINT == 2 && sizeof(V) == 2) {
+    unsigned short r;
+    asm volatile("ld.global.nc.L1::no_allocate.L2::256B.u16 %0, [%1];" : "=h"(r) : "l"(p));
+    return *reinterpret_cast<const V*>(&r);
+  } else {
+    return *p;
+  }
+}
+template <int HINT, typename V>
+__device__ __forceinline__ void store_hinted(V* p, const V& v) {
+  if constexpr (HINT != 0 && sizeof(V) <= 16) {
+    store_vec<true>(p, v);
+  } else {
+    *p = v;
+  }
+}
+
+// The sum of squares of one vector's elements, in fp32.
+template <typename V>
+__device__ __forceinline__ float sum_squares(const V& v) {
+  float s = 0.f;
+#pragma unroll
+  for (int k = 0; k < V::size; ++k) {
+    const float f = to_float(v.v[k]);
+    s += f * f;
+  }
+  return s;
+}
+
+// Stores v * scale * g (a norm's last step, fp32 math) at p with store_hinted<HINT>.
+template <int HINT, typename V, typename WV>
+__device__ __forceinline__ void store_normalised(V* p, const V& v, float scale, const WV& g) {
+  V out;
+#pragma unroll
+  for (int k = 0; k < V::size; ++k) out.v[k] = from_float<typename V::type>(to_float(v.v[k]) * scale * to_float(g.v[k]));
+  store_hinted<HINT>(p, out);
+}
+
+// Sum of `v` over the THREADS threads of each row of a THREADS x ROWS block
+// (threadIdx.x within a row, threadIdx.y the row); every thread gets its
+// row's sum. THREADS is a power of two; the block is whole warps. Every
+// thread of the block must call it (one __syncthreads when THREADS > 32),
+// and at most once per kernel (one shared buffer).
+template <int THREADS, int ROWS>
+__device__ __forceinline__ float row_sum(float v) {
+  v = group_sum<(THREADS < 32 ? THREADS : 32)>(v);
+  if constexpr (THREADS > 32) {
+    constexpr int kWarps = THREADS / 32;
+    __shared__ float partial[ROWS][kWarps];
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    if (lane == 0) partial[threadIdx.y][warp] = v;
+    __syncthreads();
+    v = lane < kWarps ? partial[threadIdx.y][lane] : 0.f;
+    v = group_sum<32>(v);
+  }
+  return v;
+}
+
+// For references: the sum of `v` over a block of 256 threads, in fp64, the
+// plain way (shared memory, halving strides). Every thread gets it.
+__device__ __forceinline__ double reference_block_sum(double v) {
+  __shared__ double partial[256];
+  partial[threadIdx.x] = v;
+  __syncthreads();
+  for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+    __syncthreads();
+  }
+  return partial[0];
 }
 
 }  // namespace tkb
