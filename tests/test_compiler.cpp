@@ -116,7 +116,7 @@ TEST_CASE("every rmsnorm and copy config compiles for sm_90 (bf16)", "[compiler]
 TEST_CASE("sampled configs of the rmsnorm family compile for sm_90 in every dtype and mode", "[compiler][all-configs]") {
   Compiler compiler(nullptr);
   int registers_mode = 0, reread_mode = 0;
-  for (const char* name : {"rmsnorm_tuned", "add_rmsnorm", "add_rmsnorm_inplace"}) {
+  for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
     const auto& spec = registry().get(name);
     for (DType dtype : {DType::bf16, DType::fp16, DType::fp32}) {
       for (const char* shape : {"4096x8192", "7x1001"}) {
@@ -142,7 +142,7 @@ TEST_CASE("sampled configs of the rmsnorm family compile for sm_90 in every dtyp
 TEST_CASE("every config of every built-in template compiles for sm_90 / all dtypes and odd shapes", "[compiler][all-configs][slow]") {
   compile_whole_space("rmsnorm", "4096x8192", {DType::fp16, DType::fp32});
   compile_whole_space("rmsnorm", "3x5000", {DType::bf16, DType::fp16, DType::fp32});
-  for (const char* name : {"rmsnorm_tuned", "add_rmsnorm", "add_rmsnorm_inplace"})
+  for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"})
     for (const char* shape : {"4096x8192", "65536x4096", "4096x2048", "3x5000", "7x1001"})
       compile_whole_space(name, shape, {DType::bf16, DType::fp16, DType::fp32});
   compile_whole_space("copy", "268435456", {DType::fp16, DType::fp32});

@@ -93,7 +93,7 @@ TEST_CASE("copy and rmsnorm are correct across dtypes, odd shapes and sampled co
   CHECK(checked > 100);
 }
 
-// rmsnorm_tuned, add_rmsnorm and add_rmsnorm_inplace against their fp64-sum
+// rmsnorm_tuned, rmsnorm_fp32w (an fp32 weight), add_rmsnorm and add_rmsnorm_inplace against their fp64-sum
 // references: odd N (5000: VEC up to 8 with a ragged last trip; 1001: 2-byte
 // accesses; 2050: 4-byte), M = 1, rows per block past M, both ways of holding
 // the row and every cache hint. add_rmsnorm_inplace's r is inout: s is written
@@ -106,7 +106,7 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
   const std::vector<std::vector<long long>> shapes = {{3, 5000}, {1, 8192}, {33, 1000}, {7, 1001}, {5, 2050}, {256, 16384}};
   int checked = 0;
   std::set<std::string> modes;
-  for (const char* name : {"rmsnorm_tuned", "add_rmsnorm", "add_rmsnorm_inplace"}) {
+  for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
     const auto& spec = registry.get(name);
     for (const auto& dims : shapes) {
       for (DType dtype : spec.dtypes) {
@@ -132,8 +132,8 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
       }
     }
   }
-  CHECK(checked > 300);
-  CHECK(modes.size() == 3 * 2 + 2 * 3 + 2 * 2);  // rmsnorm_tuned and add_rmsnorm: hints 0-2; in place: 0-1
+  CHECK(checked > 400);
+  CHECK(modes.size() == 3 * 2 * 3 + 2 * 2);  // rmsnorm_tuned, rmsnorm_fp32w and add_rmsnorm: hints 0-2; in place: 0-1
 }
 
 TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {
