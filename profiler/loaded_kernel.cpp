@@ -29,8 +29,24 @@ void LoadedKernel::allow_dynamic_shared(long long bytes) {
 void LoadedKernel::launch(const LaunchGeometry& g, void** args, cudaStream_t stream) const {
   dim3 grid(static_cast<unsigned>(g.grid[0]), static_cast<unsigned>(g.grid[1]), static_cast<unsigned>(g.grid[2]));
   dim3 block(static_cast<unsigned>(g.block[0]), static_cast<unsigned>(g.block[1]), static_cast<unsigned>(g.block[2]));
-  check_cuda(cudaLaunchKernel(function(), grid, block, args, static_cast<std::size_t>(g.dynamic_shared_bytes), stream),
-             "launching " + name_);
+  if (!g.is_cluster_launch()) {
+    check_cuda(cudaLaunchKernel(function(), grid, block, args, static_cast<std::size_t>(g.dynamic_shared_bytes), stream),
+               "launching " + name_);
+    return;
+  }
+  cudaLaunchAttribute cluster{};
+  cluster.id = cudaLaunchAttributeClusterDimension;
+  cluster.val.clusterDim.x = static_cast<unsigned>(g.cluster[0]);
+  cluster.val.clusterDim.y = static_cast<unsigned>(g.cluster[1]);
+  cluster.val.clusterDim.z = static_cast<unsigned>(g.cluster[2]);
+  cudaLaunchConfig_t config{};
+  config.gridDim = grid;
+  config.blockDim = block;
+  config.dynamicSmemBytes = static_cast<std::size_t>(g.dynamic_shared_bytes);
+  config.stream = stream;
+  config.attrs = &cluster;
+  config.numAttrs = 1;
+  check_cuda(cudaLaunchKernelExC(&config, function(), args), "launching " + name_ + " in clusters");
 }
 
 }  // namespace tkbench

@@ -41,7 +41,9 @@ json to_json(const ResourceUsage& r) {
 }
 
 json to_json(const LaunchGeometry& g) {
-  return {{"grid", g.grid}, {"block", g.block}, {"dynamic_shared_bytes", g.dynamic_shared_bytes}};
+  json out = {{"grid", g.grid}, {"block", g.block}, {"dynamic_shared_bytes", g.dynamic_shared_bytes}};
+  if (g.is_cluster_launch()) out["cluster"] = g.cluster;  // absent: a plain launch (older documents too)
+  return out;
 }
 
 json to_json(const Occupancy& o) {
@@ -165,6 +167,7 @@ Result result_from_json(const json& j) {
     stats.geometry.grid = c.at("launch").at("grid").get<std::array<long long, 3>>();
     stats.geometry.block = c.at("launch").at("block").get<std::array<long long, 3>>();
     stats.geometry.dynamic_shared_bytes = c.at("launch").at("dynamic_shared_bytes");
+    if (c.at("launch").contains("cluster")) stats.geometry.cluster = c.at("launch").at("cluster").get<std::array<long long, 3>>();
     const json& occ = c.at("theoretical_occupancy");
     stats.occupancy = {occ.at("blocks_per_sm"), occ.at("active_warps"), occ.at("fraction"), occ.at("limiter")};
     stats.compile_ms = c.at("compile_ms");

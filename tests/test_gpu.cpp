@@ -94,10 +94,12 @@ TEST_CASE("copy and rmsnorm are correct across dtypes, odd shapes and sampled co
 }
 
 // rmsnorm_tuned, rmsnorm_fp32w (an fp32 weight), add_rmsnorm and add_rmsnorm_inplace against their fp64-sum
-// references: odd N (5000: VEC up to 8 with a ragged last trip; 1001: 2-byte
-// accesses; 2050: 4-byte), M = 1, rows per block past M, both ways of holding
-// the row and every cache hint. add_rmsnorm_inplace's r is inout: s is written
-// over the residual it is computed from, and compared.
+// references: odd N (5000: VEC up to 8 with a ragged last trip and ragged
+// cluster parts; 1001: 2-byte accesses; 2050: 4-byte), M = 1, rows per block
+// past M, every way of holding the row (registers, re-read, shared memory),
+// of loading w, of splitting a row over a cluster, and every cache hint.
+// add_rmsnorm_inplace's r is inout: s is written over the residual it is
+// computed from, and compared.
 TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in place", "[gpu]") {
   if (!have_gpu()) return;
   auto registry = TemplateRegistry::load({});
@@ -108,16 +110,21 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
   std::set<std::string> modes;
   for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
     const auto& spec = registry.get(name);
+    std::set<std::string> hints_seen;
     for (const auto& dims : shapes) {
       for (DType dtype : spec.dtypes) {
         Problem p = make_problem(spec, dims, dtype);
         SearchSpace space(spec, p);
-        auto configs = space.sample(4, 3);
+        auto configs = space.sample(3, 3);
         configs.push_back(*space.default_config());
-        // One config of each (ITEMS > 0, HINT) pair, and a hinted re-read where the space has one.
-        std::set<std::pair<bool, long long>> seen;
-        for (const auto& c : space.enumerate())
-          if (seen.insert({c.at("ITEMS") > 0, c.at("HINT")}).second) configs.push_back(c);
+        // In bf16, one config of each kernel mode at every shape; one of each
+        // (mode, cache hint) pair once per template.
+        std::set<std::string> seen;
+        for (const auto& c : space.enumerate()) {
+          const std::string mode = test::rmsnorm_kernel_mode(c);
+          if (dtype == DType::bf16 && seen.insert(mode).second) configs.push_back(c);
+          else if (hints_seen.insert(mode + " hint " + std::to_string(c.at("HINT"))).second) configs.push_back(c);
+        }
         for (const auto& config : configs) {
           INFO(name << " " << p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
           Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});
@@ -125,15 +132,26 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
           CHECK(m.verification.passed);
           CHECK(m.verification.nonfinite == 0);
           CHECK(m.verification.rel_l2_error <= spec.tolerance.at(dtype));
-          modes.insert(std::string(name) + (config.at("ITEMS") > 0 ? " registers" : " re-read") + " hint " +
-                       std::to_string(config.at("HINT")));
+          modes.insert(std::string(name) + " " + test::rmsnorm_kernel_mode(config) + " hint " + std::to_string(config.at("HINT")));
           ++checked;
         }
       }
     }
   }
   CHECK(checked > 400);
-  CHECK(modes.size() == 3 * 2 * 3 + 2 * 2);  // rmsnorm_tuned, rmsnorm_fp32w and add_rmsnorm: hints 0-2; in place: 0-1
+  // Every way of holding the row, loading w and splitting it was run.
+  for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w"}) {
+    for (const char* mode : {"registers w0 cluster1", "registers w1 cluster1", "registers w2 cluster1", "re-read w0 cluster1",
+                             "re-read w2 cluster1", "shared w0 cluster1", "shared w2 cluster1", "registers w1 cluster2",
+                             "registers w0 cluster4", "shared w2 cluster8", "re-read w0 cluster8"})
+      for (int hint : {0, 1}) {
+        INFO(name << " " << mode << " hint " << hint);
+        CHECK(modes.count(fmt::format("{} {} hint {}", name, mode, hint)) == 1);
+      }
+  }
+  for (const char* name : {"add_rmsnorm", "add_rmsnorm_inplace"})
+    for (const char* mode : {"registers w0 cluster1", "re-read w0 cluster1"})
+      for (int hint : {0, 1}) CHECK(modes.count(fmt::format("{} {} hint {}", name, mode, hint)) == 1);
 }
 
 TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {

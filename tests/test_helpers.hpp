@@ -9,6 +9,9 @@
 #include <unistd.h>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "tuner/config.hpp"
 #include "tuner/manifest_parser.hpp"
 #include "tuner/template_registry.hpp"
 
@@ -23,6 +26,20 @@ inline std::string binary() {
 inline std::string fixtures() {
   const char* env = std::getenv("TKBENCH_TEST_FIXTURES");
   return env && *env ? env : TKBENCH_TEST_FIXTURES;
+}
+
+// A config's value of `name`, or `otherwise` where the template has no such parameter.
+inline long long param_or(const Config& c, std::string_view name, long long otherwise) {
+  for (const auto& [key, value] : c.values)
+    if (key == name) return value;
+  return otherwise;
+}
+
+// The rmsnorm family's kernel paths: how a config holds the row (registers,
+// re-read, shared memory), loads w and splits the row over a cluster.
+inline std::string rmsnorm_kernel_mode(const Config& c) {
+  const char* row = param_or(c, "STAGE", 0) ? "shared" : c.at("ITEMS") > 0 ? "registers" : "re-read";
+  return fmt::format("{} w{} cluster{}", row, param_or(c, "WLOAD", 0), param_or(c, "CLUSTER", 1));
 }
 
 // A complete, valid manifest; tests replace pieces of it to make bad ones.

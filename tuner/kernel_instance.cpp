@@ -47,6 +47,19 @@ KernelInstance instantiate(const KernelRule& rule, const TemplateSpec& spec, con
                                  instance.geometry.threads_per_block(), config.str()));
   instance.geometry.dynamic_shared_bytes =
       rule.shared_bytes.evaluate_integer(b, "shared_bytes", 0, 1LL << 30);
+  // Clusters of up to 8 blocks are portable across sm_90 parts; the grid is
+  // whole clusters, or the launch fails.
+  for (std::size_t i = 0; i < rule.cluster.size(); ++i) {
+    long long& c = instance.geometry.cluster[i];
+    c = rule.cluster[i].evaluate_integer(b, fmt::format("cluster.{}", axis[i]), 1, 8);
+    if (instance.geometry.grid[i] % c != 0)
+      throw InputError(fmt::format("{}: grid.{} = {} is not a multiple of cluster.{} = {} for {}", rule.where.str(),
+                                   axis[i], instance.geometry.grid[i], axis[i], c, config.str()));
+  }
+  const auto& cl = instance.geometry.cluster;
+  if (cl[0] * cl[1] * cl[2] > 8)
+    throw InputError(fmt::format("{}: cluster {}x{}x{} has {} blocks for {}; at most 8", rule.where.str(), cl[0], cl[1],
+                                 cl[2], cl[0] * cl[1] * cl[2], config.str()));
   return instance;
 }
 

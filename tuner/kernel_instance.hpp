@@ -15,6 +15,10 @@ struct LaunchGeometry {
   std::array<long long, 3> grid{1, 1, 1};
   std::array<long long, 3> block{1, 1, 1};
   long long dynamic_shared_bytes = 0;
+  // Thread-block cluster dims; {1, 1, 1}: a plain launch. A cluster kernel's
+  // blocks are co-scheduled on one GPC and share distributed shared memory.
+  std::array<long long, 3> cluster{1, 1, 1};
+  bool is_cluster_launch() const { return cluster[0] * cluster[1] * cluster[2] > 1; }
   long long threads_per_block() const { return block[0] * block[1] * block[2]; }
 };
 

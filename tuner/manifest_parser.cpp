@@ -249,7 +249,7 @@ class ManifestReader {
     }
     const toml::table* table = node->as_table();
     if (!table) fail(node, fmt::format("[{}] must be a table with name, grid, block", key));
-    check_keys(*table, {"name", "grid", "block", "shared_bytes"}, fmt::format("[{}]", key));
+    check_keys(*table, {"name", "grid", "block", "shared_bytes", "cluster"}, fmt::format("[{}]", key));
     KernelRule rule;
     rule.name = required_string(*table, "name");
     rule.where = at(table->get("name"));
@@ -260,6 +260,7 @@ class ManifestReader {
       rule.shared_bytes = expression(smem, "shared_bytes", names);
     else
       rule.shared_bytes = Expression("0", at(node), names);
+    if (table->get("cluster")) rule.cluster = expression_list(*table, "cluster", names);
     return rule;
   }
 

@@ -34,6 +34,7 @@ struct KernelRule {
   std::vector<Expression> grid;   // 1 to 3 expressions: x, y, z
   std::vector<Expression> block;  // 1 to 3 expressions
   Expression shared_bytes;        // dynamic shared memory per block
+  std::vector<Expression> cluster;  // thread-block cluster dims (sm_90+); empty: no cluster
 };
 
 enum class ArgKind { input, output, inout, scalar };

@@ -2,17 +2,30 @@
 //
 // A block of THREADS x ROWS threads normalises ROWS rows; THREADS threads
 // share a row (a sub-warp when THREADS < 32), each moving VEC elements per
-// access; vector i of a row belongs to thread i % THREADS. The row's sum of
-// squares is reduced across its threads (shuffles, then shared memory across
-// warps). Rows with fewer vectors than THREADS * ITEMS leave the last threads
-// idle; N % VEC == 0 is the manifest's, so every vector is whole.
+// access. With CLUSTER > 1 (sm_90 thread-block clusters, launched with
+// cluster dims CLUSTER x 1 x 1) a row is split into CLUSTER consecutive parts,
+// one per block of the cluster; the blocks add their partial sums of squares
+// through distributed shared memory. Within a block's part, vector i belongs
+// to thread i % THREADS, so every warp access is 32 consecutive vectors:
+// coalesced in global memory and bank-conflict free in shared memory (the
+// minimum wavefronts; no swizzle needed for this layout). N % VEC == 0 is the
+// manifest's, so every vector is whole; threads past a row's end idle.
 //
-// Two ways to hold the row:
-// - ITEMS == 0, re-read: pass 1 sums squares; pass 2 re-reads the row (an L2
-//   hit for rows that fit) and writes y. The plain hand-written kernel.
-// - ITEMS > 0, in registers: each thread loads its ITEMS vectors at once
-//   (ITEMS * THREADS * VEC >= N), reduces, and normalises from registers: one
-//   pass over global memory and every load of the row in flight together.
+// Where the row is held while its sum of squares is reduced:
+// - ITEMS > 0, registers: each thread loads its ITEMS vectors at once
+//   (ITEMS * THREADS * VEC * CLUSTER >= N), reduces, and normalises from
+//   registers: one pass over global memory, every load in flight together.
+// - STAGE == 1, shared memory: one thread starts a bulk copy of the block's
+//   rows (cp.async.bulk, the copy engine) into dynamic shared memory; the
+//   threads wait on an mbarrier, then read the row there twice. No register
+//   limit on the bytes in flight: for rows too long for registers.
+// - ITEMS == 0 and STAGE == 0, re-read: pass 1 sums squares; pass 2 re-reads
+//   the row (an L2 hit for rows that fit) and writes y. The plain kernel.
+//
+// WLOAD, how w reaches the threads: 0 read at the store, after the reduction
+// (one more round trip per row, from L1/L2); 1 loaded into registers with x
+// (ITEMS > 0), so its latency hides behind x's; 2 bulk-copied into shared
+// memory once per block, alongside x.
 //
 // HINT picks the cache behaviour of the last touch of x and of y's stores
 // (load_hinted / store_hinted in tkbench/common.cuh); w is read through the
@@ -22,50 +35,130 @@
 
 namespace tkb {
 
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T>
+// The row's sum of squares from each thread's share: the block's threads of
+// the row, then (CLUSTER > 1) the cluster's blocks. Every thread of every
+// block calls it once. With a cluster it leaves an arrival pending that the
+// caller matches with cluster_wait() before exiting, so that no block leaves
+// (and frees its shared memory) while another still reads its partial sum.
+template <int THREADS, int ROWS, int CLUSTER>
+__device__ __forceinline__ float row_sum_of_squares(float v) {
+  v = row_sum<THREADS, ROWS>(v);
+  if constexpr (CLUSTER > 1) {
+    __shared__ float block_partial[ROWS];
+    if (threadIdx.x == 0) block_partial[threadIdx.y] = v;
+    cluster_arrive();
+    cluster_wait();
+    v = 0.f;
+#pragma unroll
+    for (int b = 0; b < CLUSTER; ++b) v += load_from_cluster_block(&block_partial[threadIdx.y], b);  // same order everywhere
+    cluster_arrive();
+  }
+  return v;
+}
+
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0,
+          int CLUSTER = 1, int STAGE = 0>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, long long M, long long N, float eps) {
   using V = Vec<T, VEC>;
   using WV = Vec<W, VEC>;
+  static_assert(!(WLOAD == 1 && ITEMS == 0), "w in registers goes with the row in registers");
+  static_assert(!(STAGE == 1 && ITEMS > 0), "the row is staged in shared memory or held in registers, not both");
+  constexpr bool kBulk = STAGE == 1 || WLOAD == 2;
 
-  const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
+  const int part_index = CLUSTER > 1 ? static_cast<int>(cluster_block_rank()) : 0;
+  const long long first_row = static_cast<long long>(blockIdx.x / CLUSTER) * ROWS;
+  const long long row = first_row + threadIdx.y;
   const bool active = row < M;
-  const long long nvec = N / VEC;  // the manifest requires N % VEC == 0
-  const V* xr = reinterpret_cast<const V*>(x + row * N);
-  const WV* wv = reinterpret_cast<const WV*>(w);
-  V* yr = reinterpret_cast<V*>(y + row * N);
+  const int nvec = static_cast<int>(N / VEC);  // the manifest requires N % VEC == 0
+  const int part = (nvec + CLUSTER - 1) / CLUSTER;  // vectors per block of the cluster
+  const int first = part_index * part;              // this block's first vector of the row
+  const int mine = max(0, min(part, nvec - first)); // vectors this block owns
+  const V* xr = reinterpret_cast<const V*>(x + row * N) + first;
+  const WV* wv = reinterpret_cast<const WV*>(w) + first;
+  V* yr = reinterpret_cast<V*>(y + row * N) + first;
   const int tx = threadIdx.x;
+
+  // Shared memory for the bulk copies: [w's part if WLOAD == 2][ROWS rows of `part` vectors if STAGE].
+  extern __shared__ __align__(128) unsigned char staged[];
+  const WV* w_shared = reinterpret_cast<const WV*>(staged);
+  V* x_shared = reinterpret_cast<V*>(staged + (WLOAD == 2 ? part * sizeof(WV) : 0));
+  unsigned long long* arrived = nullptr;  // completes once the bulk copies have landed
+  if constexpr (kBulk) {
+    __shared__ __align__(8) unsigned long long barrier;  // static storage: the pointer stays valid below
+    arrived = &barrier;
+    const bool leader = threadIdx.x == 0 && threadIdx.y == 0;
+    if (leader) mbarrier_init(arrived, 1);
+    __syncthreads();
+    if (leader) {
+      const int rows = static_cast<int>(min(static_cast<long long>(ROWS), M - first_row));
+      unsigned bytes = 0;
+      if constexpr (WLOAD == 2) bytes += mine * sizeof(WV);
+      if constexpr (STAGE == 1) bytes += rows * mine * sizeof(V);
+      mbarrier_arrive_expect_bytes(arrived, bytes);
+      if (mine > 0) {
+        if constexpr (WLOAD == 2) bulk_copy_to_shared(const_cast<WV*>(w_shared), wv, mine * sizeof(WV), arrived);
+        if constexpr (STAGE == 1)
+          for (int r = 0; r < rows; ++r)
+            bulk_copy_to_shared(x_shared + r * part, reinterpret_cast<const V*>(x + (first_row + r) * N) + first,
+                                mine * sizeof(V), arrived);
+      }
+    }
+  }
+  auto weight = [&](int i) -> WV {
+    if constexpr (WLOAD == 2) return w_shared[i];
+    else return wv[i];
+  };
 
   if constexpr (ITEMS > 0) {
     V xs[ITEMS];
+    WV ws[WLOAD == 1 ? ITEMS : 1];
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
-      const long long i = static_cast<long long>(it) * THREADS + tx;
-      if (active && i < nvec) xs[it] = load_hinted<HINT>(xr + i);
-      else
+      const int i = it * THREADS + tx;
+      if (active && i < mine) {
+        xs[it] = load_hinted<HINT>(xr + i);
+        if constexpr (WLOAD == 1) ws[it] = wv[i];
+      } else {
 #pragma unroll
         for (int k = 0; k < VEC; ++k) xs[it].v[k] = from_float<T>(0.f);
+      }
     }
     float sum_sq = 0.f;
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) sum_sq += sum_squares(xs[it]);
-    sum_sq = row_sum<THREADS, ROWS>(sum_sq);  // every thread of the block, active or not
+    sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);  // every thread of the block, active or not
     const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+    if constexpr (WLOAD == 2) mbarrier_wait(arrived, 0);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
-      const long long i = static_cast<long long>(it) * THREADS + tx;
-      if (active && i < nvec) store_normalised<HINT>(yr + i, xs[it], scale, wv[i]);
+      const int i = it * THREADS + tx;
+      if (active && i < mine) {
+        if constexpr (WLOAD == 1) store_normalised<HINT>(yr + i, xs[it], scale, ws[it]);
+        else store_normalised<HINT>(yr + i, xs[it], scale, weight(i));
+      }
     }
+  } else if constexpr (STAGE == 1) {
+    mbarrier_wait(arrived, 0);
+    const V* srow = x_shared + threadIdx.y * part;
+    float sum_sq = 0.f;
+    if (active)
+      for (int i = tx; i < mine; i += THREADS) sum_sq += sum_squares(srow[i]);
+    sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);
+    const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+    if (active)
+      for (int i = tx; i < mine; i += THREADS) store_normalised<HINT>(yr + i, srow[i], scale, weight(i));
   } else {
     float sum_sq = 0.f;
     if (active)
-      for (long long i = tx; i < nvec; i += THREADS) sum_sq += sum_squares(xr[i]);  // plain loads: pass 2 wants the row in L2
-    // Every thread of the block reaches the barrier, active or not.
-    sum_sq = row_sum<THREADS, ROWS>(sum_sq);
+      for (int i = tx; i < mine; i += THREADS) sum_sq += sum_squares(xr[i]);  // plain loads: pass 2 wants the row in L2
+    sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);
     const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+    if constexpr (WLOAD == 2) mbarrier_wait(arrived, 0);
     if (active)
-      for (long long i = tx; i < nvec; i += THREADS) store_normalised<HINT>(yr + i, load_hinted<HINT>(xr + i), scale, wv[i]);
+      for (int i = tx; i < mine; i += THREADS) store_normalised<HINT>(yr + i, load_hinted<HINT>(xr + i), scale, weight(i));
   }
+  if constexpr (CLUSTER > 1) cluster_wait();  // matches row_sum_of_squares' last arrival
 }
 
 // Trusted reference: one row per block of 256 threads, fp64 sum, fp32 output.
