@@ -18,14 +18,14 @@
 
 using namespace tkbench;
 
-TEST_CASE("compiled registers and occupancy agree with the driver for every rmsnorm config", "[gpu]") {
+TEST_CASE("compiled registers and occupancy agree with the driver for every rmsnorm_basic config", "[gpu]") {
   if (probe_devices().devices.empty()) {
     WARN("skipped: no CUDA device (" << probe_devices().error << ")");
     return;
   }
   const DeviceInfo& device = require_device(0);
   auto registry = TemplateRegistry::load({});
-  const auto& spec = registry.get("rmsnorm");
+  const auto& spec = registry.get("rmsnorm_basic");
   Compiler compiler(nullptr);
   for (DType dtype : spec.dtypes) {
     Problem p = make_problem(spec, {4096, 8192}, dtype);
@@ -61,14 +61,14 @@ EvaluationRequest quick_request(const TemplateSpec& spec, std::vector<long long>
 
 }  // namespace
 
-TEST_CASE("copy and rmsnorm are correct across dtypes, odd shapes and sampled configs", "[gpu]") {
+TEST_CASE("copy and rmsnorm_basic are correct across dtypes, odd shapes and sampled configs", "[gpu]") {
   if (!have_gpu()) return;
   auto registry = TemplateRegistry::load({});
   Compiler compiler(nullptr);
   Evaluator evaluator(registry, compiler, require_device(0));
   struct Case { std::string name; std::vector<long long> dims; };
-  const Case cases[] = {{"copy", {5001}}, {"copy", {(1 << 20) + 3}}, {"rmsnorm", {3, 5000}}, {"rmsnorm", {1, 8192}},
-                        {"rmsnorm", {33, 1000}}, {"rmsnorm", {4096, 4096}}};
+  const Case cases[] = {{"copy", {5001}}, {"copy", {(1 << 20) + 3}}, {"rmsnorm_basic", {3, 5000}}, {"rmsnorm_basic", {1, 8192}},
+                        {"rmsnorm_basic", {33, 1000}}, {"rmsnorm_basic", {4096, 4096}}};
   int checked = 0;
   for (const auto& c : cases) {
     const auto& spec = registry.get(c.name);
@@ -93,7 +93,7 @@ TEST_CASE("copy and rmsnorm are correct across dtypes, odd shapes and sampled co
   CHECK(checked > 100);
 }
 
-// rmsnorm_tuned, rmsnorm_fp32w (an fp32 weight), add_rmsnorm and add_rmsnorm_inplace against their fp64-sum
+// rmsnorm, rmsnorm_fp32w (an fp32 weight), add_rmsnorm and add_rmsnorm_inplace against their fp64-sum
 // references: odd N (5000: VEC up to 8 with a ragged last trip; 1001: 2-byte
 // accesses; 2050: 4-byte), M = 1, rows per block past M, both ways of holding
 // the row and every cache hint. add_rmsnorm_inplace's r is inout: s is written
@@ -106,7 +106,7 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
   const std::vector<std::vector<long long>> shapes = {{3, 5000}, {1, 8192}, {33, 1000}, {7, 1001}, {5, 2050}, {256, 16384}};
   int checked = 0;
   std::set<std::string> modes;
-  for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
+  for (const char* name : {"rmsnorm", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
     const auto& spec = registry.get(name);
     for (const auto& dims : shapes) {
       for (DType dtype : spec.dtypes) {
@@ -133,7 +133,7 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
     }
   }
   CHECK(checked > 400);
-  CHECK(modes.size() == 3 * 2 * 3 + 2 * 2);  // rmsnorm_tuned, rmsnorm_fp32w and add_rmsnorm: hints 0-2; in place: 0-1
+  CHECK(modes.size() == 3 * 2 * 3 + 2 * 2);  // rmsnorm, rmsnorm_fp32w and add_rmsnorm: hints 0-2; in place: 0-1
 }
 
 TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {
@@ -226,7 +226,7 @@ TEST_CASE("an end-to-end tune of copy writes a results document, caches its answ
   // varies): the config in hand finishes, the document is written, exit 130.
   const std::string journal = (dir / "c.json.journal").string();
   const std::string script =
-      env + " " + test::binary() + " tune rmsnorm --shape 16384x8192,16384x4096,4096x16384 --force -q -o " +
+      env + " " + test::binary() + " tune rmsnorm_basic --shape 16384x8192,16384x4096,4096x16384 --force -q -o " +
       (dir / "c.json").string() + " >/dev/null 2>&1 & pid=$!; for i in $(seq 1 2000); do n=$(grep -c result " + journal +
       " 2>/dev/null); [ \"${n:-0}\" -ge 3 ] && break; sleep 0.01; done; kill -INT $pid; wait $pid";
   int status = std::system(("sh -c '" + script + "'").c_str());
