@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CUPTI counters check (issue 4), for the device tool, from the repo root, with
-# a stripped build in .carry/. For copy, rmsnorm (16384x8192 bf16) and axpy
+# a stripped build in .carry/. For copy, rmsnorm_basic (16384x8192 bf16) and axpy
 # (docs/examples), compares tkbench profile's DRAM read/write bytes, DRAM
 # throughput % and achieved occupancy with ncu's for the same kernel, measures
 # what profiling costs beyond timing, shows tkbench under ncu degrading to
@@ -20,11 +20,11 @@ run() {  # name kernel-regex args...
       > "$OUT/${name}_ncu.csv" 2> "$OUT/${name}_ncu.err" || tail -3 "$OUT/${name}_ncu.err"
 }
 run copy '^copy$' copy --shape 134217728 --config VEC_BYTES=16,THREADS=256,UNROLL=4,STREAMING=false
-run rmsnorm '^rmsnorm$' rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
+run rmsnorm '^rmsnorm$' rmsnorm_basic --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
 run axpy '^axpy$' axpy --template-dir docs/examples --shape 134217728
 run copy4g '^copy$' copy --shape 2147483648 --config VEC_BYTES=16,THREADS=256,UNROLL=4,STREAMING=false
 
-$TK profile rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
+$TK profile rmsnorm_basic --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
 echo "--- tkbench under ncu (a second profiler): counters must degrade to a warning"
 ncu --clock-control none --metrics gpu__time_duration.sum -c 1 $TK profile copy --shape 134217728 --max-time 0.05 2>&1 | grep -E "counters|time  |warning" | head -5
 

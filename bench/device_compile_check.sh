@@ -14,13 +14,13 @@ $TK devices || status=1
 $TK devices --json > "$OUT/devices.json"
 for dtype in bf16 fp16 fp32; do
   for shape in 4096x8192 16384x8192 3x5000; do
-    $TK compile rmsnorm --shape $shape --dtype $dtype --on-device --json > "$OUT/rmsnorm_${shape}_${dtype}.json" || status=1
-    $TK compile rmsnorm --shape $shape --dtype $dtype --on-device -q | tail -n 0
+    $TK compile rmsnorm_basic --shape $shape --dtype $dtype --on-device --json > "$OUT/rmsnorm_${shape}_${dtype}.json" || status=1
+    $TK compile rmsnorm_basic --shape $shape --dtype $dtype --on-device -q | tail -n 0
   done
   $TK compile copy --shape 268435456 --dtype $dtype --on-device --json > "$OUT/copy_${dtype}.json" || status=1
 done
 # One human-readable table for the log.
-$TK compile rmsnorm --shape 4096x8192 --dtype bf16 --on-device
+$TK compile rmsnorm_basic --shape 4096x8192 --dtype bf16 --on-device
 python3 - "$OUT" <<'PY'
 import json, glob, sys
 total = agree = 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gate check (issue 8), for the device tool, from the repo root, with a
 # stripped build in .carry/ (bench/README.md). Two `gate --spec` runs of the
-# same build must pass; rmsnorm with VEC=1 forced must fail with exit 1; the
+# same build must pass; rmsnorm_basic with VEC=1 forced must fail with exit 1; the
 # JUnit XML must parse. Then six more runs of the same build, every pair of the
 # eight gated against each other: the false-positive rate on real GPU noise.
 # About a minute of GPU time on an H100/H200 (a fresh cache: calibration and

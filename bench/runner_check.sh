@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # GPU runner check (issue 3), for the device tool, from the repo root, with a
 # stripped build in .carry/ (tkbench, tkbench_tests, lib/). In one run:
-#   calibrate, PyTorch's b.copy_(a) on 1 GiB, bench copy and rmsnorm at
+#   calibrate, PyTorch's b.copy_(a) on 1 GiB, bench copy and rmsnorm_basic at
 #   16384x8192 bf16 twice, ncu's gpu__time_duration for the same kernels,
-#   a 1x8192 rmsnorm (graph-timed), the [gpu] tests, and the misbehaving
+#   a 1x8192 rmsnorm_basic (graph-timed), the [gpu] tests, and the misbehaving
 #   fixtures through the CLI. Prints a summary table last.
 set -u
 source bench/device_env.sh
@@ -29,15 +29,15 @@ cat "$OUT/torch_copy.txt"
 
 for run in 1 2; do
   $TK bench copy --shape 134217728 --config $COPY_CFG --json > "$OUT/copy_$run.json"
-  $TK bench rmsnorm --shape 16384x8192 --config $RMS_CFG --json > "$OUT/rmsnorm_$run.json"
+  $TK bench rmsnorm_basic --shape 16384x8192 --config $RMS_CFG --json > "$OUT/rmsnorm_$run.json"
 done
-$TK bench rmsnorm --shape 16384x8192 --config $RMS_CFG
-$TK bench rmsnorm --shape 1x8192 --config VEC=8,THREADS=128,ROWS=1 | tee "$OUT/decode.txt"
-$TK bench rmsnorm --shape 1x8192 --config VEC=8,THREADS=128,ROWS=1 --json > "$OUT/decode.json"
+$TK bench rmsnorm_basic --shape 16384x8192 --config $RMS_CFG
+$TK bench rmsnorm_basic --shape 1x8192 --config VEC=8,THREADS=128,ROWS=1 | tee "$OUT/decode.txt"
+$TK bench rmsnorm_basic --shape 1x8192 --config VEC=8,THREADS=128,ROWS=1 --json > "$OUT/decode.json"
 
 # ncu: every launch of the kernel under test, cold caches (ncu's default), clocks left alone.
 for k in copy rmsnorm; do
-  if [ $k = copy ]; then args="copy --shape 134217728 --config $COPY_CFG"; else args="rmsnorm --shape 16384x8192 --config $RMS_CFG"; fi
+  if [ $k = copy ]; then args="copy --shape 134217728 --config $COPY_CFG"; else args="rmsnorm_basic --shape 16384x8192 --config $RMS_CFG"; fi
   ncu --clock-control none --metrics gpu__time_duration.sum -k regex:"^$k\$" -c 25 --csv \
       $TK bench $args --max-time 0.2 > "$OUT/ncu_$k.csv" 2> "$OUT/ncu_$k.err" || echo "ncu $k failed: $(tail -3 $OUT/ncu_$k.err)"
 done

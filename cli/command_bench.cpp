@@ -151,7 +151,7 @@ and the theoretical peak. Kernels run in a worker process: a fault or a hang
 costs that config, not the run.
 
 Examples:
-  tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
+  tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1,ITEMS=4,HINT=0
   tkbench bench rmsnorm --shape 1x8192,32x8192 --dtype bf16 --counters --json)");
   return [&global, args] { return run_bench(global, *args); };
 }
@@ -173,7 +173,7 @@ unavailable (no permission, running under ncu/nsys, vGPU/MIG) a warning says why
 and timing goes on.
 
 Examples:
-  tkbench profile rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1
+  tkbench profile rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1,ITEMS=4,HINT=0
   tkbench profile copy --shape 268435456 --metrics dram__bytes_read.sum,lts__t_sector_hit_rate.pct
   tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics sm__throughput.avg.pct_of_peak_sustained_elapsed)");
   return [&global, args]() -> int {

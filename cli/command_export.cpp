@@ -22,7 +22,7 @@ verified config per tuned shape and lookup(shape), which picks the nearest tuned
 shape. It needs only the C++17 standard library.
 
 Example:
-  tkbench export tkbench-results/rmsnorm.json -o rmsnorm_tuned.hpp)");
+  tkbench export tkbench-results/rmsnorm.json -o tuned.hpp)");
   return [&global, args]() -> int {
     nlohmann::ordered_json device;
     auto entries = best_per_shape(args->documents, &device);

@@ -23,7 +23,7 @@ Examples:
   tkbench compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json
   tkbench devices                                    GPUs on this machine and their peaks (needs a GPU)
   tkbench calibrate                                  measure this GPU's DRAM bandwidth once (needs a GPU)
-  tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1   verify + time one config
+  tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1,ITEMS=4,HINT=0   verify + time one config
   tkbench profile rmsnorm --shape 16384x8192         hardware counters: DRAM bytes, efficiency, occupancy
   tkbench tune rmsnorm --shape 4096x8192             search the space; best config remembered per GPU
   tkbench export results.json -o tuned.hpp           best configs as a C++ dispatch header (or --format json)

@@ -21,6 +21,10 @@ LoadedKernel::~LoadedKernel() {
 
 void LoadedKernel::allow_dynamic_shared(long long bytes) {
   if (bytes <= shared_limit_) return;
+  // Without the opt-in, static plus dynamic shared memory must fit in 48 KB.
+  cudaFuncAttributes attributes{};
+  check_cuda(cudaFuncGetAttributes(&attributes, function()), "reading the attributes of " + name_);
+  if (bytes + static_cast<long long>(attributes.sharedSizeBytes) <= 48 * 1024) return;
   check_cuda(cudaFuncSetAttribute(function(), cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
              fmt::format("allowing {} bytes of dynamic shared memory for {}", bytes, name_));
   shared_limit_ = bytes;

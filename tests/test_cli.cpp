@@ -36,7 +36,7 @@ TEST_CASE("cli: list and show work without a GPU", "[cli]") {
   auto list = run_tkbench("list --no-color");
   CHECK(list.exit_code == 0);
   CHECK_THAT(list.output, Contains("rmsnorm") && Contains("copy"));
-  auto show = run_tkbench("show rmsnorm --shape 4096x8192 --no-color");
+  auto show = run_tkbench("show rmsnorm_basic --shape 4096x8192 --no-color");
   CHECK(show.exit_code == 0);
   CHECK_THAT(show.output, Contains("92 valid at shape 4096x8192 bf16") && Contains("THREADS * ROWS <= 1024"));
   auto json = run_tkbench("show copy --json");
@@ -69,7 +69,7 @@ TEST_CASE("cli: bad input exits 2 with a message that says what is wrong", "[cli
 
 TEST_CASE("cli: compile lists every valid config - the second run comes from the cache", "[cli][cache]") {
   auto dir = test::temp_dir("cli-cache");
-  auto first = run_tkbench("compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json", cache_env(dir));
+  auto first = run_tkbench("compile rmsnorm_basic --shape 4096x8192 --config VEC=8 --arch sm_90 --json", cache_env(dir));
   REQUIRE(first.exit_code == 0);
   auto doc = nlohmann::json::parse(first.output);
   CHECK(doc["schema"] == "tkbench.compile/1");
@@ -80,17 +80,17 @@ TEST_CASE("cli: compile lists every valid config - the second run comes from the
     CHECK(r["compile"]["resources"]["registers"].get<int>() > 0);
     CHECK(r["compile"]["theoretical_occupancy"]["fraction"].get<double>() > 0);
   }
-  auto second = run_tkbench("compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json", cache_env(dir));
+  auto second = run_tkbench("compile rmsnorm_basic --shape 4096x8192 --config VEC=8 --arch sm_90 --json", cache_env(dir));
   REQUIRE(second.exit_code == 0);
   CHECK(nlohmann::json::parse(second.output)["summary"]["cache_hits"] == 23);
 
   // Corrupt every entry: each is reported, rebuilt, and the run still succeeds.
   for (auto& e : fs::recursive_directory_iterator(dir))
     if (e.path().extension() == ".tkbc") fs::resize_file(e.path(), 100);
-  auto third = run_tkbench("compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 -q", cache_env(dir));
+  auto third = run_tkbench("compile rmsnorm_basic --shape 4096x8192 --config VEC=8 --arch sm_90 -q", cache_env(dir));
   CHECK(third.exit_code == 0);
   CHECK_THAT(third.output, Contains("is corrupt (truncated); rebuilding it"));
-  auto fourth = run_tkbench("compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json", cache_env(dir));
+  auto fourth = run_tkbench("compile rmsnorm_basic --shape 4096x8192 --config VEC=8 --arch sm_90 --json", cache_env(dir));
   CHECK(nlohmann::json::parse(fourth.output)["summary"]["cache_hits"] == 23);
 
   auto info = run_tkbench("cache info", cache_env(dir));
@@ -137,7 +137,7 @@ TEST_CASE("cli: user templates shadow built-ins with a notice", "[cli]") {
 
 TEST_CASE("cli: Ctrl-C during compile keeps the finished configs and exits 130", "[cli]") {
   // One thread, no cache: 69 configs take ~10 s; SIGINT arrives after 2 s.
-  auto r = run_tkbench("compile rmsnorm --shape 4096x8192 --dtype fp32 --no-cache -j 1 --no-color",
+  auto r = run_tkbench("compile rmsnorm_basic --shape 4096x8192 --dtype fp32 --no-cache -j 1 --no-color",
                        "timeout --preserve-status -s INT 2");
   CHECK(r.exit_code == 130);
   CHECK_THAT(r.output, Contains("skipped: interrupted") && Contains("  ok"));

@@ -40,7 +40,7 @@ void compile_whole_space(const std::string& name, const std::string& shape, cons
 }  // namespace
 
 TEST_CASE("NVRTC compiles a config to an sm_90 CUBIN and reports its resources", "[compiler]") {
-  const auto& spec = registry().get("rmsnorm");
+  const auto& spec = registry().get("rmsnorm_basic");
   Compiler compiler(nullptr);
   auto out = compiler.compile(spec, "tkb::rmsnorm<__nv_bfloat16, 8, 256, 1>", "sm_90");
   INFO(out.error);
@@ -70,7 +70,7 @@ TEST_CASE("a second compile is served from the disk cache / identical", "[compil
 }
 
 TEST_CASE("cache keys change with everything that changes the CUBIN", "[compiler][cache]") {
-  const auto& spec = registry().get("rmsnorm");
+  const auto& spec = registry().get("rmsnorm_basic");
   Compiler compiler(nullptr);
   const std::string name = "tkb::rmsnorm<float, 4, 256, 1>";
   auto base = compiler.cache_key(spec, name, "sm_90");
@@ -109,15 +109,15 @@ TEST_CASE("the arch is checked against what NVRTC supports", "[compiler][bad-inp
   CHECK_THROWS_WITH(Compiler::check_arch("hopper"), Contains("not an arch"));
 }
 
-TEST_CASE("every rmsnorm and copy config compiles for sm_90 (bf16)", "[compiler][all-configs]") {
-  compile_whole_space("rmsnorm", "4096x8192", {DType::bf16});
+TEST_CASE("every rmsnorm_basic and copy config compiles for sm_90 (bf16)", "[compiler][all-configs]") {
+  compile_whole_space("rmsnorm_basic", "4096x8192", {DType::bf16});
   compile_whole_space("copy", "268435456", {DType::bf16});
 }
 
 TEST_CASE("sampled configs of the rmsnorm family compile for sm_90 in every dtype and mode", "[compiler][all-configs]") {
   Compiler compiler(nullptr);
   int registers_mode = 0, reread_mode = 0;
-  for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
+  for (const char* name : {"rmsnorm", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
     const auto& spec = registry().get(name);
     for (DType dtype : {DType::bf16, DType::fp16, DType::fp32}) {
       for (const char* shape : {"4096x8192", "7x1001"}) {
@@ -146,9 +146,9 @@ TEST_CASE("sampled configs of the rmsnorm family compile for sm_90 in every dtyp
 }
 
 TEST_CASE("every config of every built-in template compiles for sm_90 / all dtypes and odd shapes", "[compiler][all-configs][slow]") {
-  compile_whole_space("rmsnorm", "4096x8192", {DType::fp16, DType::fp32});
-  compile_whole_space("rmsnorm", "3x5000", {DType::bf16, DType::fp16, DType::fp32});
-  for (const char* name : {"rmsnorm_tuned", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"})
+  compile_whole_space("rmsnorm_basic", "4096x8192", {DType::fp16, DType::fp32});
+  compile_whole_space("rmsnorm_basic", "3x5000", {DType::bf16, DType::fp16, DType::fp32});
+  for (const char* name : {"rmsnorm", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"})
     for (const char* shape : {"4096x8192", "65536x4096", "4096x2048", "3x5000", "7x1001"})
       compile_whole_space(name, shape, {DType::bf16, DType::fp16, DType::fp32});
   compile_whole_space("copy", "268435456", {DType::fp16, DType::fp32});

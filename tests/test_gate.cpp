@@ -70,9 +70,9 @@ class Simulator {
   std::mt19937_64 rng_;
 };
 
-// A results document holding one rmsnorm result timed by `samples`.
+// A results document holding one rmsnorm_basic result timed by `samples`.
 ResultDocument simulated_document(const std::vector<double>& samples) {
-  const TemplateSpec& spec = registry().get("rmsnorm");
+  const TemplateSpec& spec = registry().get("rmsnorm_basic");
   ResultDocument doc;
   doc.path = "simulated.json";
   doc.peaks.device.name = "Simulated GPU";
@@ -180,7 +180,7 @@ std::string xml_problem(const std::string& xml) {
 // ---- statistics ----
 
 TEST_CASE("samples_us survive a result's JSON round trip to 5 significant digits - older records have none", "[gate]") {
-  const TemplateSpec& spec = registry().get("rmsnorm");
+  const TemplateSpec& spec = registry().get("rmsnorm_basic");
   Result r = Result::for_config(spec, make_problem(spec, {4096, 8192}, DType::bf16), Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}}});
   r.status = Status::ok;
   Measurement m;
@@ -446,7 +446,7 @@ TEST_CASE("gate: a whole tuning run - every config compared - the table shows wh
   c.set.results[7].measurement->timing->throttled = true;
   for (auto& result : c.set.results) result.source_hash = "edited";
   GateReport r = gate_documents(&b, c, {});
-  CHECK(r.notes == std::vector<std::string>{"rmsnorm's source changed between the two runs"});
+  CHECK(r.notes == std::vector<std::string>{"rmsnorm_basic's source changed between the two runs"});
   CHECK(r.entries.size() == 92);
   CHECK(r.count(Verdict::regression) == 1);
   CHECK(r.count(Verdict::incomparable) == 1);
@@ -540,14 +540,14 @@ TEST_CASE("a gate spec lists entries with shapes and dtype and config filter and
 min_sol = 0.8
 max_time = 2
 [[entry]]
-template = "rmsnorm"
+template = "rmsnorm_basic"
 shapes = ["4096x8192", "16384x8192"]
 dtype = "bf16"
 min_sol = "95%"
 max_time_us = { "4096x8192" = 40.0 }
 
 [[entry]]
-template = "rmsnorm"
+template = "rmsnorm_basic"
 shape = "4096x8192"
 config = "VEC=1"
 max_time_us = 60
@@ -559,7 +559,7 @@ budget = 8
   CHECK(spec.min_samples == 50);
   REQUIRE(spec.entries.size() == 2);
   const auto& a = spec.entries[0];
-  CHECK(a.spec->name == "rmsnorm");
+  CHECK(a.spec->name == "rmsnorm_basic");
   REQUIRE(a.problems.size() == 2);
   CHECK(a.problems[1].shape_str() == "16384x8192");
   CHECK(a.min_sol == Approx(0.95));
@@ -713,9 +713,9 @@ TEST_CASE("cli: gate --spec on the GPU - the same build twice passes - VEC=1 for
   auto dir = test::temp_dir("gpu-gate");
   const std::string env = "XDG_CACHE_HOME=" + (dir / "cache").string();
   // The first run tunes (92 configs) and caches the best: the second measures the same config.
-  std::ofstream(dir / "gate.toml") << "[[entry]]\ntemplate = \"rmsnorm\"\nshapes = [\"4096x8192\"]\ndtype = \"bf16\"\n"
+  std::ofstream(dir / "gate.toml") << "[[entry]]\ntemplate = \"rmsnorm_basic\"\nshapes = [\"4096x8192\"]\ndtype = \"bf16\"\n"
                                       "min_sol = 0.5\n";
-  std::ofstream(dir / "slowed.toml") << "[[entry]]\ntemplate = \"rmsnorm\"\nshapes = [\"4096x8192\"]\ndtype = \"bf16\"\n"
+  std::ofstream(dir / "slowed.toml") << "[[entry]]\ntemplate = \"rmsnorm_basic\"\nshapes = [\"4096x8192\"]\ndtype = \"bf16\"\n"
                                         "config = \"VEC=1,THREADS=256,ROWS=1\"\n";
   auto path = [&](const char* name) { return (dir / name).string(); };
   auto first = test::run_tkbench("gate --spec " + path("gate.toml") + " -o " + path("run1.json"), env);

@@ -34,8 +34,8 @@ TEST_CASE("shapes parse in dim order - bad shapes say what is wrong", "[space][b
   CHECK(parse_problem_dtype("", spec) == DType::bf16);
 }
 
-TEST_CASE("rmsnorm's space at 4096x8192 has the configs counted by hand", "[space]") {
-  const auto& spec = builtin("rmsnorm");
+TEST_CASE("rmsnorm_basic's space at 4096x8192 has the configs counted by hand", "[space]") {
+  const auto& spec = builtin("rmsnorm_basic");
   // 4 VEC x 8 THREADS x 4 ROWS = 128; THREADS*ROWS > 1024 removes 6 (THREADS, ROWS)
   // pairs and THREADS*ROWS < 32 removes 3, each for 4 VECs: 128 - 36 = 92.
   CHECK(SearchSpace(spec, problem(spec, "4096x8192", DType::bf16)).enumerate().size() == 92);
@@ -47,7 +47,7 @@ TEST_CASE("rmsnorm's space at 4096x8192 has the configs counted by hand", "[spac
 }
 
 TEST_CASE("every enumerated config satisfies every constraint - filters fix parameters", "[space]") {
-  const auto& spec = builtin("rmsnorm");
+  const auto& spec = builtin("rmsnorm_basic");
   SearchSpace space(spec, problem(spec, "4096x8192", DType::bf16));
   for (const auto& c : space.enumerate()) CHECK_FALSE(space.violation(c));
   auto vec8 = space.enumerate(parse_config_filter("VEC=8", spec));
@@ -56,7 +56,7 @@ TEST_CASE("every enumerated config satisfies every constraint - filters fix para
 }
 
 TEST_CASE("config filters rejects unknown names / values outside the list / and broken constraints", "[space][bad-input]") {
-  const auto& spec = builtin("rmsnorm");
+  const auto& spec = builtin("rmsnorm_basic");
   CHECK_THROWS_WITH(parse_config_filter("UNROLL=2", spec), Contains("no parameter 'UNROLL'") && Contains("VEC, THREADS, ROWS"));
   CHECK_THROWS_WITH(parse_config_filter("VEC=3", spec), Contains("VEC=3 is not one of its values: 1, 2, 4, 8"));
   CHECK_THROWS_WITH(parse_config_filter("VEC", spec), Contains("not NAME=VALUE"));
@@ -67,7 +67,7 @@ TEST_CASE("config filters rejects unknown names / values outside the list / and 
                     Contains("the space is empty") && Contains("constraint 'THREADS * ROWS <= 1024'") &&
                         Contains("rejects all 4 configs matching --config"));
   Config bad{{{"VEC", 8}, {"THREADS", 1024}, {"ROWS", 2}}};
-  CHECK_THAT(*space.violation(bad), Contains("THREADS * ROWS <= 1024") && Contains("rmsnorm.toml"));
+  CHECK_THAT(*space.violation(bad), Contains("THREADS * ROWS <= 1024") && Contains("rmsnorm_basic.toml"));
 }
 
 TEST_CASE("a constraint that rejects everything empties the space with its text", "[space][bad-input]") {
@@ -87,7 +87,7 @@ TEST_CASE("a division by zero while checking constraints names the config", "[sp
 }
 
 TEST_CASE("sampling is deterministic for a seed and returns distinct valid configs", "[space]") {
-  const auto& spec = builtin("rmsnorm");
+  const auto& spec = builtin("rmsnorm_basic");
   SearchSpace space(spec, problem(spec, "4096x8192", DType::bf16));
   auto a = space.sample(10, 42), b = space.sample(10, 42), c = space.sample(10, 7);
   CHECK(a == b);
@@ -102,14 +102,14 @@ TEST_CASE("sampling is deterministic for a seed and returns distinct valid confi
 }
 
 TEST_CASE("the default config is the manifest's / completed to a valid one", "[space]") {
-  const auto& spec = builtin("rmsnorm");
+  const auto& spec = builtin("rmsnorm_basic");
   auto d = SearchSpace(spec, problem(spec, "4096x8192", DType::bf16)).default_config();
   REQUIRE(d);
   CHECK(d->str() == "VEC=4,THREADS=256,ROWS=1");
 }
 
 TEST_CASE("kernel instances substitute names and evaluate geometry", "[space]") {
-  const auto& spec = builtin("rmsnorm");
+  const auto& spec = builtin("rmsnorm_basic");
   Problem p = problem(spec, "4096x8192", DType::bf16);
   Config c{{{"VEC", 8}, {"THREADS", 128}, {"ROWS", 2}}};
   auto k = instantiate(spec.kernel, spec, p, c);

@@ -18,14 +18,14 @@ using Catch::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-const TemplateSpec& rmsnorm() {
+const TemplateSpec& rmsnorm_basic() {
   static auto registry = TemplateRegistry::load({});
-  return registry.get("rmsnorm");
+  return registry.get("rmsnorm_basic");
 }
 
 // A finished-looking result with a fake timing, for journal tests.
 Result fake_result(const Config& config, double median_us) {
-  Result r = Result::for_config(rmsnorm(), make_problem(rmsnorm(), {4096, 8192}, DType::bf16), config);
+  Result r = Result::for_config(rmsnorm_basic(), make_problem(rmsnorm_basic(), {4096, 8192}, DType::bf16), config);
   r.status = Status::ok;
   Measurement m;
   m.verification.verified = m.verification.passed = true;
@@ -40,7 +40,7 @@ Result fake_result(const Config& config, double median_us) {
 }  // namespace
 
 TEST_CASE("exhaustive proposes every valid config once, random a seeded valid sample", "[tuner]") {
-  const auto& spec = rmsnorm();
+  const auto& spec = rmsnorm_basic();
   SearchSpace space(spec, make_problem(spec, {4096, 8192}, DType::bf16));
   auto all = make_strategy("exhaustive", space, {}, 1000, 1);
   auto first = all->propose(50), second = all->propose(50);
@@ -135,7 +135,7 @@ TEST_CASE("the tuning cache answers its key only; a new template source is a new
 }
 
 namespace {
-// A synthetic cost over rmsnorm's space with a known optimum.
+// A synthetic cost over rmsnorm_basic's space with a known optimum.
 Result synthetic(const SearchSpace& space, const Config& c) {
   Result r = fake_result(c, 0);
   double cost = 10 + std::abs(std::log2(static_cast<double>(c.at("VEC"))) - 3) * 3 +
@@ -147,7 +147,7 @@ Result synthetic(const SearchSpace& space, const Config& c) {
 }  // namespace
 
 TEST_CASE("adaptive strategies find a known optimum, stay valid and repeat under a seed", "[tuner]") {
-  const auto& spec = rmsnorm();
+  const auto& spec = rmsnorm_basic();
   SearchSpace space(spec, make_problem(spec, {4096, 8192}, DType::bf16));
   const Config optimum{{{"VEC", 8}, {"THREADS", 128}, {"ROWS", 2}}};
   for (const std::string name : {"anneal", "genetic", "bayes"}) {
@@ -200,7 +200,7 @@ TEST_CASE("the exported header compiles with g++ and looks up the nearest tuned 
   REQUIRE(r.exit_code == 0);
   std::ofstream(dir / "main.cpp") << R"(#include "tuned.hpp"
 int main() {
-  using namespace tkbench_tuned::rmsnorm_bf16;
+  using namespace tkbench_tuned::rmsnorm_basic_bf16;
   static_assert(kTable.size() == 2);
   if (lookup({1, 8192}).config.THREADS != 64) return 1;     // exact match, the faster of two
   if (lookup({8, 8192}).config.THREADS != 64) return 2;     // nearer to 1 than to 4096 (log scale)
@@ -227,15 +227,15 @@ TEST_CASE("speed of light is measured against the roof that binds", "[tuner][roo
   peaks.calibration->bandwidth = 4e12;
   // rmsnorm: 1 FLOP/byte, far below the 15 FLOP/byte ridge: memory-bound.
   Result r = fake_result(Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}}}, 0);
-  double bytes = rmsnorm().ideal_bytes.evaluate(r.problem.bindings());
+  double bytes = rmsnorm_basic().ideal_bytes.evaluate(r.problem.bindings());
   r.measurement->timing->median_us = bytes / 3e12 * 1e6;  // 3 TB/s
-  RooflineFigures f = roofline_figures(r, rmsnorm(), peaks);
+  RooflineFigures f = roofline_figures(r, rmsnorm_basic(), peaks);
   CHECK_FALSE(f.compute_bound);
   CHECK(f.pct_of_bound == Approx(75.0));
   CHECK(f.pct_of_measured == Approx(75.0));
   // The same result on a machine whose compute roof is below the memory roof at this intensity.
   peaks.fp32_flops = 1e12;
-  f = roofline_figures(r, rmsnorm(), peaks);
+  f = roofline_figures(r, rmsnorm_basic(), peaks);
   CHECK(f.compute_bound);
   CHECK(f.pct_of_bound == Approx(100.0 * f.flop_rate / 1e12));
 }

@@ -6,7 +6,7 @@
 //   max_regression = "5%"          # optional defaults for every entry
 //   min_sol = 0.90
 //   [[entry]]
-//   template = "rmsnorm"
+//   template = "rmsnorm_basic"
 //   shapes = ["4096x8192", "16384x8192"]
 //   dtype = "bf16"
 //   config = "VEC=1"               # optional: gate the best config with these fixed

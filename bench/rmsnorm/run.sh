@@ -11,8 +11,9 @@
 #   bash bench/rmsnorm/run.sh torch DIR  PyTorch and the table, with the documents of an earlier
 #                                        `tkbench` phase in DIR (for runs capped at 10 minutes)
 # Everything lands in $RUN and is packed into $OUT/rmsnorm_bench.tgz.
-# TUNE_TIME caps each shape's search (default 8s): spaces above 256 configs
-# are searched at random within it.
+# Spaces above 256 configs are searched with --strategy bayes: TUNE_BUDGET
+# configs per shape (default 120), at most TUNE_TIME (default 8s) per shape.
+# TEMPLATES picks the templates (default: rmsnorm add_rmsnorm add_rmsnorm_inplace).
 set -u
 phase=${1:-all}
 source bench/device_env.sh
@@ -27,13 +28,20 @@ PY
 echo ">> shapes: $shapes"
 if [ "$phase" != torch ]; then
   $TK calibrate -q > /dev/null && $TK devices
-  for template in rmsnorm add_rmsnorm add_rmsnorm_inplace; do
+  for template in ${TEMPLATES:-rmsnorm add_rmsnorm add_rmsnorm_inplace}; do
     $TK show $template > /dev/null 2>&1 || { echo ">> $template: not a built-in template in this build"; continue; }
     start=$(date +%s)
     $TK tune $template --shape "$shapes" --dtype bf16 --max-time 0.25 --time "${TUNE_TIME:-8s}" \
+      --strategy bayes --budget "${TUNE_BUDGET:-120}" \
       -o "$RUN/$template-$gpu.json" -q > "$RUN/$template-tune.txt" 2>&1
     rc=$?
     echo ">> tune $template: $(( $(date +%s) - start )) s (exit $rc)"; grep -v "configs, .* failed$" "$RUN/$template-tune.txt" | tail -n 30
+  done
+  # A plain copy of each shape's M*N elements (the copy kernel's usual best
+  # config on an H200): what moving these bytes costs here at this footprint.
+  for s in ${shapes//,/ }; do
+    $TK bench copy --shape $(( ${s%x*} * ${s#*x} )) --dtype bf16 --config VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=0 \
+      --json > "$RUN/copy-$s.json" 2> /dev/null || echo ">> copy $s: exit $?"
   done
 fi
 [ "$phase" = tkbench ] && exit 0
