@@ -96,7 +96,8 @@ TEST_CASE("copy and rmsnorm_basic are correct across dtypes, odd shapes and samp
 // rmsnorm, rmsnorm_fp32w (an fp32 weight), add_rmsnorm and add_rmsnorm_inplace against their fp64-sum
 // references: odd N (5000: VEC up to 8 with a ragged last trip and ragged
 // cluster parts; 1001: 2-byte accesses; 2050: 4-byte), M = 1, rows per block
-// past M, every way of holding the row (registers, re-read, shared memory),
+// past M (1101 rows: a short last group of a pipelined block), every way of
+// holding the row (registers, re-read, shared memory, pipelined),
 // of loading w, of splitting a row over a cluster, and every cache hint.
 // add_rmsnorm_inplace's r is inout: s is written over the residual it is
 // computed from, and compared.
@@ -105,7 +106,8 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
   auto registry = TemplateRegistry::load({});
   Compiler compiler(nullptr);
   Evaluator evaluator(registry, compiler, require_device(0));
-  const std::vector<std::vector<long long>> shapes = {{3, 5000}, {1, 8192}, {33, 1000}, {7, 1001}, {5, 2050}, {256, 16384}};
+  const std::vector<std::vector<long long>> shapes = {{3, 5000}, {1, 8192},   {33, 1000},    {7, 1001},
+                                                      {5, 2050}, {1101, 4000}, {1101, 16384}};
   int checked = 0;
   std::set<std::string> modes;
   for (const char* name : {"rmsnorm", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
@@ -117,12 +119,13 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
         SearchSpace space(spec, p);
         auto configs = space.sample(3, 3);
         configs.push_back(*space.default_config());
-        // In bf16, one config of each kernel mode at every shape; one of each
-        // (mode, cache hint) pair once per template.
+        // rmsnorm in bf16: one config of each kernel mode at every shape; every
+        // template: one of each (mode, cache hint) pair somewhere.
         std::set<std::string> seen;
+        const bool every_mode_here = dtype == DType::bf16 && spec.name == "rmsnorm";
         for (const auto& c : space.enumerate()) {
           const std::string mode = test::rmsnorm_kernel_mode(c);
-          if (dtype == DType::bf16 && seen.insert(mode).second) configs.push_back(c);
+          if (every_mode_here && seen.insert(mode).second) configs.push_back(c);
           else if (hints_seen.insert(mode + " hint " + std::to_string(c.at("HINT"))).second) configs.push_back(c);
         }
         for (const auto& config : configs) {
@@ -146,7 +149,8 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
   for (const char* name : {"rmsnorm", "rmsnorm_fp32w"}) {
     for (const char* mode : {"registers w0 cluster1", "registers w1 cluster1", "registers w2 cluster1", "re-read w0 cluster1",
                              "re-read w2 cluster1", "shared w0 cluster1", "shared w2 cluster1", "registers w1 cluster2",
-                             "registers w0 cluster4", "shared w2 cluster8", "re-read w0 cluster8"})
+                             "registers w0 cluster4", "shared w2 cluster8", "re-read w0 cluster8", "pipelined w0 cluster1",
+                             "pipelined w2 cluster1", "pipelined w0 cluster2", "pipelined w2 cluster8"})
       for (int hint : {0, 1}) {
         INFO(name << " " << mode << " hint " << hint);
         CHECK(modes.count(fmt::format("{} {} hint {}", name, mode, hint)) == 1);

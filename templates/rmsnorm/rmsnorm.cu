@@ -18,7 +18,10 @@
 // - STAGE == 1, shared memory: one thread starts a bulk copy of the block's
 //   rows (cp.async.bulk, the copy engine) into dynamic shared memory; the
 //   threads wait on an mbarrier, then read the row there twice. No register
-//   limit on the bytes in flight: for rows too long for registers.
+//   limit on the bytes in flight: for rows too long for registers. With
+//   PIPE > 1 a block normalises PIPE groups of ROWS rows one after another
+//   through two buffers: the copy of group k + 1 is in flight while group k
+//   is reduced and written, so loads never pause between rows.
 // - ITEMS == 0 and STAGE == 0, re-read: pass 1 sums squares; pass 2 re-reads
 //   the row (an L2 hit for rows that fit) and writes y. The plain kernel.
 //
@@ -37,9 +40,9 @@ namespace tkb {
 
 // The row's sum of squares from each thread's share: the block's threads of
 // the row, then (CLUSTER > 1) the cluster's blocks. Every thread of every
-// block calls it once. With a cluster it leaves an arrival pending that the
-// caller matches with cluster_wait() before exiting, so that no block leaves
-// (and frees its shared memory) while another still reads its partial sum.
+// block calls it. With a cluster it leaves an arrival pending that the caller
+// matches with cluster_wait() before calling it again or exiting, so that no
+// block overwrites or frees its partial sum while another still reads it.
 template <int THREADS, int ROWS, int CLUSTER>
 __device__ __forceinline__ float row_sum_of_squares(float v) {
   v = row_sum<THREADS, ROWS>(v);
@@ -57,59 +60,91 @@ __device__ __forceinline__ float row_sum_of_squares(float v) {
 }
 
 template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0,
-          int CLUSTER = 1, int STAGE = 0>
+          int CLUSTER = 1, int STAGE = 0, int PIPE = 1>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, long long M, long long N, float eps) {
   using V = Vec<T, VEC>;
   using WV = Vec<W, VEC>;
   static_assert(!(WLOAD == 1 && ITEMS == 0), "w in registers goes with the row in registers");
   static_assert(!(STAGE == 1 && ITEMS > 0), "the row is staged in shared memory or held in registers, not both");
+  static_assert(PIPE == 1 || STAGE == 1, "several row groups per block go through shared memory");
   constexpr bool kBulk = STAGE == 1 || WLOAD == 2;
+  constexpr int kBuffers = PIPE > 1 ? 2 : 1;
 
   const int part_index = CLUSTER > 1 ? static_cast<int>(cluster_block_rank()) : 0;
-  const long long first_row = static_cast<long long>(blockIdx.x / CLUSTER) * ROWS;
-  const long long row = first_row + threadIdx.y;
-  const bool active = row < M;
+  const long long group = static_cast<long long>(blockIdx.x / CLUSTER) * PIPE;  // this block's first group of ROWS rows
   const int nvec = static_cast<int>(N / VEC);  // the manifest requires N % VEC == 0
   const int part = (nvec + CLUSTER - 1) / CLUSTER;  // vectors per block of the cluster
   const int first = part_index * part;              // this block's first vector of the row
   const int mine = max(0, min(part, nvec - first)); // vectors this block owns
-  const V* xr = reinterpret_cast<const V*>(x + row * N) + first;
   const WV* wv = reinterpret_cast<const WV*>(w) + first;
-  V* yr = reinterpret_cast<V*>(y + row * N) + first;
   const int tx = threadIdx.x;
+  // Rows of group g that exist (the last group may be short).
+  auto rows_in = [&](long long g) { return static_cast<int>(max(0LL, min(static_cast<long long>(ROWS), M - g * ROWS))); };
 
-  // Shared memory for the bulk copies: [w's part if WLOAD == 2][ROWS rows of `part` vectors if STAGE].
+  // Shared memory for the bulk copies: [w's part if WLOAD == 2][kBuffers x ROWS rows of `part` vectors if STAGE].
   extern __shared__ __align__(128) unsigned char staged[];
   const WV* w_shared = reinterpret_cast<const WV*>(staged);
   V* x_shared = reinterpret_cast<V*>(staged + (WLOAD == 2 ? part * sizeof(WV) : 0));
-  unsigned long long* arrived = nullptr;  // completes once the bulk copies have landed
+  unsigned long long* arrived = nullptr;  // per buffer: completes once its bulk copies have landed
+  const bool leader = threadIdx.x == 0 && threadIdx.y == 0;
+  // Starts the copies of group g into buffer b (and of w with the first group).
+  auto start_copies = [&](long long g, int b, bool with_w) {
+    const int rows = rows_in(g);
+    unsigned bytes = 0;
+    if (with_w) bytes += mine * sizeof(WV);
+    if constexpr (STAGE == 1) bytes += rows * mine * sizeof(V);
+    mbarrier_arrive_expect_bytes(&arrived[b], bytes);
+    if (mine == 0) return;
+    if (with_w) bulk_copy_to_shared(const_cast<WV*>(w_shared), wv, mine * sizeof(WV), &arrived[b]);
+    if constexpr (STAGE == 1)
+      for (int r = 0; r < rows; ++r)
+        bulk_copy_to_shared(x_shared + (b * ROWS + r) * part, reinterpret_cast<const V*>(x + (g * ROWS + r) * N) + first,
+                            mine * sizeof(V), &arrived[b]);
+  };
   if constexpr (kBulk) {
-    __shared__ __align__(8) unsigned long long barrier;  // static storage: the pointer stays valid below
-    arrived = &barrier;
-    const bool leader = threadIdx.x == 0 && threadIdx.y == 0;
-    if (leader) mbarrier_init(arrived, 1);
+    __shared__ __align__(8) unsigned long long barriers[kBuffers];  // static storage: the pointer stays valid below
+    arrived = barriers;
+    if (leader)
+      for (int b = 0; b < kBuffers; ++b) mbarrier_init(&arrived[b], 1);
     __syncthreads();
-    if (leader) {
-      const int rows = static_cast<int>(min(static_cast<long long>(ROWS), M - first_row));
-      unsigned bytes = 0;
-      if constexpr (WLOAD == 2) bytes += mine * sizeof(WV);
-      if constexpr (STAGE == 1) bytes += rows * mine * sizeof(V);
-      mbarrier_arrive_expect_bytes(arrived, bytes);
-      if (mine > 0) {
-        if constexpr (WLOAD == 2) bulk_copy_to_shared(const_cast<WV*>(w_shared), wv, mine * sizeof(WV), arrived);
-        if constexpr (STAGE == 1)
-          for (int r = 0; r < rows; ++r)
-            bulk_copy_to_shared(x_shared + r * part, reinterpret_cast<const V*>(x + (first_row + r) * N) + first,
-                                mine * sizeof(V), arrived);
-      }
-    }
+    if (leader) start_copies(group, 0, WLOAD == 2);
   }
   auto weight = [&](int i) -> WV {
     if constexpr (WLOAD == 2) return w_shared[i];
     else return wv[i];
   };
 
+  if constexpr (STAGE == 1) {
+    for (int k = 0; k < PIPE; ++k) {
+      const long long g = group + k;
+      if (rows_in(g) == 0) break;  // the same for every block of a cluster
+      const int b = k % kBuffers;
+      if (PIPE > 1 && leader && k + 1 < PIPE && rows_in(g + 1) > 0) start_copies(g + 1, 1 - b, false);
+      mbarrier_wait(&arrived[b], (k / kBuffers) & 1);
+      const long long row = g * ROWS + threadIdx.y;
+      const bool active = row < M;
+      const V* srow = x_shared + (b * ROWS + threadIdx.y) * part;
+      V* yr = reinterpret_cast<V*>(y + row * N) + first;
+      float sum_sq = 0.f;
+      if (active)
+#pragma unroll 4
+        for (int i = tx; i < mine; i += THREADS) sum_sq += sum_squares(srow[i]);
+      sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);
+      const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+      if (active)
+#pragma unroll 4
+        for (int i = tx; i < mine; i += THREADS) store_normalised<HINT>(yr + i, srow[i], scale, weight(i));
+      if constexpr (CLUSTER > 1) cluster_wait();  // matches row_sum_of_squares' last arrival
+      if constexpr (PIPE > 1) __syncthreads();    // buffer b is free for the copy started next round
+    }
+    return;
+  }
+
+  const long long row = group * ROWS + threadIdx.y;
+  const bool active = row < M;
+  const V* xr = reinterpret_cast<const V*>(x + row * N) + first;
+  V* yr = reinterpret_cast<V*>(y + row * N) + first;
   if constexpr (ITEMS > 0) {
     V xs[ITEMS];
     WV ws[WLOAD == 1 ? ITEMS : 1];
@@ -129,7 +164,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
     for (int it = 0; it < ITEMS; ++it) sum_sq += sum_squares(xs[it]);
     sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);  // every thread of the block, active or not
     const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
-    if constexpr (WLOAD == 2) mbarrier_wait(arrived, 0);
+    if constexpr (WLOAD == 2) mbarrier_wait(&arrived[0], 0);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -138,24 +173,16 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
         else store_normalised<HINT>(yr + i, xs[it], scale, weight(i));
       }
     }
-  } else if constexpr (STAGE == 1) {
-    mbarrier_wait(arrived, 0);
-    const V* srow = x_shared + threadIdx.y * part;
-    float sum_sq = 0.f;
-    if (active)
-      for (int i = tx; i < mine; i += THREADS) sum_sq += sum_squares(srow[i]);
-    sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);
-    const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
-    if (active)
-      for (int i = tx; i < mine; i += THREADS) store_normalised<HINT>(yr + i, srow[i], scale, weight(i));
   } else {
     float sum_sq = 0.f;
     if (active)
+#pragma unroll 4
       for (int i = tx; i < mine; i += THREADS) sum_sq += sum_squares(xr[i]);  // plain loads: pass 2 wants the row in L2
     sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);
     const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
-    if constexpr (WLOAD == 2) mbarrier_wait(arrived, 0);
+    if constexpr (WLOAD == 2) mbarrier_wait(&arrived[0], 0);
     if (active)
+#pragma unroll 4
       for (int i = tx; i < mine; i += THREADS) store_normalised<HINT>(yr + i, load_hinted<HINT>(xr + i), scale, weight(i));
   }
   if constexpr (CLUSTER > 1) cluster_wait();  // matches row_sum_of_squares' last arrival

@@ -130,7 +130,7 @@ __device__ __forceinline__ void store_normalised(V* p, const V& v, float scale, 
 // (threadIdx.x within a row, threadIdx.y the row); every thread gets its
 // row's sum. THREADS is a power of two; the block is whole warps. Every
 // thread of the block must call it (one __syncthreads when THREADS > 32),
-// and at most once per kernel (one shared buffer).
+// and once per kernel, or with a __syncthreads between calls (one shared buffer).
 template <int THREADS, int ROWS>
 __device__ __forceinline__ float row_sum(float v) {
   v = group_sum<(THREADS < 32 ? THREADS : 32)>(v);
