@@ -10,6 +10,8 @@
 #   bash bench/rmsnorm/run.sh tkbench    calibrate and tune only
 #   bash bench/rmsnorm/run.sh torch DIR  PyTorch and the table, with the documents of an earlier
 #                                        `tkbench` phase in DIR (for runs capped at 10 minutes)
+#   bash bench/rmsnorm/run.sh all DIR    both; DIR's documents stand in for templates not tuned here
+# COPY=0 skips timing a plain copy of each shape's footprint.
 # Everything lands in $RUN and is packed into $OUT/rmsnorm_bench.tgz.
 # Spaces above 256 configs are searched with --strategy bayes: TUNE_BUDGET
 # configs per shape (default 120), at most TUNE_TIME (default 8s) per shape.
@@ -39,14 +41,15 @@ if [ "$phase" != torch ]; then
   done
   # A plain copy of each shape's M*N elements (the copy kernel's usual best
   # config on an H200): what moving these bytes costs here at this footprint.
-  for s in ${shapes//,/ }; do
+  [ "${COPY:-1}" = 1 ] && for s in ${shapes//,/ }; do
     $TK bench copy --shape $(( ${s%x*} * ${s#*x} )) --dtype bf16 --config VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=0 \
       --json > "$RUN/copy-$s.json" 2> /dev/null || echo ">> copy $s: exit $?"
   done
 fi
 [ "$phase" = tkbench ] && exit 0
 docs_dir=${2:-$RUN}
-[ "$docs_dir" != "$RUN" ] && cp "$docs_dir"/*-$gpu.json "$RUN"/ 2>/dev/null
+# Documents of an earlier phase fill in the templates this run did not tune.
+[ "$docs_dir" != "$RUN" ] && for f in "$docs_dir"/*-$gpu.json; do [ -e "$RUN/${f##*/}" ] || cp "$f" "$RUN"/; done
 docs=$(ls "$RUN"/*rmsnorm*-$gpu.json 2>/dev/null | grep -v torch)
 [ -n "$docs" ] || { echo ">> no tkbench results documents for $gpu"; exit 1; }
 start=$(date +%s)
