@@ -75,9 +75,13 @@ int main(int argc, char** argv) {
   }
 
   diagnostics().set_quiet(global.quiet);
-  // The worker leaves Ctrl-C to its coordinator, which finishes the config in hand.
-  if (app.got_subcommand("worker")) std::signal(SIGINT, SIG_IGN);
-  else install_interrupt_handlers();
+  // The worker leaves Ctrl-C and SIGTERM to its coordinator, which finishes the config in hand.
+  if (app.got_subcommand("worker")) {
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
+  } else {
+    install_interrupt_handlers();
+  }
   try {
     for (auto* sub : app.get_subcommands())
       if (auto it = runners.find(sub); it != runners.end()) return it->second();

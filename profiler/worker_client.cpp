@@ -38,7 +38,12 @@ void WorkerClient::start() {
   if (pid == 0) {
     ::dup2(in[0], STDIN_FILENO);
     ::dup2(out[1], STDOUT_FILENO);
-    ::signal(SIGINT, SIG_IGN);  // Ctrl-C is the coordinator's to handle: it finishes the config in hand
+    // Ctrl-C and a SIGTERM sent to the whole process group (`timeout`, a CI
+    // job's cancel) are the coordinator's to handle: it finishes the config in
+    // hand, then closes the pipe, and the worker exits. Killed mid-config, the
+    // worker would leave that config recorded as a fault.
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGTERM, SIG_IGN);
     ::execv(args[0], args.data());
     [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
     ::_exit(127);

@@ -14,6 +14,7 @@
 #include "test_helpers.hpp"
 #include "profiler/kernel_loader.hpp"
 #include "tuner/compile_batch.hpp"
+#include "tuner/kernel_cache.hpp"
 #include "tuner/template_registry.hpp"
 
 using namespace tkbench;
@@ -104,7 +105,10 @@ TEST_CASE("copy and rmsnorm_basic are correct across dtypes, odd shapes and samp
 TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in place", "[gpu]") {
   if (!have_gpu()) return;
   auto registry = TemplateRegistry::load({});
-  Compiler compiler(nullptr);
+  // A cache that the parallel compile below fills: the evaluator then loads
+  // each CUBIN instead of compiling configs one by one.
+  KernelCache cache(test::temp_dir("gpu-family"));
+  Compiler compiler(&cache);
   Evaluator evaluator(registry, compiler, require_device(0));
   const std::vector<std::vector<long long>> shapes = {{3, 5000}, {1, 8192},   {33, 1000},    {7, 1001},
                                                       {5, 2050}, {1101, 4000}, {1101, 16384}};
@@ -128,6 +132,7 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
           if (every_mode_here && seen.insert(mode).second) configs.push_back(c);
           else if (hints_seen.insert(mode + " hint " + std::to_string(c.at("HINT"))).second) configs.push_back(c);
         }
+        compile_configs(spec, p, configs, compiler, {});
         for (const auto& config : configs) {
           INFO(name << " " << p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
           EvaluationRequest request = quick_request(spec, dims, dtype, config);

@@ -124,3 +124,27 @@ TEST_CASE("kernel instances substitute names and evaluate geometry", "[space]") 
   CHECK(ck.name_expression == "tkb::copy<float, 16, 128, 2, true>");
   CHECK(ck.geometry.grid[0] == 1);  // ceil(4000 bytes / 4096)
 }
+
+TEST_CASE("cluster dims: the grid is whole clusters / 1 to 8 blocks / plain launches have none", "[space][cluster]") {
+  const auto& spec = builtin("rmsnorm");
+  Problem p = problem(spec, "8192x65536", DType::bf16);
+  Config c{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}, {"ITEMS", 0}, {"HINT", 0}, {"WLOAD", 2}, {"CLUSTER", 4},
+            {"STAGE", 1}, {"PIPE", 2}}};
+  auto k = instantiate(spec.kernel, spec, p, c);
+  CHECK(k.name_expression == "tkb::rmsnorm<__nv_bfloat16, 8, 256, 1, 0, 0, __nv_bfloat16, 2, 4, 1, 2>");
+  CHECK(k.geometry.cluster == std::array<long long, 3>{4, 1, 1});
+  CHECK(k.geometry.is_cluster_launch());
+  CHECK(k.geometry.grid[0] == 4 * 8192 / 2);  // CLUSTER blocks per group of PIPE rows
+  // Two buffers of a quarter row, and a quarter of w: (2 + 1) x 16384 elements x 2 bytes.
+  CHECK(k.geometry.dynamic_shared_bytes == 3 * 16384 * 2);
+  auto plain = instantiate(*spec.reference, spec, p, c);
+  CHECK_FALSE(plain.geometry.is_cluster_launch());
+
+  // A manifest's cluster must divide the grid and hold at most 8 blocks.
+  TemplateSpec bad = test::parse_text(test::with("block = [\"THREADS\"]", "block = [\"THREADS\"]\ncluster = [\"VEC * 3\"]"));
+  Problem bp = make_problem(bad, {1, 4096}, DType::fp32);
+  CHECK_THROWS_WITH(instantiate(bad.kernel, bad, bp, Config{{{"VEC", 2}, {"THREADS", 64}}}), Contains("cluster"));
+  CHECK_THROWS_WITH(instantiate(bad.kernel, bad, bp, Config{{{"VEC", 4}, {"THREADS", 64}}}), Contains("outside [1, 8]"));
+  CHECK_THROWS_WITH(test::parse_text(test::with("block = [\"THREADS\"]", "block = [\"THREADS\"]\nclusters = [\"2\"]")),
+                    Contains("clusters"));
+}

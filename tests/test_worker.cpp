@@ -21,6 +21,14 @@ TEST_CASE("a well-behaved worker: heartbeats, then a result", "[worker]") {
   CHECK(w.starts() == 1);  // the same process serves both
 }
 
+TEST_CASE("SIGINT and SIGTERM to the process group leave the worker to finish its config", "[worker]") {
+  // As `timeout` or a cancelled CI job delivers them: to every process of the group at once.
+  auto w = fake(R"(read line; kill -INT $$; kill -TERM $$; echo '{"type":"result","alive":1}')");
+  auto r = w.call(kRequest);
+  REQUIRE(r.kind == WorkerReply::Kind::result);
+  CHECK(r.payload["alive"] == 1);
+}
+
 TEST_CASE("a worker that reports an error keeps its status and reason", "[worker]") {
   auto w = fake(R"(read line; echo '{"type":"error","status":"fault","reason":"an illegal memory access was encountered"}')");
   auto r = w.call(kRequest);

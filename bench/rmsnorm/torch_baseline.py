@@ -5,7 +5,9 @@ Times F.rms_norm eager and torch.compile(F.rms_norm) (and, for add_rmsnorm,
 x + r followed by rms_norm, eager and compiled) on random bf16 inputs:
 - shapes whose working set is bigger than a few MB: one call per sample with
   the L2 flushed before it (a 2 x L2 buffer written), CUDA events around the
-  call, median of the samples: what `tkbench bench --l2 cold` does;
+  call, median of the samples: what `tkbench bench --l2 cold` does; a GPU
+  spin before the start event covers Python's dispatch time (runs before
+  2026-11-29 lacked it: torch.compile's host overhead, ~80 µs, was timed);
 - decode shapes (M <= 32) and any call under 20 µs: a CUDA graph of many calls
   rotating over enough input sets that each call starts cold (2 x L2 of
   inputs), time per call = replay time / calls, median over replays: what
@@ -23,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 EPS = 1e-6
+HOST_COVER_CYCLES = 400_000  # about 200 µs of GPU spin at H100/H200 clocks
 torch.manual_seed(1)
 dev = torch.device("cuda")
 props = torch.cuda.get_device_properties(dev)
@@ -64,6 +67,10 @@ def time_cold(fn, args, max_seconds=1.0, max_samples=200):
     samples, spent = [], 0.0
     while len(samples) < max_samples and (len(samples) < 20 or spent < max_seconds):
         flush_buf.zero_()
+        # Keep the GPU busy while Python dispatches the call (torch.compile's
+        # guards can take longer than the flush): the events then time the
+        # GPU's work, not the host's, as tkbench's direct launches are.
+        torch.cuda._sleep(HOST_COVER_CYCLES)
         start.record()
         fn(*args)
         stop.record()
