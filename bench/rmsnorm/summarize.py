@@ -27,27 +27,31 @@ def shape_class(m, n):
 def main():
     torch_doc = json.load(open(sys.argv[1]))
     torch_rows = {(r["op"], r["shape"]): r for r in torch_doc["results"]}
-    best, device = {}, None
+    # Each result is set against the copy bandwidth calibrated on its own
+    # machine (documents of one table may come from different runs).
+    best, machines = {}, {}
     for path in sys.argv[2:]:
         doc = json.load(open(path))
-        device = device or doc["device"]
+        dev = doc["device"]
+        machines.setdefault(dev.get("uuid", dev["name"]), (dev, []))[1].append(doc["results"][0]["template"] if doc["results"] else path)
         for r in doc["results"]:
             if r["status"] != "ok" or not (r.get("measurement") or {}).get("timing"):
                 continue
             key = (r["template"], r["problem"]["shape"])
-            if key not in best or r["measurement"]["timing"]["median_us"] < best[key]["measurement"]["timing"]["median_us"]:
-                best[key] = r
-    cal = device.get("calibration") or {}
-    copy_bw = cal.get("bandwidth", 0)
-    print(f"### tkbench vs PyTorch — {device['name']}, torch {torch_doc['torch']}\n")
-    print(f"Copy bandwidth (tkbench calibrate, {cal.get('source', '?')}): **{copy_bw / 1e12:.2f} TB/s** "
-          f"(copy kernel {cal.get('copy_kernel', {}).get('bandwidth', 0) / 1e12:.2f}, "
-          f"driver copy {cal.get('driver_copy', {}).get('bandwidth', 0) / 1e12:.2f}). bf16. "
-          "Decode shapes and kernels under 20 µs are timed per call inside CUDA graphs on both sides (marked g).\n")
+            if key not in best or r["measurement"]["timing"]["median_us"] < best[key][0]["measurement"]["timing"]["median_us"]:
+                best[key] = (r, (dev.get("calibration") or {}).get("bandwidth", 0))
+    first = next(iter(machines.values()))[0]
+    print(f"### tkbench vs PyTorch — {first['name']}, torch {torch_doc['torch']}\n")
+    for uuid, (dev, templates) in machines.items():
+        cal = dev.get("calibration") or {}
+        print(f"- {', '.join(templates)}: {dev['name']} {uuid}, copy bandwidth (tkbench calibrate, {cal.get('source', '?')}) "
+              f"**{cal.get('bandwidth', 0) / 1e12:.2f} TB/s** (copy kernel {cal.get('copy_kernel', {}).get('bandwidth', 0) / 1e12:.2f}, "
+              f"driver copy {cal.get('driver_copy', {}).get('bandwidth', 0) / 1e12:.2f})")
+    print("\nbf16. Decode shapes and kernels under 20 µs are timed per call inside CUDA graphs on both sides (marked g).\n")
     print("| template | class | shape | MiB moved | tkbench | GB/s | % of copy | eager | compiled | vs eager | vs compiled | best config |")
     print("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|")
     rows = []
-    for (template, shape), r in sorted(best.items(), key=lambda kv: (kv[0][0], shape_class(*map(int, kv[0][1].split("x"))),
+    for (template, shape), (r, copy_bw) in sorted(best.items(), key=lambda kv: (kv[0][0], shape_class(*map(int, kv[0][1].split("x"))),
                                                                      [int(v) for v in kv[0][1].split("x")])):
         m, n = (int(v) for v in shape.split("x"))
         t = r["measurement"]["timing"]
