@@ -32,8 +32,10 @@ void compile_whole_space(const std::string& name, const std::string& shape, cons
       CHECK(is_elf(r.kernel->cubin));
       CHECK(r.result.compile->resources.registers > 0);
       CHECK(r.result.compile->occupancy.blocks_per_sm > 0);
-      // Spills are a config's performance property (ptxas spills 4 bytes in one copy config), not a failure.
-      CHECK(r.result.compile->resources.stack_bytes >= r.result.compile->resources.spill_store_bytes);
+      // Spills are a config's performance property (ptxas spills 4 bytes in one copy config), not a failure;
+      // they go to a stack frame. (Spill bytes count every spill store, so they may exceed the frame:
+      // rmsnorm fp16 ITEMS=10 WLOAD=2 at 3x5000 stores 12 bytes into an 8-byte frame.)
+      if (r.result.compile->resources.spill_store_bytes > 0) CHECK(r.result.compile->resources.stack_bytes > 0);
     }
   }
 }
