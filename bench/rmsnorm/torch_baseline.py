@@ -4,8 +4,10 @@
 Times F.rms_norm eager and torch.compile(F.rms_norm) (and, for add_rmsnorm,
 x + r followed by rms_norm, eager and compiled) on random bf16 inputs:
 - shapes whose working set is bigger than a few MB: one call per sample with
-  the L2 flushed before it (a 2 x L2 buffer written), CUDA events around the
-  call, median of the samples: what `tkbench bench --l2 cold` does; a GPU
+  the L2 flushed before it (a 2 x L2 buffer read), CUDA events around the
+  call, median of the samples: what `tkbench bench --l2 cold` does (the flush
+  reads the buffer, as tkbench's does; before 2026-11-29's second run it
+  wrote it, and the timed call paid for writing back the dirty lines); a GPU
   spin before the start event covers Python's dispatch time (runs before
   2026-11-29 lacked it: torch.compile's host overhead, ~80 µs, was timed);
 - decode shapes (M <= 32) and any call under 20 µs: a CUDA graph of many calls
@@ -30,7 +32,13 @@ torch.manual_seed(1)
 dev = torch.device("cuda")
 props = torch.cuda.get_device_properties(dev)
 L2 = props.L2_cache_size
-flush_buf = torch.empty(2 * L2 // 4, dtype=torch.float32, device=dev)
+flush_buf = torch.ones(2 * L2 // 4, dtype=torch.float32, device=dev)
+
+
+def flush_l2():
+    # Read (not write) 2 x L2, as tkbench's flush does: a written buffer would
+    # leave L2 full of dirty lines whose write-back the timed call then pays.
+    return flush_buf.sum()
 
 
 def rmsnorm(x, w):
@@ -66,7 +74,7 @@ def time_cold(fn, args, max_seconds=1.0, max_samples=200):
         fn(*args)
     samples, spent = [], 0.0
     while len(samples) < max_samples and (len(samples) < 20 or spent < max_seconds):
-        flush_buf.zero_()
+        flush_l2()
         # Keep the GPU busy while Python dispatches the call (torch.compile's
         # guards can take longer than the flush): the events then time the
         # GPU's work, not the host's, as tkbench's direct launches are.
@@ -138,9 +146,11 @@ def main():
             print(f"torch {op:12s} {shape:>11s}: eager {row['eager_us']:9.2f} us{' (graph)' if row['eager_graph'] else ''}, "
                   f"compiled {row['compiled_us']:9.2f} us{' (graph)' if row['compiled_graph'] else ''}", flush=True)
             rows.append(row)
+            # After every shape: a run stopped at its time limit keeps what it measured.
+            json.dump({"gpu": props.name, "torch": torch.__version__, "l2_bytes": L2, "results": rows},
+                      open(out_path, "w"), indent=1)
             del args
             torch.cuda.empty_cache()
-    json.dump({"gpu": props.name, "torch": torch.__version__, "l2_bytes": L2, "results": rows}, open(out_path, "w"), indent=1)
 
 
 if __name__ == "__main__":

@@ -44,15 +44,13 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
         xs[it] = load_hinted<HINT>(xr + i);
         rs[it] = load_hinted<HINT>(rr + i);
       } else {
-#pragma unroll
-        for (int k = 0; k < VEC; ++k) xs[it].v[k] = rs[it].v[k] = from_float<T>(0.f);
+        xs[it] = rs[it] = zero_vector<V>();
       }
     }
     float sum_sq = 0.f;
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
-#pragma unroll
-      for (int k = 0; k < VEC; ++k) xs[it].v[k] = from_float<T>(to_float(xs[it].v[k]) + to_float(rs[it].v[k]));  // s, rounded as stored
+      xs[it] = vector_sum(xs[it], rs[it]);  // s, rounded as stored
       sum_sq += sum_squares(xs[it]);
       const int i = it * THREADS + tx;
       if (active && i < nvec) store_hinted<HINT>(sr + i, xs[it]);
@@ -69,9 +67,7 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
     if (active)
       for (int i = tx; i < nvec; i += THREADS) {
         const V a = load_hinted<HINT>(xr + i), b = load_hinted<HINT>(rr + i);
-        V sum;
-#pragma unroll
-        for (int k = 0; k < VEC; ++k) sum.v[k] = from_float<T>(to_float(a.v[k]) + to_float(b.v[k]));
+        const V sum = vector_sum(a, b);
         sum_sq += sum_squares(sum);
         sr[i] = sum;  // a plain store: pass 2 reads it back from L2
       }

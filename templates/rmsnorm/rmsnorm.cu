@@ -22,6 +22,11 @@
 //   PIPE > 1 a block normalises PIPE groups of ROWS rows one after another
 //   through two buffers: the copy of group k + 1 is in flight while group k
 //   is reduced and written, so loads never pause between rows.
+// - ITEMS > 0 and STAGE == 1, split: the first ITEMS * THREADS vectors of the
+//   block's part in registers, the rest bulk-copied to shared memory. A row
+//   of 128 KB fits neither in one block's registers nor twice in an SM's
+//   shared memory; half in each lets two rows be in flight per SM, with
+//   no cluster (blocks of up to 512 threads ask the compiler for 2 per SM).
 // - ITEMS == 0 and STAGE == 0, re-read: pass 1 sums squares; pass 2 re-reads
 //   the row (an L2 hit for rows that fit) and writes y. The plain kernel.
 //
@@ -61,12 +66,13 @@ __device__ __forceinline__ float row_sum_of_squares(float v) {
 
 template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0,
           int CLUSTER = 1, int STAGE = 0, int PIPE = 1>
-__global__ void __launch_bounds__(THREADS * ROWS)
+__global__ void __launch_bounds__(THREADS * ROWS, (STAGE == 1 && ITEMS > 0 && THREADS * ROWS <= 512) ? 2 : 1)
 rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, long long M, long long N, float eps) {
   using V = Vec<T, VEC>;
   using WV = Vec<W, VEC>;
   static_assert(!(WLOAD == 1 && ITEMS == 0), "w in registers goes with the row in registers");
-  static_assert(!(STAGE == 1 && ITEMS > 0), "the row is staged in shared memory or held in registers, not both");
+  static_assert(!(WLOAD == 1 && STAGE == 1), "w in registers covers only a row held wholly in registers");
+  static_assert(!(STAGE == 1 && ITEMS > 0 && PIPE > 1), "a row split between registers and shared memory is not pipelined");
   static_assert(PIPE == 1 || STAGE == 1, "several row groups per block go through shared memory");
   constexpr bool kBulk = STAGE == 1 || WLOAD == 2;
   constexpr int kBuffers = PIPE > 1 ? 2 : 1;
@@ -77,12 +83,16 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
   const int part = (nvec + CLUSTER - 1) / CLUSTER;  // vectors per block of the cluster
   const int first = part_index * part;              // this block's first vector of the row
   const int mine = max(0, min(part, nvec - first)); // vectors this block owns
+  // Split rows (ITEMS > 0, STAGE == 1): the first kInRegisters of them in registers, the rest staged.
+  constexpr int kInRegisters = STAGE == 1 ? ITEMS * THREADS : 0;
+  const int staged_len = part - kInRegisters;                 // staged vectors per row (buffer stride)
+  const int mine_staged = max(0, mine - kInRegisters);        // ... of them this block owns
   const WV* wv = reinterpret_cast<const WV*>(w) + first;
   const int tx = threadIdx.x;
   // Rows of group g that exist (the last group may be short).
   auto rows_in = [&](long long g) { return static_cast<int>(max(0LL, min(static_cast<long long>(ROWS), M - g * ROWS))); };
 
-  // Shared memory for the bulk copies: [w's part if WLOAD == 2][kBuffers x ROWS rows of `part` vectors if STAGE].
+  // Shared memory for the bulk copies: [w's part if WLOAD == 2][kBuffers x ROWS rows of `staged_len` vectors if STAGE].
   extern __shared__ __align__(128) unsigned char staged[];
   const WV* w_shared = reinterpret_cast<const WV*>(staged);
   V* x_shared = reinterpret_cast<V*>(staged + (WLOAD == 2 ? part * sizeof(WV) : 0));
@@ -93,14 +103,16 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
     const int rows = rows_in(g);
     unsigned bytes = 0;
     if (with_w) bytes += mine * sizeof(WV);
-    if constexpr (STAGE == 1) bytes += rows * mine * sizeof(V);
+    if constexpr (STAGE == 1) bytes += rows * mine_staged * sizeof(V);
     mbarrier_arrive_expect_bytes(&arrived[b], bytes);
     if (mine == 0) return;
     if (with_w) bulk_copy_to_shared(const_cast<WV*>(w_shared), wv, mine * sizeof(WV), &arrived[b]);
     if constexpr (STAGE == 1)
-      for (int r = 0; r < rows; ++r)
-        bulk_copy_to_shared(x_shared + (b * ROWS + r) * part, reinterpret_cast<const V*>(x + (g * ROWS + r) * N) + first,
-                            mine * sizeof(V), &arrived[b]);
+      if (mine_staged > 0)
+        for (int r = 0; r < rows; ++r)
+          bulk_copy_to_shared(x_shared + (b * ROWS + r) * staged_len,
+                              reinterpret_cast<const V*>(x + (g * ROWS + r) * N) + first + kInRegisters,
+                              mine_staged * sizeof(V), &arrived[b]);
   };
   if constexpr (kBulk) {
     __shared__ __align__(8) unsigned long long barriers[kBuffers];  // static storage: the pointer stays valid below
@@ -115,7 +127,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
     else return wv[i];
   };
 
-  if constexpr (STAGE == 1) {
+  if constexpr (STAGE == 1 && ITEMS == 0) {
     for (int k = 0; k < PIPE; ++k) {
       const long long g = group + k;
       if (rows_in(g) == 0) break;  // the same for every block of a cluster
@@ -124,7 +136,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
       mbarrier_wait(&arrived[b], (k / kBuffers) & 1);
       const long long row = g * ROWS + threadIdx.y;
       const bool active = row < M;
-      const V* srow = x_shared + (b * ROWS + threadIdx.y) * part;
+      const V* srow = x_shared + (b * ROWS + threadIdx.y) * staged_len;
       V* yr = reinterpret_cast<V*>(y + row * N) + first;
       float sum_sq = 0.f;
       if (active)
@@ -155,16 +167,22 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
         xs[it] = load_hinted<HINT>(xr + i);
         if constexpr (WLOAD == 1) ws[it] = wv[i];
       } else {
-#pragma unroll
-        for (int k = 0; k < VEC; ++k) xs[it].v[k] = from_float<T>(0.f);
+        xs[it] = zero_vector<V>();
       }
     }
     float sum_sq = 0.f;
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) sum_sq += sum_squares(xs[it]);
+    const V* srow = x_shared + threadIdx.y * staged_len;  // split rows: the staged rest
+    if constexpr (STAGE == 1) {
+      mbarrier_wait(&arrived[0], 0);
+      if (active)
+#pragma unroll 4
+        for (int i = tx; i < mine_staged; i += THREADS) sum_sq += sum_squares(srow[i]);
+    }
     sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);  // every thread of the block, active or not
     const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
-    if constexpr (WLOAD == 2) mbarrier_wait(&arrived[0], 0);
+    if constexpr (WLOAD == 2 && STAGE == 0) mbarrier_wait(&arrived[0], 0);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -173,6 +191,11 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
         else store_normalised<HINT>(yr + i, xs[it], scale, weight(i));
       }
     }
+    if constexpr (STAGE == 1)
+      if (active)
+#pragma unroll 4
+        for (int i = tx; i < mine_staged; i += THREADS)
+          store_normalised<HINT>(yr + kInRegisters + i, srow[i], scale, weight(kInRegisters + i));
   } else {
     float sum_sq = 0.f;
     if (active)
