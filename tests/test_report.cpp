@@ -7,7 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "reports/bench_report.hpp"
 #include "reports/report_formats.hpp"
+#include "reports/roofline.hpp"
 #include "reports/result_json.hpp"
 #include "test_helpers.hpp"
 
@@ -147,6 +149,30 @@ TEST_CASE("roofline figures match hand-computed cases", "[report][roofline]") {
     CHECK(f.bandwidth == 0);
     CHECK(f.ideal_bytes == 1e9);
   }
+}
+
+TEST_CASE("the counters' DRAM line says what an efficiency far from 100% means", "[report][counters]") {
+  Result r = timed_result(DType::bf16, 100);
+  r.measurement->counters = Counters{};
+  auto dram_line = [&](double measured_bytes) {
+    r.measurement->counters->values = {{"dram__bytes_read.sum", measured_bytes / 2}, {"dram__bytes_write.sum", measured_bytes / 2}};
+    RooflineFigures f;
+    f.ideal_bytes = 1e9;
+    f.dram_bytes = measured_bytes;
+    f.dram_efficiency = f.ideal_bytes / measured_bytes;
+    char* text = nullptr;
+    std::size_t size = 0;
+    std::FILE* out = open_memstream(&text, &size);
+    print_counters(out, r, f, false);
+    std::fclose(out);
+    std::string s(text, size);
+    std::free(text);
+    return s;
+  };
+  CHECK_THAT(dram_line(1.5e9), Contains("66.7% efficiency (ideal / measured): moves more than it must"));
+  CHECK_THAT(dram_line(0.5e9), Contains("200.0% efficiency (ideal / measured): less than the ideal, outputs still in L2"));
+  const std::string exact = dram_line(1.0e9);
+  CHECK_THAT(exact, Contains("100.0% efficiency (ideal / measured)\n"));
 }
 
 TEST_CASE("the report model finds each shape's best, its verdict and what is in the way", "[report]") {

@@ -15,18 +15,19 @@
 # Everything lands in $RUN and is packed into $OUT/rmsnorm_bench.tgz.
 # Spaces above 256 configs are searched with --strategy bayes: TUNE_BUDGET
 # configs per shape (default 120), at most TUNE_TIME (default 8s) per shape.
-# TEMPLATES picks the templates (default: rmsnorm add_rmsnorm add_rmsnorm_inplace).
+# TEMPLATES picks the templates (default: rmsnorm add_rmsnorm add_rmsnorm_inplace);
+# SHAPES (1x8192,4096x8192,...) replaces the shape set, for a re-check of a few.
 set -u
 phase=${1:-all}
 source bench/device_env.sh
 trap 'pack_run rmsnorm_bench' EXIT
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | awk '{print tolower($2)}')
-shapes=$(python3 - <<'PY'
+shapes=${SHAPES:-$(python3 - <<'PY'
 import tomllib
 t = tomllib.load(open("bench/rmsnorm/shapes.toml", "rb"))
 print(",".join(f"{m}x{n}" for c in t.values() for m in c["M"] for n in c["N"]))
 PY
-)
+)}
 echo ">> shapes: $shapes"
 if [ "$phase" != torch ]; then
   $TK calibrate -q > /dev/null && $TK devices

@@ -15,11 +15,13 @@
 //   pass 2 reads s back (an L2 hit for rows that fit) and writes y.
 // HINT: the cache behaviour of the last read of x, r (or s) and of the
 // stores (tkbench/common.cuh's load_hinted / store_hinted). W is w's type.
+// WLOAD (ITEMS > 0): 0 reads w at the store, after the reduction; 1 loads it
+// into registers with x and r, so its latency hides behind theirs.
 #include "tkbench/common.cuh"
 
 namespace tkb {
 
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, typename W>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, typename W, int WLOAD>
 __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W* __restrict__ w, T* y, T* s,
                                                  long long M, long long N, float eps) {
   using V = Vec<T, VEC>;
@@ -35,14 +37,17 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
   V* sr = reinterpret_cast<V*>(s + row * N);
   const int tx = threadIdx.x;
 
+  static_assert(WLOAD == 0 || ITEMS > 0, "w in registers goes with the row in registers");
   if constexpr (ITEMS > 0) {
     V xs[ITEMS], rs[ITEMS];
+    WV ws[WLOAD == 1 ? ITEMS : 1];
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
       if (active && i < nvec) {
         xs[it] = load_hinted<HINT>(xr + i);
         rs[it] = load_hinted<HINT>(rr + i);
+        if constexpr (WLOAD == 1) ws[it] = wv[i];
       } else {
         xs[it] = rs[it] = zero_vector<V>();
       }
@@ -60,7 +65,7 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
-      if (active && i < nvec) store_normalised<HINT>(yr + i, xs[it], scale, wv[i]);
+      if (active && i < nvec) store_normalised<HINT>(yr + i, xs[it], scale, WLOAD == 1 ? ws[it] : wv[i]);
     }
   } else {
     float sum_sq = 0.f;
@@ -81,19 +86,19 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
 }
 
 // Out of place: reads x, r and w; writes y and s.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm(const T* __restrict__ x, const T* __restrict__ r, const W* __restrict__ w, T* __restrict__ y,
             T* __restrict__ s, long long M, long long N, float eps) {
-  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, W>(x, r, w, y, s, M, N, eps);
+  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, W, WLOAD>(x, r, w, y, s, M, N, eps);
 }
 
 // In place: s overwrites r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_inplace(const T* __restrict__ x, T* r, const W* __restrict__ w, T* __restrict__ y, long long M,
                     long long N, float eps) {
-  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, (HINT == 2 ? 1 : HINT), W>(x, r, w, y, r, M, N, eps);
+  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, (HINT == 2 ? 1 : HINT), W, WLOAD>(x, r, w, y, r, M, N, eps);
 }
 
 // Trusted reference: one row per block of 256 threads, s rounded to T as the
