@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Which kernel paths win: for each shape of tkbench results documents, the
 best time of each rmsnorm-family kernel path (row in registers / re-read /
-shared memory, how w is loaded, cluster split) as % of the calibrated copy,
+shared memory / split between registers and shared memory, how w is loaded,
+cluster split) as % of the calibrated copy,
 and the overall best config. Reads documents only; no GPU.
 
 usage: modes.py RESULTS.json [RESULTS.json ...]
@@ -11,7 +12,8 @@ import sys
 
 
 def mode(cfg):
-    row = "shared" if cfg.get("STAGE") else ("registers" if cfg.get("ITEMS", 0) > 0 else "re-read")
+    staged, in_registers = cfg.get("STAGE", 0) != 0, cfg.get("ITEMS", 0) > 0
+    row = ("split" if in_registers else "shared") if staged else ("registers" if in_registers else "re-read")
     return f"{row:9s} w{cfg.get('WLOAD', 0)} c{cfg.get('CLUSTER', 1)}"
 
 
