@@ -112,7 +112,7 @@ __device__ __forceinline__ void store_hinted(V* p, const V& v) {
 // Element k of a vector in fp32, and a vector from fp32 values. 2-byte types
 // are read out of and packed into whole 32-bit words: element-wise access
 // would make the compiler hold each 2-byte element in a 32-bit register of
-// its own (82 registers instead of ~50 for a row share of 8 x 8 bf16).
+// its own (82 registers instead of 63 for a row share of 8 x 8 bf16).
 template <typename T> struct PairOps;  // 2-byte types: both halves of a word
 template <> struct PairOps<__nv_bfloat16> {
   static __device__ __forceinline__ float low(unsigned w) { return __uint_as_float(w << 16); }
