@@ -24,10 +24,10 @@ void LoadedKernel::allow_dynamic_shared(long long bytes) {
   // Without the opt-in, static plus dynamic shared memory must fit in 48 KB.
   cudaFuncAttributes attributes{};
   check_cuda(cudaFuncGetAttributes(&attributes, function()), "reading the attributes of " + name_);
-  if (bytes + static_cast<long long>(attributes.sharedSizeBytes) <= 48 * 1024) return;
-  check_cuda(cudaFuncSetAttribute(function(), cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
-             fmt::format("allowing {} bytes of dynamic shared memory for {}", bytes, name_));
-  shared_limit_ = bytes;
+  if (bytes + static_cast<long long>(attributes.sharedSizeBytes) > 48 * 1024)
+    check_cuda(cudaFuncSetAttribute(function(), cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
+               fmt::format("allowing {} bytes of dynamic shared memory for {}", bytes, name_));
+  shared_limit_ = bytes;  // allowed either way: the next call with as many bytes returns at once
 }
 
 void LoadedKernel::launch(const LaunchGeometry& g, void** args, cudaStream_t stream) const {

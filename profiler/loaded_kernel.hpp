@@ -27,7 +27,7 @@ class LoadedKernel {
   cudaLibrary_t library_ = nullptr;
   cudaKernel_t kernel_ = nullptr;
   std::string name_;
-  long long shared_limit_ = 0;  // dynamic bytes already allowed (beyond what fits without the opt-in)
+  long long shared_limit_ = 0;  // dynamic bytes known to launch: opted in, or fitting in 48 KB without
 };
 
 }  // namespace tkbench

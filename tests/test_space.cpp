@@ -46,6 +46,27 @@ TEST_CASE("rmsnorm_basic's space at 4096x8192 has the configs counted by hand", 
   for (const auto& c : odd) CHECK(c.at("THREADS") <= std::max(32LL, 5000 / c.at("VEC")));
 }
 
+TEST_CASE("the rmsnorm family's decode spaces hold one row per block, small enough to search whole", "[space]") {
+  for (const char* name : {"rmsnorm", "rmsnorm_fp32w", "add_rmsnorm", "add_rmsnorm_inplace"}) {
+    const auto& spec = builtin(name);
+    INFO(name);
+    for (const char* shape : {"1x8192", "32x4096", "255x8192"}) {
+      auto decode = SearchSpace(spec, problem(spec, shape, DType::bf16)).enumerate();
+      CHECK_FALSE(decode.empty());
+      CHECK(decode.size() <= 256);  // tune's default: exhaustive up to 256 configs (run.sh relies on it)
+      for (const auto& c : decode) CHECK(c.at("ROWS") == 1);
+    }
+    // From 256 * ROWS rows on, several rows per block come back.
+    auto rows_at = [&](const char* shape) {
+      std::set<long long> rows;
+      for (const auto& c : SearchSpace(spec, problem(spec, shape, DType::bf16)).enumerate()) rows.insert(c.at("ROWS"));
+      return rows;
+    };
+    CHECK(rows_at("512x2048") == std::set<long long>{1, 2});
+    CHECK(rows_at("4096x2048") == std::set<long long>{1, 2, 4, 8});
+  }
+}
+
 TEST_CASE("every enumerated config satisfies every constraint - filters fix parameters", "[space]") {
   const auto& spec = builtin("rmsnorm_basic");
   SearchSpace space(spec, problem(spec, "4096x8192", DType::bf16));

@@ -179,21 +179,13 @@ __device__ __forceinline__ float sum_squares(const V& v) {
   return s;
 }
 
-// A vector of zero bits, written as whole words: element-wise zeroing of a
-// 2-byte type makes the compiler keep each element in a register of its own.
+// A vector of zero bits, written as one raw word of its size (RawBits, as
+// load_hinted reads it): element-wise zeroing of a 2-byte type makes the
+// compiler keep each element in a register of its own.
 template <typename V>
 __device__ __forceinline__ V zero_vector() {
-  V v;
-  if constexpr (sizeof(V) % 4 == 0) {
-    unsigned* words = reinterpret_cast<unsigned*>(&v);
-#pragma unroll
-    for (int i = 0; i < static_cast<int>(sizeof(V) / 4); ++i) words[i] = 0u;
-  } else {
-    unsigned short* halves = reinterpret_cast<unsigned short*>(&v);
-#pragma unroll
-    for (int i = 0; i < static_cast<int>(sizeof(V) / 2); ++i) halves[i] = 0;
-  }
-  return v;
+  const typename RawBits<sizeof(V)>::type bits{};
+  return *reinterpret_cast<const V*>(&bits);
 }
 
 // Stores v * scale * g (a norm's last step, fp32 math) at p with store_hinted<HINT>.
