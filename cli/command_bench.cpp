@@ -164,8 +164,10 @@ CommandRunner add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--metrics", args->metrics, "CUPTI metrics, comma-separated (default: time, DRAM read/write bytes, DRAM %, warps active)");
   cmd->add_option("--chip", args->chip, "Offline: validate --metrics and count replay passes for a chip (e.g. GH100, GA100); needs no GPU");
   cmd->footer(R"(
-Counters come from CUPTI's range profiler in a pass of its own after timing
-(kernel replay: the kernel runs once per pass with memory restored in between).
+Counters come from CUPTI's range profiler, one launch right after verification
+(kernel replay: the kernel runs once per pass with memory restored in between),
+in a worker process of their own: the time comes from a fresh worker, as
+launches in a process that has set up CUPTI run 0.2-0.6 us slower (H200).
 DRAM efficiency = the manifest's ideal bytes / the bytes DRAM actually moved: a
 kernel that reads its input twice shows about 67%. Achieved occupancy is shown
 beside the theoretical one from the compiler's report. Where counters are

@@ -49,7 +49,11 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
         if (op == "evaluate") {
           const TemplateSpec& spec = registry.get(request.at("template").get<std::string>());
           Measurement m = evaluator->evaluate(evaluation_request_from_json(request, spec), heartbeat);
-          send({{"type", "result"}, {"measurement", to_json(m)}});
+          // A worker that has set up CUPTI's profiler launches more slowly
+          // from then on: it answers, then exits; the next request gets a fresh one.
+          const bool retire = evaluator->profiler_touched();
+          send({{"type", "result"}, {"measurement", to_json(m)}, {"retire", retire}});
+          if (retire) return 0;
         } else if (op == "driver_copy") {
           StoppingRule rule;
           rule.max_seconds = request.at("rule").value("max_seconds", 1.0);

@@ -32,7 +32,8 @@ struct EvaluationRequest {
   StoppingRule rule;
   std::uint64_t seed = 1;
   double graph_below_us = 20;  // kernels faster than this are timed as CUDA graphs
-  std::vector<std::string> metrics;  // CUPTI metrics to collect after timing; empty: none
+  std::vector<std::string> metrics;  // CUPTI metrics, collected right after verification; empty: none
+  bool counters_only = false;        // verify and collect `metrics`, no timing (see evaluate_remotely)
 
   // A request for `config` of `problem`, with the default timing rule.
   static EvaluationRequest for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {
@@ -59,6 +60,10 @@ class Evaluator {
   Measurement evaluate(const EvaluationRequest& request, const std::function<void()>& heartbeat);
   // The driver's device-to-device copy of `bytes`, timed like a kernel (calibration).
   TimingStats time_driver_copy(long long bytes, const StoppingRule& rule, const std::function<void()>& heartbeat);
+  // Whether CUPTI's profiler has been set up in this process. From then on
+  // every launch here is slower (0.2-0.6 us a launch on an H200, even with
+  // the profiler disabled or de-initialised): nothing may be timed here again.
+  bool profiler_touched() const { return profiler_touched_; }
 
  private:
   const TemplateRegistry& registry_;
@@ -72,6 +77,7 @@ class Evaluator {
   SmClock clock_;
   std::unique_ptr<RangeProfiler> profiler_;
   std::string profiler_unavailable_;
+  bool profiler_touched_ = false;
 };
 
 }  // namespace tkbench

@@ -1,8 +1,10 @@
 #pragma once
 // Hardware counters for one kernel launch through CUPTI's Range Profiler
-// (auto range, kernel replay): one range per profiled launch, in a pass of its
-// own after timing. Kernel replay saves and restores device memory between
-// passes, so counters never disturb the timing figures.
+// (auto range, kernel replay): one range per profiled launch, right after
+// verification. Kernel replay saves and restores device memory between passes.
+// Once set up, the profiler slows every later launch in the process (even
+// disabled; enabling it again after a disable crashed CUPTI 13.0), so nothing
+// is timed in a process that has one: see evaluate_remotely.
 #include <functional>
 #include <memory>
 #include <string>

@@ -131,9 +131,10 @@ WorkerReply WorkerClient::call(const nlohmann::ordered_json& request) {
         reply.kind = type == "result" ? WorkerReply::Kind::result : WorkerReply::Kind::error;
         reply.payload = std::move(msg);
         reply.reason = reply.payload.value("reason", "");
-        // A worker that says it is exiting is waited for, so the next request
+        // A worker that says it is exiting (fatal: a broken context; retire:
+        // CUPTI set up, launches slowed) is waited for, so the next request
         // goes to a fresh one instead of into a dying process's pipe.
-        if (reply.payload.value("fatal", false)) stop(false);
+        if (reply.payload.value("fatal", false) || reply.payload.value("retire", false)) stop(false);
         return reply;
       }
       reply.kind = WorkerReply::Kind::garbage;

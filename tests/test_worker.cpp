@@ -1,7 +1,9 @@
 // The worker protocol against fake workers that crash, hang and talk nonsense.
 #include <catch2/catch.hpp>
 
+#include "profiler/remote_evaluation.hpp"
 #include "profiler/worker_client.hpp"
+#include "reports/result_json.hpp"
 
 using namespace tkbench;
 
@@ -43,6 +45,18 @@ TEST_CASE("after a fatal error the next request goes to a fresh worker, not the 
   CHECK(w.call(kRequest).kind == WorkerReply::Kind::error);
   CHECK(w.call(kRequest).kind == WorkerReply::Kind::error);  // a fresh worker answered, not "crashed"
   CHECK(w.starts() == 2);
+}
+
+TEST_CASE("a worker that retires after a result (CUPTI set up) is replaced for the next request", "[worker]") {
+  // Answers with retire, then takes a while to exit, as a worker tearing down its CUDA context does.
+  auto w = fake(R"(read line; echo '{"type":"result","retire":true}'; sleep 0.3; exit 0)");
+  CHECK(w.call(kRequest).kind == WorkerReply::Kind::result);
+  CHECK(w.call(kRequest).kind == WorkerReply::Kind::result);  // a fresh worker answered, not "crashed"
+  CHECK(w.starts() == 2);
+  auto stays = fake(R"(while read line; do echo '{"type":"result","retire":false}'; done)");
+  CHECK(stays.call(kRequest).kind == WorkerReply::Kind::result);
+  CHECK(stays.call(kRequest).kind == WorkerReply::Kind::result);
+  CHECK(stays.starts() == 1);
 }
 
 TEST_CASE("a worker that says it is exiting but never does is killed after 10 s", "[worker]") {
@@ -95,4 +109,33 @@ TEST_CASE("a worker binary that cannot start counts as a crash", "[worker]") {
   auto r = w.call(kRequest);
   CHECK(r.kind == WorkerReply::Kind::crashed);
   CHECK_THAT(r.reason, Catch::Contains("exited with status 127"));
+}
+
+TEST_CASE("with counters asked for, one worker counts and retires and a fresh one times", "[worker]") {
+  // CUPTI set up in a process slows its later launches, so the time must not come from the counting worker.
+  Measurement counted;
+  counted.verification.verified = counted.verification.passed = true;
+  counted.counters = Counters{{{"dram__bytes_read.sum", 4096.0}}, 1, 2.0};
+  Measurement timed;
+  timed.verification.verified = timed.verification.passed = true;
+  timed.timing = TimingStats{};
+  timed.timing->median_us = 1.5;
+  auto answer = [](const Measurement& m, bool retire) {
+    return nlohmann::ordered_json{{"type", "result"}, {"measurement", to_json(m)}, {"retire", retire}}.dump();
+  };
+  // The fake answers a counters_only request with counters and exits; any other with a time.
+  auto w = fake("read line; case \"$line\" in *'\"counters_only\":true'*) echo '" + answer(counted, true) +
+                "'; sleep 0.2; exit 0;; *) echo '" + answer(timed, false) + "';; esac");
+  EvaluationRequest request;
+  request.template_name = "copy";
+  request.metrics = {"dram__bytes_read.sum"};
+  Result r;
+  evaluate_remotely(w, request, r);
+  REQUIRE(r.status == Status::ok);
+  REQUIRE(r.measurement);
+  REQUIRE(r.measurement->timing);
+  CHECK(r.measurement->timing->median_us == 1.5);
+  REQUIRE(r.measurement->counters);
+  CHECK(r.measurement->counters->values.at(0).second == 4096.0);
+  CHECK(w.starts() == 2);
 }
