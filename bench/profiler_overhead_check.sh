@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/profiler_overhead_check.sh: do counters change the time tkbench
 # reports? For a few configs, from decode (graph-timed, ~2 us) to prefill,
-# the median of `bench` (no CUPTI) beside that of `profile` (counters first,
-# then timing, in two worker processes), REPS times (default 2), on one GPU. OLD=path times an older binary's
-# `profile` too (the range profiler used to stay enabled while timing).
+# the median of `bench` (no CUPTI) beside that of `profile` (counters in one
+# worker process, the time from a fresh one), REPS times (default 2), on one
+# GPU. OLD=path times an older binary's `profile` too (it timed in the process
+# that had counted).
 # Run from the repo root with the stripped build in .carry/ (bench/README.md).
 set -u
 source bench/device_env.sh

@@ -66,21 +66,21 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
   heartbeat();
   if (!m.verification.passed) return m;  // never timed, never a winner
 
-  // Counters in a pass of their own, before timing, from a flushed L2: the
-  // state Nsight Compute measures in. After a second of timed launches the
+  // Counters instead of timing, right after verification, from a flushed L2:
+  // the state Nsight Compute measures in. After a second of timed launches the
   // DRAM write count of a streaming kernel differed from ncu's by 4% on an
   // H200 (write-back of L2 lines left dirty), right after verification by
-  // 0.2%. Kernel replay restores memory; a process that has set up CUPTI's
-  // profiler launches more slowly, so callers that time (evaluate_remotely)
-  // ask for counters and for timing in two processes.
+  // 0.2%. Nothing is timed after them: a process that has set up CUPTI's
+  // profiler launches more slowly from then on (evaluate_remotely times in
+  // another worker).
   if (!req.metrics.empty()) {
     ArgPack args = buffers->kernel_args(0);
     if (req.cold_l2) runtime_->flush_l2(stream_);
     check_cuda(cudaStreamSynchronize(stream_), "flushing L2 before profiling");
     collect_counters(req.metrics, [&] { kernel.launch(instance.geometry, args.data(), stream_); }, m);
     heartbeat();
+    return m;
   }
-  if (req.counters_only) return m;
 
   auto make_launch = [&](ProblemBuffers& b) {
     auto packs = std::make_shared<std::vector<ArgPack>>();

@@ -32,8 +32,7 @@ struct EvaluationRequest {
   StoppingRule rule;
   std::uint64_t seed = 1;
   double graph_below_us = 20;  // kernels faster than this are timed as CUDA graphs
-  std::vector<std::string> metrics;  // CUPTI metrics, collected right after verification; empty: none
-  bool counters_only = false;        // verify and collect `metrics`, no timing (see evaluate_remotely)
+  std::vector<std::string> metrics;  // CUPTI metrics, collected right after verification instead of timing; empty: time
 
   // A request for `config` of `problem`, with the default timing rule.
   static EvaluationRequest for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {
@@ -56,6 +55,7 @@ class Evaluator {
   Evaluator(const TemplateRegistry& registry, const Compiler& compiler, const DeviceInfo& device);
   ~Evaluator();
 
+  // Verifies, then times, or with request.metrics collects counters instead.
   // Throws CompileFailure, InputError (buffers do not fit), CudaError (a fault).
   Measurement evaluate(const EvaluationRequest& request, const std::function<void()>& heartbeat);
   // The driver's device-to-device copy of `bytes`, timed like a kernel (calibration).

@@ -19,8 +19,7 @@ json evaluation_request_json(const EvaluationRequest& r) {
                     {"max_samples", r.rule.max_samples}, {"max_seconds", r.rule.max_seconds}}},
           {"seed", r.seed},
           {"graph_below_us", r.graph_below_us},
-          {"metrics", r.metrics},
-          {"counters_only", r.counters_only}};
+          {"metrics", r.metrics}};
 }
 
 EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec& spec) {
@@ -38,7 +37,6 @@ EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec
   r.seed = j.at("seed");
   r.graph_below_us = j.at("graph_below_us");
   r.metrics = j.value("metrics", std::vector<std::string>{});
-  r.counters_only = j.value("counters_only", false);
   return r;
 }
 
@@ -93,9 +91,7 @@ void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, R
   // first worker verifies and collects counters, right after verification
   // (the L2 state Nsight Compute measures in), and retires; the time comes
   // from a fresh one that never touched CUPTI.
-  EvaluationRequest counting = request;
-  counting.counters_only = true;
-  evaluate_in_worker(worker, counting, result);
+  evaluate_in_worker(worker, request, result);
   if (result.status != Status::ok || !result.measurement) return;
   Measurement counted = std::move(*result.measurement);
   EvaluationRequest timing = request;

@@ -123,8 +123,8 @@ TEST_CASE("with counters asked for, one worker counts and retires and a fresh on
   auto answer = [](const Measurement& m, bool retire) {
     return nlohmann::ordered_json{{"type", "result"}, {"measurement", to_json(m)}, {"retire", retire}}.dump();
   };
-  // The fake answers a counters_only request with counters and exits; any other with a time.
-  auto w = fake("read line; case \"$line\" in *'\"counters_only\":true'*) echo '" + answer(counted, true) +
+  // The fake answers a request with metrics with counters and exits; one without, with a time.
+  auto w = fake("read line; case \"$line\" in *'\"metrics\":[\"'*) echo '" + answer(counted, true) +
                 "'; sleep 0.2; exit 0;; *) echo '" + answer(timed, false) + "';; esac");
   EvaluationRequest request;
   request.template_name = "copy";
