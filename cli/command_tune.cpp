@@ -129,6 +129,7 @@ Examples:
     const bool live = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
     const auto run_start = clock_type::now();
     double gpu_seconds = 0;
+    TuneTimes times;
     std::vector<ShapeSummary> summaries;
     const TuneStage stage{global, device, *worker, compiler, peaks, journal};
 
@@ -158,6 +159,7 @@ Examples:
       settings.live = live;
       ShapeTuning tuned = tune_shape(stage, spec, problem, filter, settings);
       gpu_seconds += tuned.gpu_seconds;
+      times += tuned.times;
       if (tuned.best && !interrupted()) remember_best(tuning, key, tuned, spec, peaks, output);
       summary.best = tuned.best;
       summary.baseline = tuned.baseline;
@@ -199,6 +201,7 @@ Examples:
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
       std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", gpu_seconds, wall,
                   wall > 0 ? 100 * gpu_seconds / wall : 0.0, output.c_str());
+      if (global.verbose) std::printf("time: %s\n", describe_tune_times(times, wall).c_str());
     }
     return interrupted() ? kExitInterrupted : kExitOk;
   };

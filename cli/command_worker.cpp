@@ -52,7 +52,13 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
           // A worker that has set up CUPTI's profiler launches more slowly
           // from then on: it answers, then exits; the next request gets a fresh one.
           const bool retire = evaluator->profiler_touched();
-          send({{"type", "result"}, {"measurement", to_json(m)}, {"retire", retire}});
+          const EvaluationCost& cost = evaluator->last_cost();
+          send({{"type", "result"},
+                {"measurement", to_json(m)},
+                {"retire", retire},
+                {"cost_ms",
+                 {{"load", cost.load_ms}, {"buffers", cost.buffers_ms}, {"verify", cost.verify_ms},
+                  {"timing", cost.timing_ms}, {"counters", cost.counters_ms}}}});
           if (retire) return 0;
         } else if (op == "driver_copy") {
           StoppingRule rule;

@@ -51,10 +51,27 @@ void remember_best(const TuningCache& cache, const TuningKey& key, const ShapeTu
   if (auto error = cache.store(entry)) diagnostics().warn("tuning cache not written: " + *error);
 }
 
+TuneTimes& TuneTimes::operator+=(const TuneTimes& o) {
+  space += o.space, propose += o.propose, compile_wait += o.compile_wait, worker += o.worker, journal += o.journal;
+  in_worker += o.in_worker;
+  return *this;
+}
+
+std::string describe_tune_times(const TuneTimes& t, double wall) {
+  const double other = wall - t.space - t.propose - t.compile_wait - t.worker - t.journal;
+  const EvaluationCost& w = t.in_worker;
+  return fmt::format(
+      "{:.1f} s wall: space {:.1f} s, propose {:.1f} s, compile wait {:.1f} s, worker {:.1f} s (load {:.1f}, buffers {:.1f}, "
+      "verify {:.1f}, timing {:.1f}, counters {:.1f}, pipe and start-up {:.1f}), journal {:.1f} s, other {:.1f} s",
+      wall, t.space, t.propose, t.compile_wait, t.worker, w.load_ms / 1e3, w.buffers_ms / 1e3, w.verify_ms / 1e3,
+      w.timing_ms / 1e3, w.counters_ms / 1e3, t.worker - w.total_ms() / 1e3, t.journal, other);
+}
+
 ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,
                        const TuneSettings& settings) {
   const GlobalOptions& global = stage.global;
   ShapeTuning summary;
+  Stopwatch watch;
   SearchSpace space(spec, problem);
   std::vector<Config> valid = space.enumerate(filter);
   std::string strategy = !settings.strategy.empty() ? settings.strategy : valid.size() <= 256 ? "exhaustive" : "random";
@@ -62,6 +79,7 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
   auto proposer = make_strategy(strategy, space, filter, budget, settings.seed);
   std::optional<Config> default_config = space.default_config();
   if (default_config && std::find(valid.begin(), valid.end(), *default_config) == valid.end()) default_config.reset();
+  summary.times.space += watch.lap_ms() / 1e3;
 
   // Results a resumed run already holds count, and are not evaluated again.
   auto consider = [&](const Result& r) {
@@ -103,16 +121,20 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
   const auto shape_start = clock_type::now();
   std::size_t done = 0;
   while (!interrupted()) {
+    watch.lap_ms();
     while (!proposer_done && inflight.size() < depth && proposed < budget) {
       auto batch = proposer->propose(std::min(depth - inflight.size(), budget - proposed));
       if (batch.empty()) proposer_done = true;
       for (const auto& c : batch) enqueue(c);
     }
+    summary.times.propose += watch.lap_ms() / 1e3;
     if (inflight.empty()) break;
     double elapsed = std::chrono::duration<double>(clock_type::now() - shape_start).count();
     if (settings.time_limit > 0 && elapsed > settings.time_limit) break;
+    watch.lap_ms();
     Result r = inflight.front().second.get().result;
     inflight.pop_front();
+    summary.times.compile_wait += watch.lap_ms() / 1e3;
     if (r.status == Status::ok) {
       EvaluationRequest req = EvaluationRequest::for_config(spec, problem, r.config);
       req.cold_l2 = settings.cold_l2;
@@ -120,10 +142,12 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
       req.seed = settings.seed;
       if (settings.counters) req.metrics = default_metrics();
       auto gpu_start = clock_type::now();
-      evaluate_remotely(stage.worker, req, r);
+      evaluate_remotely(stage.worker, req, r, &summary.times.in_worker);
       summary.gpu_seconds += std::chrono::duration<double>(clock_type::now() - gpu_start).count();
     }
+    watch.lap_ms();
     stage.journal.append(r, figures_json(r, spec, stage.peaks));
+    summary.times.journal += watch.lap_ms() / 1e3;
     proposer->observe(r);
     consider(r);
     ++done;
@@ -141,6 +165,7 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
         roofline_figures(*summary.best, spec, stage.peaks).pct_of_bound >= settings.target_sol)
       break;
   }
+  summary.times.worker = summary.gpu_seconds;
   pool.cancel_pending();
   if (settings.live) std::fprintf(stderr, "\r\033[K");
   return summary;

@@ -41,11 +41,26 @@ struct TuneStage {
   ResultsJournal& journal;   // results already in it (a resumed run) count and are not evaluated again
 };
 
+// Where a tune's wall time went, in seconds (summed over shapes).
+struct TuneTimes {
+  double space = 0;         // enumerating the valid configs, setting up the strategy
+  double propose = 0;       // the strategy choosing configs
+  double compile_wait = 0;  // waiting for the next config's compile, the GPU idle
+  double worker = 0;        // the worker's round trips: pipe, JSON and its start-up included
+  EvaluationCost in_worker; // inside those round trips, by phase (milliseconds)
+  double journal = 0;       // appending each result to the journal (fsynced)
+  TuneTimes& operator+=(const TuneTimes& o);
+};
+
+// "space 1.2 s, propose 0.3 s, ..." with what is left of `wall` as "other".
+std::string describe_tune_times(const TuneTimes& times, double wall_seconds);
+
 struct ShapeTuning {
   std::optional<Result> best;      // the fastest ok result
   std::optional<Result> baseline;  // the manifest's default config, when it is valid and ok
   int evaluated = 0, failed = 0;
   double gpu_seconds = 0;
+  TuneTimes times;
 };
 
 ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,

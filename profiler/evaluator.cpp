@@ -8,6 +8,7 @@
 #include "profiler/problem_buffers.hpp"
 #include "profiler/timer.hpp"
 #include "profiler/verifier.hpp"
+#include "tuner/time_util.hpp"
 
 namespace tkbench {
 namespace {
@@ -43,6 +44,8 @@ Evaluator::~Evaluator() {
 }
 
 Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::function<void()>& heartbeat) {
+  last_cost_ = {};
+  Stopwatch watch;
   const TemplateSpec& spec = registry_.get(req.template_name);
   Problem problem = make_problem(spec, req.dims, req.dtype);
   KernelInstance instance = instantiate(spec.kernel, spec, problem, req.config);
@@ -58,12 +61,16 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
     reference->allow_dynamic_shared(reference_instance.geometry.dynamic_shared_bytes);
   }
   heartbeat();
+  last_cost_.load_ms = watch.lap_ms();
 
   Measurement m;
   auto buffers = std::make_unique<ProblemBuffers>(spec, problem, 1, reference != nullptr, *runtime_, req.seed, stream_);
+  check_cuda(cudaStreamSynchronize(stream_), "filling the inputs");
+  last_cost_.buffers_ms = watch.lap_ms();
   m.verification = verify(kernel, instance.geometry, reference.get(), reference_instance.geometry, *buffers, *runtime_,
                           spec.tolerance.at(problem.dtype), stream_);
   heartbeat();
+  last_cost_.verify_ms = watch.lap_ms();
   if (!m.verification.passed) return m;  // never timed, never a winner
 
   // Counters instead of timing, right after verification, from a flushed L2:
@@ -79,6 +86,7 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
     check_cuda(cudaStreamSynchronize(stream_), "flushing L2 before profiling");
     collect_counters(req.metrics, [&] { kernel.launch(instance.geometry, args.data(), stream_); }, m);
     heartbeat();
+    last_cost_.counters_ms = watch.lap_ms();
     return m;
   }
 
@@ -98,12 +106,16 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
   if (options.graph && req.cold_l2) {
     int sets = rotation_sets(buffers->footprint_bytes(), device_.l2_bytes);
     if (sets > 1) {
+      last_cost_.timing_ms += watch.lap_ms();
       buffers.reset();  // free before allocating the rotation sets
       buffers = std::make_unique<ProblemBuffers>(spec, problem, sets, false, *runtime_, req.seed, stream_);
+      check_cuda(cudaStreamSynchronize(stream_), "filling the input sets");
+      last_cost_.buffers_ms += watch.lap_ms();
     }
     options.sets = sets;
   }
   m.timing = time_kernel(make_launch(*buffers), *runtime_, clock_, options, stream_);
+  last_cost_.timing_ms += watch.lap_ms();
   return m;
 }
 

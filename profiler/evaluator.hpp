@@ -64,6 +64,8 @@ class Evaluator {
   // every launch here is slower (0.2-0.6 us a launch on an H200, even with
   // the profiler disabled or de-initialised): nothing may be timed here again.
   bool profiler_touched() const { return profiler_touched_; }
+  // Where the last evaluate() spent its time.
+  const EvaluationCost& last_cost() const { return last_cost_; }
 
  private:
   const TemplateRegistry& registry_;
@@ -78,6 +80,7 @@ class Evaluator {
   std::unique_ptr<RangeProfiler> profiler_;
   std::string profiler_unavailable_;
   bool profiler_touched_ = false;
+  EvaluationCost last_cost_;
 };
 
 }  // namespace tkbench

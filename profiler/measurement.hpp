@@ -49,6 +49,23 @@ struct Counters {
   }
 };
 
+// Where one evaluation's time went inside the worker, in milliseconds: the
+// tune loop adds these up to show where a run's wall time goes. Not kept in
+// results documents.
+struct EvaluationCost {
+  double load_ms = 0;      // the kernel and reference from the compiled-kernel cache into the GPU
+  double buffers_ms = 0;   // allocating and filling inputs (and input sets to rotate)
+  double verify_ms = 0;    // reference run, kernel run, comparison
+  double timing_ms = 0;    // warm-up, estimate, sampling (L2 flushes included)
+  double counters_ms = 0;  // CUPTI range profiler
+  double total_ms() const { return load_ms + buffers_ms + verify_ms + timing_ms + counters_ms; }
+  EvaluationCost& operator+=(const EvaluationCost& o) {
+    load_ms += o.load_ms, buffers_ms += o.buffers_ms, verify_ms += o.verify_ms, timing_ms += o.timing_ms,
+        counters_ms += o.counters_ms;
+    return *this;
+  }
+};
+
 struct Measurement {
   Verification verification;
   std::optional<TimingStats> timing;  // absent when verification failed

@@ -42,10 +42,21 @@ EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec
 
 namespace {
 
-void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, Result& result) {
+void add_cost(const json& reply, EvaluationCost* cost) {
+  if (!cost || !reply.contains("cost_ms")) return;
+  const json& c = reply.at("cost_ms");
+  cost->load_ms += c.value("load", 0.0);
+  cost->buffers_ms += c.value("buffers", 0.0);
+  cost->verify_ms += c.value("verify", 0.0);
+  cost->timing_ms += c.value("timing", 0.0);
+  cost->counters_ms += c.value("counters", 0.0);
+}
+
+void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, Result& result, EvaluationCost* cost) {
   WorkerReply reply = worker.call(evaluation_request_json(request));
   switch (reply.kind) {
     case WorkerReply::Kind::result: {
+      add_cost(reply.payload, cost);
       try {
         result.measurement = measurement_from_json(reply.payload.at("measurement"));
       } catch (const std::exception& e) {
@@ -83,20 +94,20 @@ void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, 
 
 }  // namespace
 
-void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result) {
-  if (request.metrics.empty()) return evaluate_in_worker(worker, request, result);
+void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result, EvaluationCost* cost) {
+  if (request.metrics.empty()) return evaluate_in_worker(worker, request, result, cost);
   // Counters and time from two workers. Once CUPTI's profiler is set up in a
   // process, every launch there is slower: 0.2-0.6 us a launch on an H200
   // (1x8192 rmsnorm: 1.97 us timed alone, 2.18-2.33 us after profiling). The
   // first worker verifies and collects counters, right after verification
   // (the L2 state Nsight Compute measures in), and retires; the time comes
   // from a fresh one that never touched CUPTI.
-  evaluate_in_worker(worker, request, result);
+  evaluate_in_worker(worker, request, result, cost);
   if (result.status != Status::ok || !result.measurement) return;
   Measurement counted = std::move(*result.measurement);
   EvaluationRequest timing = request;
   timing.metrics.clear();
-  evaluate_in_worker(worker, timing, result);
+  evaluate_in_worker(worker, timing, result, cost);
   if (!result.measurement) return;
   result.measurement->counters = std::move(counted.counters);
   result.measurement->counters_unavailable = std::move(counted.counters_unavailable);

@@ -11,7 +11,9 @@ nlohmann::ordered_json evaluation_request_json(const EvaluationRequest& request)
 EvaluationRequest evaluation_request_from_json(const nlohmann::ordered_json& j, const TemplateSpec& spec);
 
 // Fills result.status, reason and measurement. Throws InputError when the
-// worker reports bad input (e.g. buffers larger than device memory).
-void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result);
+// worker reports bad input (e.g. buffers larger than device memory). Adds
+// where the worker spent its time to `cost`, when given.
+void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result,
+                       EvaluationCost* cost = nullptr);
 
 }  // namespace tkbench
