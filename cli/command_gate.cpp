@@ -93,7 +93,7 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
         chosen_by = "tuning cache";
       } else {
         if (!tuning_journal) tuning_journal = std::make_unique<ResultsJournal>(tuning_output, to_json(peaks), false);
-        const TuneStage stage{global, device, *worker, compiler, peaks, *tuning_journal};
+        const TuneStage stage{global.jobs, device, *worker, compiler, peaks, *tuning_journal};
         TuneSettings settings;
         settings.strategy = entry.strategy;
         settings.budget = entry.budget;

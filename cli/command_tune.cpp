@@ -76,8 +76,12 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--shape", args->shapes, "Problem shape(s): 4096x8192, or several as 1x8192,4096x8192")->required();
   cmd->add_option("--dtype", args->dtype, "Element type (default: the template's first dtype)");
   cmd->add_option("--config", args->config, "Fix some parameters: the search covers the rest");
-  cmd->add_option("--strategy", args->strategy, "exhaustive (default for spaces of <= 256 configs), random, anneal, genetic or bayes");
-  cmd->add_option("--budget", args->budget, "Evaluate at most N configs per shape (default: all for exhaustive, else 64)");
+  cmd->add_option("--strategy", args->strategy,
+                  fmt::format("exhaustive (default for spaces of <= {} valid configs), random, anneal, genetic or bayes "
+                              "(default above that)", kExhaustiveUpTo));
+  cmd->add_option("--budget", args->budget,
+                  fmt::format("Evaluate at most N configs per shape (default: all for exhaustive, else {}); a resumed run "
+                              "counts what it already holds", kDefaultBudget));
   cmd->add_option("--time", args->time, "Stop each shape's search after this long: 90s, 5m, 1h");
   cmd->add_option("--target-sol", args->target_sol,
                   "Stop a shape once a config reaches P% of its roof: the calibrated copy bandwidth, or FP32 peak if compute-bound");
@@ -131,7 +135,7 @@ Examples:
     double gpu_seconds = 0;
     TuneTimes times;
     std::vector<ShapeSummary> summaries;
-    const TuneStage stage{global, device, *worker, compiler, peaks, journal};
+    const TuneStage stage{global.jobs, device, *worker, compiler, peaks, journal};
 
     for (const auto& dims : shapes) {
       if (interrupted()) break;
@@ -157,6 +161,7 @@ Examples:
       settings.seed = args->seed;
       settings.counters = args->counters;
       settings.live = live;
+      settings.announce = !global.quiet && !global.json;
       ShapeTuning tuned = tune_shape(stage, spec, problem, filter, settings);
       gpu_seconds += tuned.gpu_seconds;
       times += tuned.times;

@@ -14,6 +14,7 @@
 #include "profiler/remote_evaluation.hpp"
 #include "reports/result_json.hpp"
 #include "reports/roofline.hpp"
+#include "tuner/compile_ahead.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
@@ -23,7 +24,6 @@
 #include "tuner/time_util.hpp"
 
 namespace tkbench {
-using clock_type = std::chrono::steady_clock;
 
 std::string default_results_path(const std::string& stem) {
   std::time_t t = std::time(nullptr);
@@ -67,106 +67,231 @@ std::string describe_tune_times(const TuneTimes& t, double wall) {
       w.timing_ms / 1e3, w.counters_ms / 1e3, t.worker - w.total_ms() / 1e3, t.journal, other);
 }
 
+namespace {
+
+bool same_problem(const Result& r, const TemplateSpec& spec, const Problem& problem) {
+  return r.template_name == spec.name && r.problem.dims == problem.dims && r.problem.dtype == problem.dtype;
+}
+
+// The configs proposed and not yet evaluated, compiled ahead, and the one
+// evaluation on the GPU: the next evaluation starts as soon as one ends, and
+// the bookkeeping of the finished one (journal, strategy, progress) runs
+// while the GPU measures.
+class ShapeSearch {
+ public:
+  ShapeSearch(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,
+              const TuneSettings& settings, ShapeTuning& summary)
+      : stage_(stage), spec_(spec), problem_(problem), settings_(settings), summary_(summary), space_(spec, problem),
+        valid_(space_.enumerate(filter)) {
+    plan_ = plan_search(settings.strategy, settings.budget, valid_.size());
+    proposer_ = make_strategy(plan_.strategy, space_, filter, plan_.budget, settings.seed);
+    default_config_ = space_.default_config();
+    if (default_config_ && std::find(valid_.begin(), valid_.end(), *default_config_) == valid_.end()) default_config_.reset();
+    // Leave a core to the worker process and one to this thread; the rest compile, at a lower priority.
+    const unsigned cores = ThreadPool::default_threads();
+    threads_ = stage.jobs ? stage.jobs : std::max(1u, cores > 2 ? cores - 2 : 1u);
+    depth_ = std::min(proposer_->lookahead(), std::max<std::size_t>(4, 2 * threads_));
+    compiles_ = std::make_unique<CompileAhead>(threads_, 10, [this](const Config& c) {
+      return compile_config(spec_, problem_, c, stage_.compiler, stage_.device.arch());
+    });
+  }
+
+  const SearchPlan& plan() const { return plan_; }
+  std::size_t valid_count() const { return valid_.size(); }
+
+  void run() {
+    Stopwatch watch;
+    // A resumed run: what the journal holds for this shape counts against the budget.
+    for (const auto& r : stage_.journal.results())
+      if (same_problem(r, spec_, problem_) && seen_.insert(r.config.str()).second) {
+        proposer_->already_evaluated(r);
+        consider(r);
+        ++proposed_;
+      }
+    // The hand-written default goes first: the speedup is measured against it.
+    if (default_config_) want(*default_config_);
+    start_ = std::chrono::steady_clock::now();
+    summary_.times.space += watch.lap_ms() / 1e3;
+
+    while (!interrupted() && !stopped_) {
+      propose();
+      if (!running_) {
+        if (queue_.empty()) break;  // nothing more proposed: the search is over
+        start_next();
+        continue;
+      }
+      Result done = finish_running();
+      // The GPU takes the next config before this one is written down.
+      if (!interrupted() && !reaches_target(done)) start_next();
+      record(std::move(done));
+    }
+    if (running_) record(finish_running());  // an interrupt lets the config in hand finish
+  }
+
+ private:
+  void want(const Config& c) {
+    if (proposed_ >= plan_.budget || !seen_.insert(c.str()).second) return;
+    ++proposed_;
+    queue_.push_back({c, compiles_->want(c)});
+  }
+
+  void propose() {
+    Stopwatch watch;
+    while (!proposer_done_ && queue_.size() + (running_ ? 1 : 0) < depth_ && proposed_ < plan_.budget) {
+      auto batch = proposer_->propose(std::min(depth_ - queue_.size() - (running_ ? 1 : 0), plan_.budget - proposed_));
+      if (batch.empty()) proposer_done_ = true;
+      for (const auto& c : batch) want(c);
+    }
+    // Idle cores compile what the strategy will likely ask for next.
+    if (proposed_ < plan_.budget && compiles_->speculating() < threads_)
+      for (const auto& c : proposer_->likely_next(threads_)) compiles_->speculate(c);
+    summary_.times.propose += watch.lap_ms() / 1e3;
+  }
+
+  // Takes the front of the queue once compiled: a compile failure is recorded
+  // at once, a compiled config goes to the GPU. False when the time is up.
+  bool start_next() {
+    while (!queue_.empty()) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      if (settings_.time_limit > 0 && elapsed > settings_.time_limit) {
+        stopped_ = true;
+        return false;
+      }
+      Stopwatch watch;
+      Result r = queue_.front().compiled.get().result;
+      queue_.pop_front();
+      summary_.times.compile_wait += watch.lap_ms() / 1e3;
+      if (r.status != Status::ok) {
+        record(std::move(r));
+        continue;
+      }
+      EvaluationRequest req = EvaluationRequest::for_config(spec_, problem_, r.config);
+      req.cold_l2 = settings_.cold_l2;
+      req.rule.max_seconds = settings_.max_time;
+      req.seed = settings_.seed;
+      if (settings_.counters) req.metrics = default_metrics();
+      running_ = std::make_unique<Running>();
+      running_->result = std::move(r);
+      Running* slot = running_.get();
+      running_->done = gpu_.submit([this, slot, req] {
+        Stopwatch gpu_watch;
+        evaluate_remotely(stage_.worker, req, slot->result, &slot->cost);
+        slot->seconds = gpu_watch.lap_ms() / 1e3;
+      });
+      return true;
+    }
+    return false;
+  }
+
+  Result finish_running() {
+    running_->done.get();  // rethrows what the evaluation threw (bad input: buffers too large)
+    summary_.gpu_seconds += running_->seconds;
+    summary_.times.worker += running_->seconds;
+    summary_.times.in_worker += running_->cost;
+    Result r = std::move(running_->result);
+    running_.reset();
+    return r;
+  }
+
+  void record(Result r) {
+    Stopwatch watch;
+    stage_.journal.append(r, figures_json(r, spec_, stage_.peaks));
+    summary_.times.journal += watch.lap_ms() / 1e3;
+    proposer_->observe(r);
+    consider(r);
+    ++done_;
+    if (settings_.live) show_progress();
+    if (reaches_target(r)) stopped_ = true;
+  }
+
+  // --target-sol: this result or the best so far reaches the asked % of its roof.
+  bool reaches_target(const Result& r) const {
+    if (settings_.target_sol <= 0) return false;
+    auto reaches = [&](const Result& x) {
+      return x.status == Status::ok && x.measurement && x.measurement->timing &&
+             roofline_figures(x, spec_, stage_.peaks).pct_of_bound >= settings_.target_sol;
+    };
+    return reaches(r) || (summary_.best && reaches(*summary_.best));
+  }
+
+  void consider(const Result& r) {
+    if (r.status == Status::ok && r.measurement && r.measurement->timing &&
+        (!summary_.best || r.measurement->timing->median_us < summary_.best->measurement->timing->median_us))
+      summary_.best = r;
+    if (default_config_ && r.config == *default_config_ && r.status == Status::ok) summary_.baseline = r;
+    if (r.status != Status::ok) ++summary_.failed;
+    ++summary_.evaluated;
+  }
+
+  void show_progress() const {
+    const double total = static_cast<double>(std::min(plan_.budget, valid_.size()));
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double rate = static_cast<double>(done_) / std::max(1e-9, elapsed);
+    double eta = std::max(0.0, total - static_cast<double>(summary_.evaluated)) / rate;
+    if (settings_.time_limit > 0) eta = std::min(eta, std::max(0.0, settings_.time_limit - elapsed));
+    std::string best = summary_.best ? fmt::format("best {:.2f} µs ({:.1f}%)", summary_.best->measurement->timing->median_us,
+                                                   roofline_figures(*summary_.best, spec_, stage_.peaks).pct_of_measured)
+                                     : "no valid config yet";
+    std::fprintf(stderr, "\r\033[K%s %s [%s]: %d/%.0f configs, %d failed, %s, %.0f configs/s, ETA %.0f s", spec_.name.c_str(),
+                 problem_.shape_str().c_str(), plan_.strategy.c_str(), summary_.evaluated, total, summary_.failed,
+                 best.c_str(), rate, eta);
+  }
+
+  struct Pending {
+    Config config;
+    std::shared_future<CompiledConfig> compiled;
+  };
+  struct Running {
+    Result result;
+    EvaluationCost cost;
+    double seconds = 0;
+    std::future<void> done;
+  };
+
+  const TuneStage& stage_;
+  const TemplateSpec& spec_;
+  const Problem& problem_;
+  const TuneSettings& settings_;
+  ShapeTuning& summary_;
+  SearchSpace space_;
+  std::vector<Config> valid_;
+  SearchPlan plan_;
+  std::unique_ptr<Strategy> proposer_;
+  std::optional<Config> default_config_;
+  unsigned threads_ = 1;
+  std::size_t depth_ = 4;
+  std::set<std::string> seen_;
+  std::size_t proposed_ = 0;
+  int done_ = 0;
+  bool proposer_done_ = false, stopped_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::deque<Pending> queue_;
+  std::unique_ptr<Running> running_;
+  ThreadPool gpu_{1};                       // the one thread that talks to the worker
+  std::unique_ptr<CompileAhead> compiles_;  // after gpu_: destroyed first
+};
+
+}  // namespace
+
 ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,
                        const TuneSettings& settings) {
-  const GlobalOptions& global = stage.global;
   ShapeTuning summary;
   Stopwatch watch;
-  SearchSpace space(spec, problem);
-  std::vector<Config> valid = space.enumerate(filter);
-  std::string strategy = !settings.strategy.empty() ? settings.strategy : valid.size() <= 256 ? "exhaustive" : "random";
-  std::size_t budget = settings.budget ? settings.budget : strategy == "exhaustive" ? valid.size() : std::min<std::size_t>(64, valid.size());
-  auto proposer = make_strategy(strategy, space, filter, budget, settings.seed);
-  std::optional<Config> default_config = space.default_config();
-  if (default_config && std::find(valid.begin(), valid.end(), *default_config) == valid.end()) default_config.reset();
+  ShapeSearch search(stage, spec, problem, filter, settings, summary);
   summary.times.space += watch.lap_ms() / 1e3;
-
-  // Results a resumed run already holds count, and are not evaluated again.
-  auto consider = [&](const Result& r) {
-    if (r.status == Status::ok && r.measurement && r.measurement->timing &&
-        (!summary.best || r.measurement->timing->median_us < summary.best->measurement->timing->median_us))
-      summary.best = r;
-    if (default_config && r.config == *default_config && r.status == Status::ok) summary.baseline = r;
-    if (r.status != Status::ok) ++summary.failed;
-    ++summary.evaluated;
-  };
-  auto journaled = [&](const Config& c) -> const Result* {
-    for (const auto& r : stage.journal.results())
-      if (r.config == c && r.template_name == spec.name && r.problem.dims == problem.dims && r.problem.dtype == problem.dtype)
-        return &r;
-    return nullptr;
-  };
-
-  // Proposals come in small batches (adaptive strategies learn from each
-  // result), compiled on the pool ahead of the GPU. The hand-written
-  // default goes first: the speedup is measured against it.
-  ThreadPool pool(global.jobs ? global.jobs : ThreadPool::default_threads());
-  const std::size_t depth = std::min(proposer->lookahead(),
-                                     std::max<std::size_t>(4, 2 * (global.jobs ? global.jobs : ThreadPool::default_threads())));
-  std::deque<std::pair<Config, std::future<CompiledConfig>>> inflight;
-  std::set<std::string> seen;
-  std::size_t proposed = 0;
-  bool proposer_done = false;
-  auto enqueue = [&](const Config& c) {
-    if (!seen.insert(c.str()).second || proposed >= budget) return;
-    ++proposed;
-    if (const Result* old = journaled(c)) {
-      consider(*old);
-      proposer->observe(*old);
-      return;
-    }
-    inflight.emplace_back(c, pool.submit([&, c] { return compile_config(spec, problem, c, stage.compiler, stage.device.arch()); }));
-  };
-  if (default_config) enqueue(*default_config);
-  const auto shape_start = clock_type::now();
-  std::size_t done = 0;
-  while (!interrupted()) {
-    watch.lap_ms();
-    while (!proposer_done && inflight.size() < depth && proposed < budget) {
-      auto batch = proposer->propose(std::min(depth - inflight.size(), budget - proposed));
-      if (batch.empty()) proposer_done = true;
-      for (const auto& c : batch) enqueue(c);
-    }
-    summary.times.propose += watch.lap_ms() / 1e3;
-    if (inflight.empty()) break;
-    double elapsed = std::chrono::duration<double>(clock_type::now() - shape_start).count();
-    if (settings.time_limit > 0 && elapsed > settings.time_limit) break;
-    watch.lap_ms();
-    Result r = inflight.front().second.get().result;
-    inflight.pop_front();
-    summary.times.compile_wait += watch.lap_ms() / 1e3;
-    if (r.status == Status::ok) {
-      EvaluationRequest req = EvaluationRequest::for_config(spec, problem, r.config);
-      req.cold_l2 = settings.cold_l2;
-      req.rule.max_seconds = settings.max_time;
-      req.seed = settings.seed;
-      if (settings.counters) req.metrics = default_metrics();
-      auto gpu_start = clock_type::now();
-      evaluate_remotely(stage.worker, req, r, &summary.times.in_worker);
-      summary.gpu_seconds += std::chrono::duration<double>(clock_type::now() - gpu_start).count();
-    }
-    watch.lap_ms();
-    stage.journal.append(r, figures_json(r, spec, stage.peaks));
-    summary.times.journal += watch.lap_ms() / 1e3;
-    proposer->observe(r);
-    consider(r);
-    ++done;
-    if (settings.live) {
-      double total = static_cast<double>(std::min(budget, valid.size()));
-      double rate = static_cast<double>(done) / std::max(1e-9, std::chrono::duration<double>(clock_type::now() - shape_start).count());
-      double eta = std::max(0.0, total - static_cast<double>(summary.evaluated)) / rate;
-      std::string best = summary.best ? fmt::format("best {:.2f} µs ({:.1f}%)", summary.best->measurement->timing->median_us,
-                                                    roofline_figures(*summary.best, spec, stage.peaks).pct_of_measured)
-                                      : "no valid config yet";
-      std::fprintf(stderr, "\r\033[K%s %s [%s]: %d/%.0f configs, %d failed, %s, ETA %.0f s", spec.name.c_str(),
-                   problem.shape_str().c_str(), strategy.c_str(), summary.evaluated, total, summary.failed, best.c_str(), eta);
-    }
-    if (settings.target_sol > 0 && summary.best &&
-        roofline_figures(*summary.best, spec, stage.peaks).pct_of_bound >= settings.target_sol)
-      break;
+  summary.strategy = search.plan().strategy;
+  summary.budget = search.plan().budget;
+  summary.valid = search.valid_count();
+  if (settings.announce) {
+    diagnostics().note(fmt::format("{} {} {}: {} search, {} of {} valid configs{}", spec.name, problem.shape_str(),
+                                   dtype_info(problem.dtype).name, summary.strategy,
+                                   std::min(summary.budget, summary.valid), summary.valid,
+                                   summary.budget == summary.valid ? "" : fmt::format(" (budget {})", summary.budget)));
+    if (!settings.strategy.empty() && settings.budget > summary.valid)
+      diagnostics().note(fmt::format("  --budget {} asks for more configs than the space holds at this shape: all {} are evaluated",
+                                     settings.budget, summary.valid));
   }
-  summary.times.worker = summary.gpu_seconds;
-  pool.cancel_pending();
+  search.run();
   if (settings.live) std::fprintf(stderr, "\r\033[K");
   return summary;
 }

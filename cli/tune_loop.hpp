@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 
-#include "cli/global_options.hpp"
 #include "profiler/device_peaks.hpp"
 #include "profiler/worker_client.hpp"
 #include "tuner/compiler.hpp"
@@ -20,8 +19,8 @@
 namespace tkbench {
 
 struct TuneSettings {
-  std::string strategy;      // empty: exhaustive for spaces of <= 256 configs, else random
-  std::size_t budget = 0;    // 0: every config for exhaustive, else 64
+  std::string strategy;      // empty: plan_search's default for the space's size
+  std::size_t budget = 0;    // 0: plan_search's default
   double time_limit = 0;     // seconds per shape; 0: none
   double target_sol = 0;     // stop once the best reaches this % of its roof; 0: never
   double max_time = 0.5;     // seconds of timing per config
@@ -29,11 +28,12 @@ struct TuneSettings {
   std::uint64_t seed = 1;
   bool counters = false;
   bool live = false;         // a progress line on stderr
+  bool announce = false;     // one line per shape: the strategy, budget and valid configs
 };
 
 // What one tune run shares between its shapes.
 struct TuneStage {
-  const GlobalOptions& global;
+  unsigned jobs;             // compile threads; 0: all cores but two (one for the worker, one for the loop)
   const DeviceInfo& device;
   WorkerClient& worker;
   const Compiler& compiler;
@@ -61,6 +61,8 @@ struct ShapeTuning {
   int evaluated = 0, failed = 0;
   double gpu_seconds = 0;
   TuneTimes times;
+  std::string strategy;        // as planned: the user's or the default
+  std::size_t budget = 0, valid = 0;
 };
 
 ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,

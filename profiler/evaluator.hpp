@@ -12,6 +12,8 @@
 #include <string>
 
 #include "profiler/device.hpp"
+#include "profiler/loaded_kernel.hpp"
+#include "profiler/problem_buffers.hpp"
 #include "profiler/measurement.hpp"
 #include "profiler/nvml_clock.hpp"
 #include "profiler/range_profiler.hpp"
@@ -19,6 +21,7 @@
 #include "profiler/statistics.hpp"
 #include "tuner/compiler.hpp"
 #include "tuner/config.hpp"
+#include "tuner/kernel_instance.hpp"
 #include "tuner/template_registry.hpp"
 
 namespace tkbench {
@@ -73,6 +76,16 @@ class Evaluator {
   DeviceInfo device_;
   // Counters for `metrics`, or why they cannot be had (then not retried).
   void collect_counters(const std::vector<std::string>& metrics, const std::function<void()>& launch, Measurement& m);
+  // The buffers of this problem, kept from the last config of the same
+  // problem (inputs refilled) or allocated and filled now. `sets` 0: one set
+  // with the reference's outputs, for verification; else that many input
+  // sets to rotate through while timing.
+  ProblemBuffers& buffers_for(const TemplateSpec& spec, const Problem& problem, std::uint64_t seed, int sets);
+  // Verifies against the reference, run once per problem; outputs kept from
+  // an earlier config never fail a config: a failure is checked again
+  // against a fresh reference run.
+  Verification verify_config(const TemplateSpec& spec, const Problem& problem, const EvaluationRequest& req,
+                             const LoadedKernel& kernel, const KernelInstance& instance, ProblemBuffers& buffers);
 
   cudaStream_t stream_ = nullptr;
   std::unique_ptr<RuntimeKernels> runtime_;
@@ -81,6 +94,11 @@ class Evaluator {
   std::string profiler_unavailable_;
   bool profiler_touched_ = false;
   EvaluationCost last_cost_;
+  // Kept between configs of one problem (template, shape, dtype, seed).
+  std::string problem_key_;
+  std::unique_ptr<ProblemBuffers> checked_;   // one input set + the reference's outputs
+  std::unique_ptr<ProblemBuffers> rotation_;  // input sets rotated through in graph timing
+  std::string reference_key_;                 // whose outputs checked_ holds; empty: none yet
 };
 
 }  // namespace tkbench

@@ -70,7 +70,7 @@ long long ProblemBuffers::required_bytes(const TemplateSpec& spec, const Problem
 
 ProblemBuffers::ProblemBuffers(const TemplateSpec& spec, const Problem& problem, int sets, bool with_reference,
                                RuntimeKernels& runtime, std::uint64_t seed, cudaStream_t stream)
-    : spec_(spec), problem_(problem), bindings_(problem.bindings()) {
+    : spec_(spec), problem_(problem), bindings_(problem.bindings()), seed_(seed) {
   const long long need = required_bytes(spec, problem, sets, with_reference);
   std::size_t free_bytes = 0, total_bytes = 0;
   check_cuda(cudaMemGetInfo(&free_bytes, &total_bytes), "reading free device memory");
@@ -144,13 +144,27 @@ ArgPack ProblemBuffers::reference_args() const {
   return pack;
 }
 
+void ProblemBuffers::refill_inputs(RuntimeKernels& runtime, cudaStream_t stream) {
+  for (std::size_t s = 0; s < sets_.size(); ++s)
+    for (std::size_t a = 0; a < spec_.args.size(); ++a) {
+      const ArgSpec& arg = spec_.args[a];
+      if (!arg.is_buffer() || arg.kind == ArgKind::output) continue;
+      const DeviceBuffer& buf = sets_[s][a];
+      runtime.fill(buf.ptr, buf.dtype, buf.count, seed_for(seed_, static_cast<int>(s), a), arg.init, stream);
+    }
+}
+
 void ProblemBuffers::poison_outputs(cudaStream_t stream) {
-  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
-    if (spec_.args[a].kind != ArgKind::output) continue;
-    check_cuda(cudaMemsetAsync(sets_[0][a].ptr, 0xff, sets_[0][a].bytes(), stream), "poisoning " + spec_.args[a].name);
-    if (reference_[a].ptr)
-      check_cuda(cudaMemsetAsync(reference_[a].ptr, 0xff, reference_[a].bytes(), stream), "poisoning the reference's " + spec_.args[a].name);
-  }
+  for (std::size_t a = 0; a < spec_.args.size(); ++a)
+    if (spec_.args[a].kind == ArgKind::output)
+      check_cuda(cudaMemsetAsync(sets_[0][a].ptr, 0xff, sets_[0][a].bytes(), stream), "poisoning " + spec_.args[a].name);
+}
+
+void ProblemBuffers::poison_reference_outputs(cudaStream_t stream) {
+  for (std::size_t a = 0; a < spec_.args.size(); ++a)
+    if (spec_.args[a].kind == ArgKind::output && reference_[a].ptr)
+      check_cuda(cudaMemsetAsync(reference_[a].ptr, 0xff, reference_[a].bytes(), stream),
+                 "poisoning the reference's " + spec_.args[a].name);
 }
 
 void ProblemBuffers::copy_inouts_to_reference(RuntimeKernels& runtime, cudaStream_t stream) {

@@ -53,8 +53,14 @@ class ProblemBuffers {
 
   ArgPack kernel_args(int set) const;
   ArgPack reference_args() const;
-  // A NaN pattern (all bits set) in every output of the kernel (set 0) and the reference.
+  // Every input and inout buffer of every set filled again from the seed, as
+  // when allocated: buffers kept for the next config start from the same
+  // data, whatever the last kernel wrote (an in-place kernel, a stray store).
+  void refill_inputs(RuntimeKernels& runtime, cudaStream_t stream);
+  // A NaN pattern (all bits set) in every output of the kernel (set 0).
   void poison_outputs(cudaStream_t stream);
+  // The same in the reference's outputs, before the reference runs.
+  void poison_reference_outputs(cudaStream_t stream);
   // Gives the reference the same starting contents of inout buffers as the kernel's set 0.
   void copy_inouts_to_reference(RuntimeKernels& runtime, cudaStream_t stream);
 
@@ -72,6 +78,7 @@ class ProblemBuffers {
   std::vector<std::vector<DeviceBuffer>> sets_;  // [set][arg]; scalars have no buffer
   std::vector<DeviceBuffer> reference_;          // [arg]: outputs and inouts only
   Bindings bindings_;
+  std::uint64_t seed_;
 };
 
 }  // namespace tkbench

@@ -177,6 +177,13 @@ double Expression::evaluate(const Bindings& values) const {
   return result;
 }
 
+std::vector<std::string> Expression::names() const {
+  std::vector<std::string> out;
+  if (impl_)
+    for (const auto& [name, slot] : impl_->slots) out.push_back(name);
+  return out;
+}
+
 long long Expression::evaluate_integer(const Bindings& values, const std::string& what, long long min,
                                        long long max) const {
   double v = evaluate(values);

@@ -35,6 +35,8 @@ class Expression {
   long long evaluate_integer(const Bindings& values, const std::string& what, long long min, long long max) const;
 
   const std::string& text() const { return text_; }
+  // The names the expression uses (dims, parameters, dtype names), sorted.
+  std::vector<std::string> names() const;
   const SourceLocation& where() const { return where_; }
   bool empty() const { return !impl_; }
 

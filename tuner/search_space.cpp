@@ -1,6 +1,8 @@
 #include "tuner/search_space.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -8,29 +10,34 @@
 
 namespace tkbench {
 namespace {
-// Above this many raw configs, enumeration is refused: sample instead.
-constexpr double kMaxEnumerable = 2e7;
+// Partial configs the walk may visit before it counts as too large to
+// enumerate (a few seconds of constraint checks at worst); sample beyond that.
+constexpr std::uint64_t kMaxWalkNodes = 4'000'000;
+// The explanation of an empty space checks every constraint on every raw
+// config; above this many it names no constraint.
+constexpr double kMaxExplained = 2e7;
 }  // namespace
 
-SearchSpace::SearchSpace(const TemplateSpec& spec, const Problem& problem) : spec_(spec), problem_(problem) {}
-
-Config SearchSpace::config_at(std::uint64_t index) const {
-  Config config;
-  config.values.resize(spec_.params.size());
-  for (std::size_t i = spec_.params.size(); i-- > 0;) {
-    const auto& values = spec_.params[i].values;
-    config.values[i] = {spec_.params[i].name, values[index % values.size()]};
-    index /= values.size();
+SearchSpace::SearchSpace(const TemplateSpec& spec, const Problem& problem)
+    : spec_(spec), problem_(problem), constraints_at_(spec.params.size()) {
+  // Each constraint belongs to the deepest parameter it names: checked as soon
+  // as that one has a value, which cuts every subtree below a failing prefix.
+  for (std::size_t c = 0; c < spec_.constraints.size(); ++c) {
+    int level = -1;
+    for (const auto& name : spec_.constraints[c].expr.names())
+      for (std::size_t p = 0; p < spec_.params.size(); ++p)
+        if (spec_.params[p].name == name) level = std::max(level, static_cast<int>(p));
+    if (level < 0) constraints_fixed_.push_back(c);
+    else constraints_at_[static_cast<std::size_t>(level)].push_back(c);
   }
-  return config;
 }
 
-bool SearchSpace::matches(const Config& config, const ConfigFilter& filter) const {
-  for (const auto& [name, value] : config.values) {
-    auto it = filter.find(name);
-    if (it != filter.end() && it->second != value) return false;
+bool SearchSpace::passes(std::size_t c, const Bindings& b, const Config& partial) const {
+  try {
+    return spec_.constraints[c].expr.evaluate(b) != 0;
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{} (for {} at shape {})", e.what(), partial.str(), problem_.shape_str()));
   }
-  return true;
 }
 
 bool SearchSpace::satisfies(const Config& config) const { return !violation(config); }
@@ -38,52 +45,100 @@ bool SearchSpace::satisfies(const Config& config) const { return !violation(conf
 std::optional<std::string> SearchSpace::violation(const Config& config) const {
   Bindings b = problem_.bindings();
   config.bind(b);
-  for (const auto& c : spec_.constraints) {
-    double ok = 0;
-    try {
-      ok = c.expr.evaluate(b);
-    } catch (const InputError& e) {
-      throw InputError(fmt::format("{} (for {} at shape {})", e.what(), config.str(), problem_.shape_str()));
-    }
-    if (ok == 0) return fmt::format("constraint '{}' ({})", c.expr.text(), c.expr.where().str());
-  }
+  for (std::size_t c = 0; c < spec_.constraints.size(); ++c)
+    if (!passes(c, b, config))
+      return fmt::format("constraint '{}' ({})", spec_.constraints[c].expr.text(), spec_.constraints[c].expr.where().str());
   return std::nullopt;
 }
 
-std::vector<Config> SearchSpace::enumerate(const ConfigFilter& filter) const {
-  if (raw_size() > kMaxEnumerable)
-    throw InputError(fmt::format("{} has {:.3g} raw configs, too many to enumerate; fix some with --config or sample",
-                                 spec_.name, raw_size()));
-  const auto total = static_cast<std::uint64_t>(raw_size());
+std::optional<std::vector<Config>> SearchSpace::walk(const ConfigFilter& filter, std::uint64_t max_nodes) const {
   std::vector<Config> valid;
-  std::uint64_t candidates = 0;
-  // How many candidates each constraint rejects, to explain an empty space.
+  Bindings b = problem_.bindings();
+  Config partial;  // the parameters assigned so far, in manifest order
+  for (std::size_t c : constraints_fixed_)
+    if (!passes(c, b, partial)) return valid;
+  std::uint64_t nodes = 0;
+  bool too_large = false;
+  std::function<void(std::size_t)> visit = [&](std::size_t level) {
+    if (level == spec_.params.size()) {
+      valid.push_back(partial);
+      return;
+    }
+    const ParamSpec& param = spec_.params[level];
+    auto fixed = filter.find(param.name);
+    for (long long value : param.values) {
+      if (fixed != filter.end() && fixed->second != value) continue;
+      if (++nodes > max_nodes) {
+        too_large = true;
+        return;
+      }
+      b[param.name] = static_cast<double>(value);
+      partial.values.emplace_back(param.name, value);
+      bool ok = true;
+      for (std::size_t c : constraints_at_[level])
+        if (!passes(c, b, partial)) {
+          ok = false;
+          break;
+        }
+      if (ok) visit(level + 1);
+      partial.values.pop_back();
+      if (too_large) return;
+    }
+    b.erase(param.name);
+  };
+  visit(0);
+  if (too_large) return std::nullopt;
+  return valid;
+}
+
+bool SearchSpace::enumerable(const ConfigFilter& filter) const {
+  if (enumerated_.count(filter)) return true;
+  auto valid = walk(filter, kMaxWalkNodes);
+  if (!valid || valid->empty()) return valid.has_value();
+  enumerated_.emplace(filter, std::move(*valid));
+  return true;
+}
+
+std::vector<Config> SearchSpace::enumerate(const ConfigFilter& filter) const {
+  if (auto it = enumerated_.find(filter); it != enumerated_.end()) return it->second;
+  auto valid = walk(filter, kMaxWalkNodes);
+  if (!valid)
+    throw InputError(fmt::format("{} has {:.3g} raw configs and its constraints leave too many to list at shape {}; "
+                                 "fix some parameters with --config, or sample (tune --strategy random)",
+                                 spec_.name, raw_size(), problem_.shape_str()));
+  if (valid->empty()) explain_empty(filter);
+  return enumerated_.emplace(filter, std::move(*valid)).first->second;
+}
+
+void SearchSpace::explain_empty(const ConfigFilter& filter) const {
+  std::string scope = filter.empty() ? "" : " matching --config";
+  std::string at = fmt::format(" at shape {} {}", problem_.shape_str(), dtype_info(problem_.dtype).name);
+  if (raw_size() > kMaxExplained)
+    throw InputError(fmt::format("the space is empty{}: no config{} satisfies all constraints together", at, scope));
+  // How many candidates each constraint rejects on its own, over the raw product.
+  const auto total = static_cast<std::uint64_t>(raw_size());
   std::vector<std::uint64_t> rejected(spec_.constraints.size(), 0);
-  for (std::uint64_t i = 0; i < total; ++i) {
-    Config config = config_at(i);
-    if (!matches(config, filter)) continue;
+  std::uint64_t candidates = 0;
+  for (std::uint64_t index = 0; index < total; ++index) {
+    Config config;
+    config.values.resize(spec_.params.size());
+    std::uint64_t rest = index;
+    for (std::size_t i = spec_.params.size(); i-- > 0;) {
+      const auto& values = spec_.params[i].values;
+      config.values[i] = {spec_.params[i].name, values[rest % values.size()]};
+      rest /= values.size();
+    }
+    bool matches = std::all_of(config.values.begin(), config.values.end(), [&](const auto& kv) {
+      auto it = filter.find(kv.first);
+      return it == filter.end() || it->second == kv.second;
+    });
+    if (!matches) continue;
     ++candidates;
     Bindings b = problem_.bindings();
     config.bind(b);
-    bool ok = true;
-    for (std::size_t c = 0; c < spec_.constraints.size(); ++c) {
-      double pass = 0;
-      try {
-        pass = spec_.constraints[c].expr.evaluate(b);
-      } catch (const InputError& e) {
-        throw InputError(fmt::format("{} (for {} at shape {})", e.what(), config.str(), problem_.shape_str()));
-      }
-      if (pass == 0) {
-        ++rejected[c];
-        ok = false;
-      }
-    }
-    if (ok) valid.push_back(std::move(config));
+    for (std::size_t c = 0; c < spec_.constraints.size(); ++c)
+      if (!passes(c, b, config)) ++rejected[c];
   }
-  if (!valid.empty()) return valid;
-
-  std::string scope = filter.empty() ? "" : " matching --config";
-  std::string at = fmt::format(" at shape {} {}", problem_.shape_str(), dtype_info(problem_.dtype).name);
   for (std::size_t c = 0; c < rejected.size(); ++c)
     if (rejected[c] == candidates)
       throw InputError(fmt::format("the space is empty{}: constraint '{}' ({}) rejects all {} configs{}", at,
@@ -96,27 +151,66 @@ std::vector<Config> SearchSpace::enumerate(const ConfigFilter& filter) const {
                                scope, detail, candidates));
 }
 
+std::vector<Config> SearchSpace::random_descents(std::size_t count, std::uint64_t seed, const ConfigFilter& filter) const {
+  // Each descent picks the parameters in manifest order, trying their values
+  // in a random order and backing up from dead ends, so every config it
+  // returns is valid however sparse the valid set is. Not exactly uniform:
+  // a value with few valid completions is picked as often as one with many.
+  std::mt19937_64 rng(seed);
+  std::set<std::string> seen;
+  std::vector<Config> out;
+  Bindings b = problem_.bindings();
+  Config partial;
+  for (std::size_t c : constraints_fixed_)
+    if (!passes(c, b, partial)) return out;
+  std::uint64_t nodes = 0;
+  std::function<bool(std::size_t)> descend = [&](std::size_t level) -> bool {
+    if (level == spec_.params.size()) return seen.insert(partial.str()).second;
+    const ParamSpec& param = spec_.params[level];
+    std::vector<long long> order = param.values;
+    std::shuffle(order.begin(), order.end(), rng);
+    auto fixed = filter.find(param.name);
+    for (long long value : order) {
+      if (fixed != filter.end() && fixed->second != value) continue;
+      if (++nodes > kMaxWalkNodes) return false;
+      b[param.name] = static_cast<double>(value);
+      partial.values.emplace_back(param.name, value);
+      bool ok = true;
+      for (std::size_t c : constraints_at_[level])
+        if (!passes(c, b, partial)) {
+          ok = false;
+          break;
+        }
+      if (ok && descend(level + 1)) return true;
+      partial.values.pop_back();
+    }
+    b.erase(param.name);
+    return false;
+  };
+  // A descent that finds only configs already drawn fails; a run of failures means the space is used up.
+  for (int misses = 0; out.size() < count && misses < 64 && nodes <= kMaxWalkNodes;) {
+    partial.values.clear();
+    b = problem_.bindings();
+    if (descend(0)) {
+      out.push_back(partial);
+      misses = 0;
+    } else {
+      ++misses;
+    }
+  }
+  return out;
+}
+
 std::vector<Config> SearchSpace::sample(std::size_t count, std::uint64_t seed, const ConfigFilter& filter) const {
-  if (raw_size() <= 4.0 * static_cast<double>(count) && raw_size() <= kMaxEnumerable) {
-    // Small space: shuffle the valid list instead of rejection sampling.
-    auto all = enumerate(filter);
+  if (enumerable(filter)) {
+    auto all = enumerate(filter);  // throws the explanation when the space is empty
     std::mt19937_64 rng(seed);
     std::shuffle(all.begin(), all.end(), rng);
     if (all.size() > count) all.resize(count);
     return all;
   }
-  std::mt19937_64 rng(seed);
-  std::set<std::uint64_t> tried;
-  std::vector<Config> out;
-  const double limit = std::min(raw_size(), 50.0 * static_cast<double>(count) + 1000.0);
-  std::uniform_int_distribution<std::uint64_t> pick(0, static_cast<std::uint64_t>(raw_size()) - 1);
-  while (out.size() < count && static_cast<double>(tried.size()) < limit) {
-    std::uint64_t i = pick(rng);
-    if (!tried.insert(i).second) continue;
-    Config config = config_at(i);
-    if (matches(config, filter) && satisfies(config)) out.push_back(std::move(config));
-  }
-  if (out.empty()) return enumerate(filter);  // throws the explanation when the space is empty
+  auto out = random_descents(count, seed, filter);
+  if (out.empty()) explain_empty(filter);
   return out;
 }
 

@@ -1,7 +1,13 @@
 #pragma once
 // SearchSpace: the configs of a template that are valid for one problem,
 // the Cartesian product of the parameter lists filtered by the constraints.
+//
+// The valid set is found by a depth-first walk over the parameters in
+// manifest order that checks each constraint as soon as every parameter it
+// names has a value, so whole subtrees of the raw product are cut at once
+// (rmsnorm: 626,688 raw configs, about 1,000 valid, walked in milliseconds).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,9 +24,15 @@ class SearchSpace {
 
   // Every valid config that agrees with `filter`, in odometer order (last
   // parameter fastest). Throws InputError when none is left, naming the
-  // constraint that emptied the space.
+  // constraint that emptied the space, or when the walk would take too long
+  // (then sample). Remembered per filter: a second call is free.
   std::vector<Config> enumerate(const ConfigFilter& filter = {}) const;
-  // Up to `count` distinct valid configs drawn uniformly, deterministic for a seed.
+  // Whether enumerate(filter) finishes within its work limit.
+  bool enumerable(const ConfigFilter& filter = {}) const;
+  // Up to `count` distinct valid configs, deterministic for a seed: drawn
+  // uniformly from the valid set where it can be enumerated, else by random
+  // descents that respect the constraints level by level. Fewer than `count`
+  // only when the space holds fewer.
   std::vector<Config> sample(std::size_t count, std::uint64_t seed, const ConfigFilter& filter = {}) const;
   // The text and location of the first constraint `config` breaks, if any.
   std::optional<std::string> violation(const Config& config) const;
@@ -32,12 +44,21 @@ class SearchSpace {
   const TemplateSpec& spec() const { return spec_; }
 
  private:
-  Config config_at(std::uint64_t index) const;  // index into the raw product
-  bool matches(const Config& config, const ConfigFilter& filter) const;
+  // Valid configs in odometer order; nullopt once `max_nodes` partial configs were visited.
+  std::optional<std::vector<Config>> walk(const ConfigFilter& filter, std::uint64_t max_nodes) const;
+  std::vector<Config> random_descents(std::size_t count, std::uint64_t seed, const ConfigFilter& filter) const;
+  // Counts what each constraint rejects over the raw product and throws the explanation of an empty space.
+  [[noreturn]] void explain_empty(const ConfigFilter& filter) const;
   bool satisfies(const Config& config) const;
+  bool passes(std::size_t constraint, const Bindings& bindings, const Config& partial) const;
 
   const TemplateSpec& spec_;
   Problem problem_;
+  // constraints_at_[i]: the constraints whose last named parameter is params[i];
+  // constraints naming no parameter are checked before the walk (level 0 with the first).
+  std::vector<std::vector<std::size_t>> constraints_at_;
+  std::vector<std::size_t> constraints_fixed_;  // name dims and dtype only
+  mutable std::map<ConfigFilter, std::vector<Config>> enumerated_;
 };
 
 }  // namespace tkbench

@@ -20,13 +20,18 @@ class ListStrategy : public Strategy {
   explicit ListStrategy(std::vector<Config> configs) : configs_(std::move(configs)) {}
   std::vector<Config> propose(std::size_t count) override {
     std::vector<Config> out;
-    while (next_ < configs_.size() && out.size() < count) out.push_back(configs_[next_++]);
+    while (next_ < configs_.size() && out.size() < count) {
+      const Config& c = configs_[next_++];
+      if (!done_.count(c.str())) out.push_back(c);
+    }
     return out;
   }
+  void already_evaluated(const Result& result) override { done_.insert(result.config.str()); }
 
  private:
   std::vector<Config> configs_;
   std::size_t next_ = 0;
+  std::set<std::string> done_;  // evaluated by an earlier run: skipped
 };
 
 // Lower is better; configs that failed cost infinity.
@@ -45,6 +50,11 @@ class AdaptiveBase : public Strategy {
     for (const auto& p : space.spec().params) values_.push_back(p.values);
   }
   void observe(const Result& r) override { costs_[r.config.str()] = cost_of(r); }
+  void already_evaluated(const Result& r) override {
+    if (!is_valid(r.config)) return;  // a config of another --config filter or space version
+    mark(r.config);
+    observe(r);
+  }
   std::size_t lookahead() const override { return 4; }
 
  protected:
@@ -93,6 +103,13 @@ class AdaptiveBase : public Strategy {
 class AnnealStrategy : public AdaptiveBase {
  public:
   using AdaptiveBase::AdaptiveBase;
+  std::vector<Config> likely_next(std::size_t count) override {  // the walker's unseen neighbours
+    std::vector<Config> out;
+    if (current_)
+      for (const auto& n : neighbours(*current_))
+        if (!proposed(n) && out.size() < count) out.push_back(n);
+    return out;
+  }
   std::vector<Config> propose(std::size_t count) override {
     std::vector<Config> out;
     // Move the walker using what has been observed since the last call.
@@ -141,6 +158,9 @@ class GeneticStrategy : public AdaptiveBase {
   GeneticStrategy(const SearchSpace& space, const ConfigFilter& filter, std::uint64_t seed)
       : AdaptiveBase(space, filter, seed) {
     population_size_ = std::clamp<std::size_t>(valid_.size() / 12, 6, 16);
+  }
+  std::vector<Config> likely_next(std::size_t count) override {  // the rest of the generation bred
+    return {pending_.rbegin(), pending_.rbegin() + static_cast<long>(std::min(count, pending_.size()))};
   }
   std::vector<Config> propose(std::size_t count) override {
     std::vector<Config> out;
@@ -201,14 +221,27 @@ class GeneticStrategy : public AdaptiveBase {
 // count as 1.5x the slowest working one, so the model learns to avoid them.
 class BayesStrategy : public AdaptiveBase {
  public:
-  using AdaptiveBase::AdaptiveBase;
+  BayesStrategy(const SearchSpace& space, const ConfigFilter& filter, std::uint64_t seed)
+      : AdaptiveBase(space, filter, seed) {
+    for (const auto& c : valid_) positions_.push_back(position(c));
+  }
   std::vector<Config> propose(std::size_t count) override {
     std::vector<Config> out;
     while (out.size() < count && !exhausted()) {
-      Config next = observed_count() < kInitial ? random_unproposed() : best_by_expected_improvement();
+      std::vector<std::size_t> ranked;
+      if (observed_count() >= kInitial) ranked = ranked_by_expected_improvement(1);
+      Config next = ranked.empty() ? random_unproposed() : valid_[ranked.front()];
       mark(next);
       out.push_back(next);
     }
+    return out;
+  }
+  // The configs of highest expected improvement now: what the next proposals
+  // will most likely be once the results in flight are in.
+  std::vector<Config> likely_next(std::size_t count) override {
+    std::vector<Config> out;
+    if (observed_count() < kInitial) return out;
+    for (std::size_t i : ranked_by_expected_improvement(count)) out.push_back(valid_[i]);
     return out;
   }
 
@@ -233,15 +266,16 @@ class BayesStrategy : public AdaptiveBase {
     return std::exp(-d2 / (2 * kLengthScale * kLengthScale));
   }
 
-  Config best_by_expected_improvement() {
+  // Indices into valid_ of up to `count` unproposed configs, highest expected improvement first.
+  std::vector<std::size_t> ranked_by_expected_improvement(std::size_t count) const {
     // Training data: standardised log times; failures penalised.
-    std::vector<std::vector<double>> xs;
+    std::vector<const std::vector<double>*> xs;
     std::vector<double> ys;
     double worst = -INFINITY;
     for (const auto& [key, c] : costs_)
       if (std::isfinite(c)) worst = std::max(worst, std::log(c));
     for (const auto& [key, c] : costs_) {
-      xs.push_back(position(valid_[index_.at(key)]));
+      xs.push_back(&positions_[index_.at(key)]);
       ys.push_back(std::isfinite(c) ? std::log(c) : (std::isfinite(worst) ? worst + std::log(1.5) : 0.0));
     }
     const std::size_t n = ys.size();
@@ -256,18 +290,18 @@ class BayesStrategy : public AdaptiveBase {
     std::vector<double> L(n * n, 0.0);
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j <= i; ++j) {
-        double sum = kernel(xs[i], xs[j]) + (i == j ? kNoise : 0.0);
+        double sum = kernel(*xs[i], *xs[j]) + (i == j ? kNoise : 0.0);
         for (std::size_t k = 0; k < j; ++k) sum -= L[i * n + k] * L[j * n + k];
         L[i * n + j] = i == j ? std::sqrt(std::max(sum, 1e-12)) : sum / L[j * n + j];
       }
-    auto solve_lower = [&](std::vector<double> b) {  // L z = b
+    auto solve_lower = [&](std::vector<double>& b) {  // L z = b, in place
       for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t k = 0; k < i; ++k) b[i] -= L[i * n + k] * b[k];
         b[i] /= L[i * n + i];
       }
-      return b;
     };
-    std::vector<double> z = solve_lower(ys);
+    std::vector<double> z = ys;
+    solve_lower(z);
     std::vector<double> alpha(n);  // L^T alpha = z
     for (std::size_t i = n; i-- > 0;) {
       double v = z[i];
@@ -275,31 +309,41 @@ class BayesStrategy : public AdaptiveBase {
       alpha[i] = v / L[i * n + i];
     }
 
-    const Config* pick = nullptr;
-    double best_ei = -1;
-    for (const auto& c : valid_) {
-      if (proposed(c)) continue;
-      std::vector<double> x = position(c), ks(n);
-      for (std::size_t i = 0; i < n; ++i) ks[i] = kernel(x, xs[i]);
+    std::vector<std::pair<double, std::size_t>> scored;  // (-EI, index): ascending is best first
+    std::vector<double> ks(n);
+    for (std::size_t c = 0; c < valid_.size(); ++c) {
+      if (proposed(valid_[c])) continue;
+      for (std::size_t i = 0; i < n; ++i) ks[i] = kernel(positions_[c], *xs[i]);
       double mu = 0;
       for (std::size_t i = 0; i < n; ++i) mu += ks[i] * alpha[i];
-      std::vector<double> v = solve_lower(ks);
+      solve_lower(ks);
       double s2 = 1.0;
-      for (double vi : v) s2 -= vi * vi;
+      for (double vi : ks) s2 -= vi * vi;
       double sigma = std::sqrt(std::max(s2, 1e-12));
       double gain = best - mu - kExploration;
       double t = gain / sigma;
       double ei = gain * 0.5 * std::erfc(-t / std::sqrt(2.0)) + sigma * std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
-      if (ei > best_ei) {
-        best_ei = ei;
-        pick = &c;
-      }
+      scored.emplace_back(-ei, c);
     }
-    return pick ? *pick : random_unproposed();
+    // Ties keep valid_'s order, as the single best pick always did.
+    count = std::min(count, scored.size());
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(count), scored.end());
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < count; ++i) out.push_back(scored[i].second);
+    return out;
   }
+
+  std::vector<std::vector<double>> positions_;  // of valid_[i]
 };
 
 }  // namespace
+
+SearchPlan plan_search(const std::string& strategy, std::size_t budget, std::size_t valid) {
+  SearchPlan plan;
+  plan.strategy = !strategy.empty() ? strategy : valid <= kExhaustiveUpTo ? "exhaustive" : kDefaultStrategy;
+  plan.budget = budget ? budget : plan.strategy == "exhaustive" ? valid : std::min(kDefaultBudget, valid);
+  return plan;
+}
 
 const std::vector<std::string>& strategy_names() {
   static const std::vector<std::string> names = {"exhaustive", "random", "anneal", "genetic", "bayes"};

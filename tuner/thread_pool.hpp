@@ -1,5 +1,9 @@
 #pragma once
-// A fixed set of worker threads running submitted jobs in FIFO order.
+// A fixed set of worker threads running submitted jobs in FIFO order; urgent
+// jobs go ahead of the queue.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -12,9 +16,15 @@ namespace tkbench {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(unsigned threads) {
+  // `nice` > 0 lowers the threads' scheduling priority, so that work beside
+  // the pool (a worker process timing kernels) keeps its CPU.
+  explicit ThreadPool(unsigned threads, int nice = 0) {
     if (threads == 0) threads = 1;
-    for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    for (unsigned i = 0; i < threads; ++i)
+      workers_.emplace_back([this, nice] {
+        if (nice > 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);  // per thread on Linux
+        work();
+      });
   }
   ~ThreadPool() {
     {
@@ -28,12 +38,13 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   template <typename F>
-  auto submit(F&& f) -> std::future<decltype(f())> {
+  auto submit(F&& f, bool urgent = false) -> std::future<decltype(f())> {
     auto task = std::make_shared<std::packaged_task<decltype(f())()>>(std::forward<F>(f));
     auto future = task->get_future();
     {
       std::lock_guard lock(mutex_);
-      jobs_.emplace_back([task] { (*task)(); });
+      if (urgent) jobs_.emplace_front([task] { (*task)(); });
+      else jobs_.emplace_back([task] { (*task)(); });
     }
     wake_.notify_one();
     return future;

@@ -1,0 +1,148 @@
+// The tune loop on the CPU: real compiles (NVRTC needs no GPU), a fake
+// worker that answers every evaluation with a time made up from the config.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+
+#include "cli/tune_loop.hpp"
+#include "reports/bench_report.hpp"
+#include "reports/result_json.hpp"
+#include "test_helpers.hpp"
+#include "tuner/strategy.hpp"
+
+using namespace tkbench;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Answers each request with a verified result whose median depends on the
+// config only, and counts the requests in COUNT_FILE.
+const char* kFakeWorker = R"PY(
+import json, sys
+count_file = sys.argv[1]
+for line in sys.stdin:
+    req = json.loads(line)
+    values = list(req["config"].values())
+    t = 10.0 + sum((i + 1) * v for i, v in enumerate(values)) % 17
+    with open(count_file, "a") as f: f.write("x")
+    m = {"verification": {"verified": True, "passed": True, "tolerance": 1e-2, "rel_l2_error": 0.0,
+                          "max_abs_error": 0.0, "nonfinite": 0, "first_bad_index": -1, "buffer": "y"},
+         "timing": {"l2": "cold", "graph": False, "launches_per_sample": 1, "buffer_sets": 1, "samples": 10,
+                    "median_us": t, "min_us": t, "max_us": t, "mean_us": t, "spread": 0.0, "rel_std_error": 0.001,
+                    "converged": True, "sm_clock_mhz": {"start": 0, "end": 0, "max": 0}, "throttled": False},
+         "counters": None}
+    print(json.dumps({"type": "result", "measurement": m, "cost_ms": {"timing": 1.0}}), flush=True)
+)PY";
+
+DeviceInfo fake_h200() {
+  DeviceInfo d;
+  d.name = "Fake H200";
+  d.uuid = "GPU-fake";
+  d.cc_major = 9;
+  d.sm_count = 132;
+  d.l2_bytes = 60LL << 20;
+  d.sm_clock_khz = 1980000;
+  d.memory_clock_khz = 3201000;
+  d.bus_width_bits = 6144;
+  return d;
+}
+
+struct Rig {
+  fs::path dir;
+  TemplateRegistry registry = TemplateRegistry::load({});
+  KernelCache cache;
+  Compiler compiler;
+  DeviceInfo device = fake_h200();
+  DevicePeaks peaks = theoretical_peaks(device);
+  WorkerClient worker;
+
+  explicit Rig(const std::string& name)
+      : dir(test::temp_dir(name)), cache(dir / "cache"), compiler(&cache),
+        worker({"/bin/sh", "-c", "exec python3 \"$0\" \"$1\"", script(dir).string(), (dir / "requests").string()}, 30) {}
+  static fs::path script(const fs::path& dir) {
+    std::ofstream(dir / "fake_worker.py") << kFakeWorker;
+    return dir / "fake_worker.py";
+  }
+
+  std::size_t requests() const {
+    std::ifstream in(dir / "requests");
+    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return s.size();
+  }
+  ShapeTuning tune(ResultsJournal& journal, const TuneSettings& settings) {
+    const TuneStage stage{2, device, worker, compiler, peaks, journal};
+    const auto& spec = registry.get("copy");
+    return tune_shape(stage, spec, make_problem(spec, {1 << 20}, DType::fp32), {}, settings);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a tune evaluates its budget, the default config first, each config once", "[tuner][tune-loop]") {
+  Rig rig("tune-loop");
+  ResultsJournal journal(rig.dir / "run.json", to_json(rig.peaks), false);
+  TuneSettings settings;
+  settings.strategy = "bayes";
+  settings.budget = 20;
+  ShapeTuning t = rig.tune(journal, settings);
+  CHECK(t.evaluated == 20);
+  CHECK(t.failed == 0);
+  CHECK(rig.requests() == 20);
+  REQUIRE(journal.results().size() == 20);
+  std::set<std::string> distinct;
+  for (const auto& r : journal.results()) distinct.insert(r.config.str());
+  CHECK(distinct.size() == 20);
+  const auto& spec = rig.registry.get("copy");
+  CHECK(journal.results().front().config == *SearchSpace(spec, make_problem(spec, {1 << 20}, DType::fp32)).default_config());
+  REQUIRE(t.best);
+  REQUIRE(t.baseline);
+  for (const auto& r : journal.results()) CHECK(t.best->measurement->timing->median_us <= r.measurement->timing->median_us);
+  CHECK(t.times.worker > 0);
+  CHECK(t.times.in_worker.timing_ms == Approx(20.0));  // the fake worker's cost_ms, added up
+}
+
+TEST_CASE("a resumed tune counts what the journal holds against its budget", "[tuner][tune-loop]") {
+  for (const std::string strategy : {"bayes", "random", "exhaustive"}) {
+    INFO(strategy);
+    Rig rig("tune-resume-" + strategy);
+    TuneSettings settings;
+    settings.strategy = strategy;
+    settings.budget = 7;
+    {
+      // A run stopped after 7 configs: its journal stays, as after a kill.
+      ResultsJournal journal(rig.dir / "run.json", to_json(rig.peaks), false);
+      CHECK(rig.tune(journal, settings).evaluated == 7);
+    }
+    settings.budget = 20;
+    ResultsJournal resumed(rig.dir / "run.json", to_json(rig.peaks), true);
+    REQUIRE(resumed.results().size() == 7);
+    ShapeTuning t = rig.tune(resumed, settings);
+    CHECK(t.evaluated == 20);        // 7 kept + 13 new, not 7 + 20
+    CHECK(rig.requests() == 20);     // nothing evaluated twice
+    std::set<std::string> distinct;
+    for (const auto& r : resumed.results()) distinct.insert(r.config.str());
+    CHECK(resumed.results().size() == 20);
+    CHECK(distinct.size() == 20);
+    // Resumed again with the budget spent: nothing left to do.
+    ResultsJournal again(rig.dir / "run.json", to_json(rig.peaks), true);
+    CHECK(rig.tune(again, settings).evaluated == 20);
+    CHECK(rig.requests() == 20);
+  }
+}
+
+TEST_CASE("without --strategy and --budget, small spaces are searched whole and large ones by the default search",
+          "[tuner][tune-loop]") {
+  CHECK(plan_search("", 0, 96).strategy == "exhaustive");
+  CHECK(plan_search("", 0, 96).budget == 96);
+  CHECK(plan_search("", 0, kExhaustiveUpTo + 1).strategy == kDefaultStrategy);
+  CHECK(plan_search("", 0, 5000).budget == kDefaultBudget);
+  CHECK(plan_search("", 30, 5000).budget == 30);
+  CHECK(plan_search("random", 0, 5000).budget == kDefaultBudget);
+  CHECK(plan_search("exhaustive", 0, 5000).budget == 5000);
+  Rig rig("tune-plan");
+  ResultsJournal journal(rig.dir / "run.json", to_json(rig.peaks), false);
+  ShapeTuning t = rig.tune(journal, TuneSettings{});
+  CHECK(t.strategy == "exhaustive");  // copy's space holds 96 configs
+  CHECK(t.evaluated == static_cast<int>(t.valid));
+}
