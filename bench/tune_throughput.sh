@@ -41,7 +41,7 @@ PY
 tune() {
   local label=$1 bin=$2 start end
   start=$(date +%s.%N)
-  XDG_CACHE_HOME=$(fresh_cache) $bin tune rmsnorm --shape "$shapes" --dtype bf16 --strategy bayes --budget 120 \
+  XDG_CACHE_HOME=$(fresh_cache) timeout "${TUNE_TIMEOUT:-240}" $bin tune rmsnorm --shape "$shapes" --dtype bf16 --strategy bayes --budget 120 \
     -o "$RUN/throughput-$label.json" -v > "$RUN/throughput-$label.txt" 2>&1
   local rc=$?
   end=$(date +%s.%N)
