@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/gpu_setup.hpp"
+#include "cli/stdout_check.hpp"
 #include "cli/tune_loop.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "reports/bench_report.hpp"
@@ -182,7 +183,7 @@ int run_gate(const GlobalOptions& global, const GateArgs& args) {
   // The verdict is shown first: a report file that cannot be written (exit 3) does not hide it.
   if (global.json) std::printf("%s\n", gate_json(report).dump(2).c_str());
   else print_gate_report(stdout, report, global.color_stdout(), global.verbose);
-  std::fflush(stdout);
+  flush_stdout();
   if (!args.junit.empty()) write_output_file(args.junit, gate_junit_xml(report));
   if (!args.markdown.empty()) write_output_file(args.markdown, gate_markdown(report));
   return report.passed() ? kExitOk : kExitCheckFailed;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/stdout_check.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/errors.hpp"
 #include "tuner/interrupt.hpp"
@@ -64,11 +65,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return finish_stdout(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return finish_stdout(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return finish_stdout(app.exit(e));
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "tkbench: error: %s\nRun `tkbench --help` (or `tkbench COMMAND --help`) for usage.\n", e.what());
     return kExitBadInput;
@@ -81,10 +82,12 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, SIG_IGN);
   } else {
     install_interrupt_handlers();
+    // A reader that goes away (`| head`) is an EPIPE for finish_stdout, not a silent kill.
+    std::signal(SIGPIPE, SIG_IGN);
   }
   try {
     for (auto* sub : app.get_subcommands())
-      if (auto it = runners.find(sub); it != runners.end()) return it->second();
+      if (auto it = runners.find(sub); it != runners.end()) return finish_stdout(it->second());
     return kExitBadInput;
   } catch (const InputError& e) {
     std::fprintf(stderr, "tkbench: error: %s\n", e.what());

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -33,6 +34,25 @@ void check_only(const fs::path& dir, std::set<std::string> expected) {
 }
 
 std::string fixture(const std::string& name) { return test::fixtures() + "/" + name; }
+
+// Runs tkbench with stdout on a pipe whose reader closed it before tkbench
+// started, stderr into `errors`; returns its exit code.
+int run_with_reader_gone(const std::string& args, const fs::path& errors) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  ::close(fds[0]);
+  const std::string command = test::binary() + " " + args + " 2>" + errors.string();
+  pid_t pid = ::fork();
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 }  // namespace
 
@@ -222,5 +242,36 @@ TEST_CASE("cli: -o through a symlink updates its target and keeps the link", "[o
   CHECK(fs::is_symlink(dir / "link.md"));
   CHECK_THAT(contents(dir / "target.md"), Contains("| shape"));
   check_only(dir, {"target.md", "link.md"});
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: stdout that cannot be written exits 3 with a message - a closed pipe ends quietly", "[output][cli]") {
+  const std::string bin = test::binary();
+  for (const std::string args : {"export " + fixture("report/h200.json"), "report " + fixture("report/h200.json"), std::string("list"),
+                                 "gate --json --baseline " + fixture("gate/baseline.json") + " --current " + fixture("gate/slower.json"),
+                                 std::string("show rmsnorm --shape 4096x8192")}) {
+    INFO(args);
+    // stderr into the pipe read here, stdout onto the full device.
+    auto full = test::run_shell(bin + " " + args + " 2>&1 >/dev/full");
+    CHECK(full.exit_code == 3);
+    CHECK_THAT(full.output, Contains("tkbench: cannot write to stdout: No space left on device"));
+  }
+  auto dir = test::temp_dir("cli-epipe");
+  const fs::path errors = dir / "stderr.txt";
+  // `| head -c1`: the report of a whole space (130 KB) outgrows the pipe's buffer, so
+  // tkbench is still writing when head has gone.
+  const std::string space = fixture("../../bench/spaces/h200-rmsnorm-4096x8192-bf16.json");
+  auto head = test::run_shell("bash -c 'set -o pipefail; " + bin + " report " + space + " --format html 2>" + errors.string() +
+                              " | head -c1 >/dev/null'");
+  CHECK(head.exit_code == 0);
+  CHECK(contents(errors).empty());
+  // A reader gone before the first byte, for short output too; the gate keeps its verdict.
+  const std::pair<std::string, int> short_outputs[] = {
+      {"list", 0}, {"gate --baseline " + fixture("gate/baseline.json") + " --current " + fixture("gate/slower.json"), 1}};
+  for (const auto& [args, exit_code] : short_outputs) {
+    INFO(args);
+    CHECK(run_with_reader_gone(args, errors) == exit_code);
+    CHECK(contents(errors).empty());
+  }
   fs::remove_all(dir);
 }
