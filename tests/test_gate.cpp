@@ -18,6 +18,7 @@
 #include "reports/gate_statistics.hpp"
 #include "reports/result_json.hpp"
 #include "test_helpers.hpp"
+#include "test_skip.hpp"
 #include "tuner/gate_spec.hpp"
 
 using namespace tkbench;
@@ -707,10 +708,7 @@ TEST_CASE("cli: gate --help teaches with examples", "[gate][cli]") {
 }
 
 TEST_CASE("cli: gate --spec on the GPU - the same build twice passes - VEC=1 forced fails", "[gpu][gate]") {
-  if (probe_devices().devices.empty()) {
-    WARN("skipped: no CUDA device (" << probe_devices().error << ")");
-    return;
-  }
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto dir = test::temp_dir("gpu-gate");
   const std::string env = "XDG_CACHE_HOME=" + (dir / "cache").string();
   // The first run tunes (92 configs) and caches the best: the second measures the same config.
