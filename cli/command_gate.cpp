@@ -220,6 +220,10 @@ wrong, faults, hangs or does not compile: "broken", a failure. Results on one
 side only are listed (--strict fails them). Different GPUs are refused unless
 --compare sol. docs/ci.md has a GitHub Actions workflow and the statistics.
 
+The terminal shows each shape's verdict and only the entries that need a look
+(regressions, failures, noise, one side only); -v shows every entry. --junit,
+--markdown and --json always hold every entry.
+
 Exit codes: 0 pass, 1 regression or floor missed, 2 bad or incompatible input,
 3 no GPU (--spec) or a report file that cannot be written, 130 interrupted.
 
