@@ -33,7 +33,7 @@ Examples:
   tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics ...   check metric names offline
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
-Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU or no permission, 130 interrupted.
+Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU, no permission or a failed write, 130 interrupted.
 Run `tkbench COMMAND --help` for a command's options. Docs: docs/templates.md, docs/ci.md, docs/ARCHITECTURE.md.)";
 }  // namespace
 
