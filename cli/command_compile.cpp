@@ -69,6 +69,20 @@ second run is served from the cache. A config that fails to compile is shown
 as compile_error with the first line of the NVRTC log (-v for all of it);
 the others go on.
 
+Columns, after the config's parameters:
+  block        threads per block
+  regs         registers per thread (ptxas -v)
+  spill st/ld  bytes per thread spilled to local memory: stores/loads (red when not 0)
+  stack        stack frame per thread in bytes (yellow when not 0)
+  smem         shared memory per block in bytes, static + dynamic
+  occupancy    theoretical occupancy: % of the SM's warp slots filled, and resident blocks per SM
+  limit        what caps occupancy: warps, registers, shared memory, blocks or barriers
+               (or why the block cannot launch at all)
+  ms           compile time in milliseconds ("-" when the cache served it)
+  cache        hit: the CUBIN came from the compiled-kernel cache; miss: compiled now
+  drv regs, drv blk/SM   with --on-device: the driver's figures (green: they agree)
+  status       ok, or why not (compile_error: the first error line)
+
 Examples:
   tkbench compile rmsnorm --shape 4096x8192
   tkbench compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json

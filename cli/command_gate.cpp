@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/gpu_setup.hpp"
+#include "cli/stdout_check.hpp"
 #include "cli/tune_loop.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "reports/bench_report.hpp"
@@ -24,9 +25,9 @@
 #include "reports/roofline.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/diagnostics.hpp"
-#include "tuner/file_util.hpp"
 #include "tuner/gate_spec.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/output_file.hpp"
 #include "tuner/search_space.hpp"
 
 namespace tkbench {
@@ -143,10 +144,6 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
   return floors;
 }
 
-void write_output(const std::string& path, const std::string& text, const char* what) {
-  if (auto error = write_file_atomically(path, text)) throw InputError(fmt::format("{} {}: {}", what, path, *error));
-}
-
 int run_gate(const GlobalOptions& global, const GateArgs& args) {
   const bool spec_mode = !args.spec.empty();
   if (!spec_mode && (args.baseline.empty() || args.current.empty()))
@@ -163,6 +160,8 @@ int run_gate(const GlobalOptions& global, const GateArgs& args) {
   if (!args.min_sol.empty()) options.floors.push_back({"", "", "", "", parse_fraction(args.min_sol, "--min-sol"), std::nullopt, "--min-sol"});
 
   // Every input is read and checked before any GPU work: bad input is exit 2, at once.
+  for (const auto* path : {&args.output, &args.junit, &args.markdown})
+    if (!path->empty()) check_output_path(*path);
   std::optional<ResultDocument> baseline;
   if (!args.baseline.empty()) baseline = load_result_document(args.baseline);
   std::string current_path = args.current;
@@ -181,10 +180,12 @@ int run_gate(const GlobalOptions& global, const GateArgs& args) {
   const ResultDocument current = load_result_document(current_path);
 
   GateReport report = gate_documents(baseline ? &*baseline : nullptr, current, options);
-  if (!args.junit.empty()) write_output(args.junit, gate_junit_xml(report), "cannot write the JUnit report");
-  if (!args.markdown.empty()) write_output(args.markdown, gate_markdown(report), "cannot write the Markdown summary");
+  // The verdict is shown first: a report file that cannot be written (exit 3) does not hide it.
   if (global.json) std::printf("%s\n", gate_json(report).dump(2).c_str());
   else print_gate_report(stdout, report, global.color_stdout(), global.verbose);
+  flush_stdout();
+  if (!args.junit.empty()) write_output_file(args.junit, gate_junit_xml(report));
+  if (!args.markdown.empty()) write_output_file(args.markdown, gate_markdown(report));
   return report.passed() ? kExitOk : kExitCheckFailed;
 }
 
@@ -208,7 +209,7 @@ CommandRunner add_gate_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--markdown", args->markdown, "Also write a Markdown summary for a PR comment")->type_name("FILE");
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "With --spec: seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(CLI::PositiveNumber);
-  cmd->footer(R"(
+  cmd->footer(std::string(R"(
 Results are matched by template, shape, dtype and config; each shape's best
 (the tuned config) is compared too when the two sides chose different ones.
 A slowdown fails only when it is over --max-regression with 95% confidence:
@@ -219,8 +220,14 @@ wrong, faults, hangs or does not compile: "broken", a failure. Results on one
 side only are listed (--strict fails them). Different GPUs are refused unless
 --compare sol. docs/ci.md has a GitHub Actions workflow and the statistics.
 
+The terminal shows each shape's verdict and only the entries that need a look
+(regressions, failures, noise, one side only); -v shows every entry. --junit,
+--markdown and --json always hold every entry.
+
 Exit codes: 0 pass, 1 regression or floor missed, 2 bad or incompatible input,
-3 no GPU (--spec), 130 interrupted.
+3 no GPU (--spec) or a report file that cannot be written, 130 interrupted.
+
+)" + std::string(kOutputPathHelp) + R"(
 
 Examples:
   tkbench gate --baseline main.json --current pr.json
@@ -228,7 +235,7 @@ Examples:
   tkbench gate --baseline h100.json --current h200.json --compare sol
   tkbench gate --baseline tune-old.json --current tune-new.json --best-only --min-sol 90%
   tkbench gate --spec gate.toml -o baseline.json                 # measure: a new baseline
-  tkbench gate --spec gate.toml --baseline baseline.json -o pr.json --junit gate.xml   # the CI step)");
+  tkbench gate --spec gate.toml --baseline baseline.json -o pr.json --junit gate.xml   # the CI step)"));
   return [&global, args] { return run_gate(global, *args); };
 }
 

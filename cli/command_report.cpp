@@ -7,7 +7,7 @@
 #include "cli/commands.hpp"
 #include "reports/report_formats.hpp"
 #include "tuner/errors.hpp"
-#include "tuner/file_util.hpp"
+#include "tuner/output_file.hpp"
 
 namespace tkbench {
 namespace {
@@ -35,10 +35,10 @@ CommandRunner add_report_command(CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("report", "Roofline report from results documents: terminal, Markdown, CSV, JSON or HTML");
   cmd->add_option("documents", args->documents, "Results documents (tkbench tune -o FILE); several are shown side by side")
       ->required();
-  cmd->add_option("-o,--output", args->output, "Write the report here (atomically); the extension picks the format");
+  cmd->add_option("-o,--output", args->output, "Write the report here; the extension picks the format (see below)");
   cmd->add_option("--format", args->format, "html, md, csv, json or text, whatever the extension")
       ->check(CLI::IsMember({"html", "md", "csv", "json", "text"}));
-  cmd->footer(R"(
+  cmd->footer(std::string(R"(
 Where each tuned shape stands against the limits of the GPU it ran on: the
 copy bandwidth tkbench measured there (tkbench calibrate) and the theoretical
 DRAM peak, the FP32 roof and the tensor roof of the dtype. Each shape gets the
@@ -59,14 +59,17 @@ Formats:
 Several documents (two GPUs, or before/after a change) are labelled A, B, ...
 and compared side by side with the speedup against A.
 
+)" + std::string(kOutputPathHelp) + R"(
+
 Examples:
   tkbench report tkbench-results/rmsnorm.json
   tkbench report rmsnorm.json -o report.html
-  tkbench report before.json after.json -o comparison.md)");
+  tkbench report before.json after.json -o comparison.md)"));
   return [&global, args]() -> int {
     std::vector<ResultDocument> documents;
     for (const auto& path : args->documents) documents.push_back(load_result_document(path));
     Report report = build_report(std::move(documents));
+    if (!args->output.empty()) check_output_path(args->output);
     const std::string format = args->output.empty() ? (args->format.empty() ? (global.json ? "json" : "text") : args->format)
                                                     : pick_format(args->format, args->output);
     std::string text;
@@ -79,7 +82,7 @@ Examples:
       std::fputs(text.c_str(), stdout);
       return kExitOk;
     }
-    if (auto error = write_file_atomically(args->output, text)) throw EnvironmentError(*error);
+    write_output_file(args->output, text);
     if (!global.quiet)
       std::fprintf(stderr, "wrote %s: %zu results, %zu shapes, from %zu document%s\n", args->output.c_str(), report.points.size(),
                    report.groups.size(), report.documents.size(), report.documents.size() == 1 ? "" : "s");

@@ -20,6 +20,7 @@
 #include "reports/terminal.hpp"
 #include "tuner/file_util.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/output_file.hpp"
 #include "tuner/results_journal.hpp"
 #include "tuner/strategy.hpp"
 #include "tuner/tuning_cache.hpp"
@@ -94,7 +95,7 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
       ->default_val(10)->check(CLI::PositiveNumber);
   cmd->add_option("--l2", args->l2, "cold or hot (see `tkbench bench --help`)")->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
   cmd->add_option("--seed", args->seed, "Seed for random search and inputs")->default_val(1);
-  cmd->footer(R"(
+  cmd->footer(std::string(R"(
 Every evaluated config (verified first; wrong, faulting, hanging and
 uncompilable ones recorded with their reason and never chosen) is appended to
 FILE.journal and fsynced; at the end FILE is written in one piece. Ctrl-C
@@ -102,10 +103,12 @@ finishes the config in hand, writes FILE and exits 130; --resume FILE goes on
 from there. The best config per GPU, template source, shape and dtype is kept
 in the tuning cache: tuning a known key answers at once (--force re-tunes).
 
+)" + std::string(kOutputPathHelp) + R"(
+
 Examples:
   tkbench tune rmsnorm --shape 4096x8192
   tkbench tune rmsnorm --shape 1x8192,4096x8192,16384x8192 -o rmsnorm.json
-  tkbench tune rmsnorm --shape 16384x8192 --strategy random --budget 20 --target-sol 95)");
+  tkbench tune rmsnorm --shape 16384x8192 --strategy random --budget 20 --target-sol 95)"));
 
   return [&global, args]() -> int {
     auto registry = global.load_templates();

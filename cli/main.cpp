@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/stdout_check.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/errors.hpp"
 #include "tuner/interrupt.hpp"
@@ -32,7 +33,7 @@ Examples:
   tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics ...   check metric names offline
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
-Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU or no permission, 130 interrupted.
+Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU, no permission or a failed write, 130 interrupted.
 Run `tkbench COMMAND --help` for a command's options. Docs: docs/templates.md, docs/ci.md, docs/ARCHITECTURE.md.)";
 }  // namespace
 
@@ -64,11 +65,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return finish_stdout(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return finish_stdout(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return finish_stdout(app.exit(e));
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "tkbench: error: %s\nRun `tkbench --help` (or `tkbench COMMAND --help`) for usage.\n", e.what());
     return kExitBadInput;
@@ -81,10 +82,12 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, SIG_IGN);
   } else {
     install_interrupt_handlers();
+    // A reader that goes away (`| head`) is an EPIPE for finish_stdout, not a silent kill.
+    std::signal(SIGPIPE, SIG_IGN);
   }
   try {
     for (auto* sub : app.get_subcommands())
-      if (auto it = runners.find(sub); it != runners.end()) return it->second();
+      if (auto it = runners.find(sub); it != runners.end()) return finish_stdout(it->second());
     return kExitBadInput;
   } catch (const InputError& e) {
     std::fprintf(stderr, "tkbench: error: %s\n", e.what());

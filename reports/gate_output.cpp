@@ -95,10 +95,31 @@ std::string joined(const std::vector<std::string>& parts, const char* separator)
   return out;
 }
 
-// Large comparisons (a whole tuning run) show what matters; -v shows all.
-constexpr std::size_t kShowAllUpTo = 40;
-bool shown(const GateEntry& e, const GateReport& r, bool verbose) {
-  return verbose || r.entries.size() <= kShowAllUpTo || e.shape_best || !e.floors.empty() || severity(e) != Severity::plain;
+// The terminal shows each shape's verdict and the entries that need a look
+// (failures, regressions, noise, one side only, throttling); -v shows all. A
+// whole tuning run has hundreds of configs that pass: JUnit, Markdown and
+// JSON keep them.
+bool shown(const GateEntry& e, bool verbose) {
+  if (verbose || e.shape_best || !e.floors.empty()) return true;
+  const Severity s = severity(e);
+  return s == Severity::fail || s == Severity::warn;
+}
+
+// "85 ok, 3 improved": the entries `pick` takes, each once under what the
+// table shows for it ("below floor" included), in order of first appearance.
+template <typename Pick>
+std::string count_by_verdict(const GateReport& r, Pick pick) {
+  std::vector<std::pair<std::string, int>> counts;
+  for (const auto& e : r.entries) {
+    if (!pick(e)) continue;
+    const std::string shown_as = verdict_text(e);
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == shown_as; });
+    if (it == counts.end()) counts.emplace_back(shown_as, 1);
+    else ++it->second;
+  }
+  std::vector<std::string> parts;
+  for (const auto& [name, n] : counts) parts.push_back(fmt::format("{} {}", n, name));
+  return joined(parts, ", ");
 }
 
 std::string context_line(const GateReport& r) {
@@ -119,6 +140,24 @@ std::string markdown_cell(std::string text) {
     else out += c;
   }
   return out;
+}
+
+// The entries `pick` takes as a Markdown table.
+template <typename Pick>
+std::string markdown_table(const GateReport& r, Pick pick) {
+  const auto head = header(r);
+  std::string md = "| |";
+  for (const auto& h : head) md += " " + h + " |";
+  md += "\n|---|";
+  for (std::size_t i = 0; i < head.size(); ++i) md += i >= 2 && i + 1 < head.size() ? "--:|" : "---|";
+  md += "\n";
+  for (const auto& e : r.entries) {
+    if (!pick(e)) continue;
+    md += fmt::format("| {} |", icon_of(severity(e)));
+    for (const auto& c : cells(e, r)) md.append(" ").append(markdown_cell(c)).append(" |");
+    md += "\n";
+  }
+  return md;
 }
 
 json side_json(const std::optional<GateSide>& s) {
@@ -145,17 +184,8 @@ std::string gate_summary_line(const GateReport& r) {
   for (Verdict v : {Verdict::regression, Verdict::broken, Verdict::only_baseline, Verdict::only_current, Verdict::incomparable})
     if (auto n = failed_with(v)) why.push_back(fmt::format("{} {}", n, verdict_name(v)));
   if (auto n = r.floors_missed()) why.push_back(fmt::format("{} below floor", n));
-  // Each entry once, under what the table shows for it ("below floor" included).
-  std::vector<std::pair<std::string, int>> all;
-  for (const auto& e : r.entries) {
-    const std::string shown_as = verdict_text(e);
-    auto it = std::find_if(all.begin(), all.end(), [&](const auto& p) { return p.first == shown_as; });
-    if (it == all.end()) all.emplace_back(shown_as, 1);
-    else ++it->second;
-  }
-  std::vector<std::string> counted;
-  for (const auto& [name, n] : all) counted.push_back(fmt::format("{} {}", n, name));
-  const std::string breakdown = fmt::format("{} entr{}: {}", r.entries.size(), r.entries.size() == 1 ? "y" : "ies", joined(counted, ", "));
+  const std::string breakdown = fmt::format("{} entr{}: {}", r.entries.size(), r.entries.size() == 1 ? "y" : "ies",
+                                            count_by_verdict(r, [](const GateEntry&) { return true; }));
   return r.passed() ? fmt::format("PASS ({})", breakdown) : fmt::format("FAIL: {} ({})", joined(why, ", "), breakdown);
 }
 
@@ -164,12 +194,8 @@ void print_gate_report(std::FILE* out, const GateReport& r, bool color, bool ver
   const auto head = header(r);
   const std::size_t sol_column = static_cast<std::size_t>(std::find(head.begin(), head.end(), "SoL") - head.begin());
   Table table(head);
-  std::size_t hidden = 0;
   for (const auto& e : r.entries) {
-    if (!shown(e, r, verbose)) {
-      ++hidden;
-      continue;
-    }
+    if (!shown(e, verbose)) continue;
     std::vector<Cell> row;
     for (const auto& text : cells(e, r)) row.emplace_back(text);
     row.back().style = style_of(severity(e));
@@ -177,10 +203,11 @@ void print_gate_report(std::FILE* out, const GateReport& r, bool color, bool ver
     table.add_row(std::move(row));
   }
   table.print(out, color);
-  if (hidden) std::fprintf(out, "(%zu more entries that pass without remark; -v lists them)\n", hidden);
+  if (auto hidden = count_by_verdict(r, [&](const GateEntry& e) { return !shown(e, verbose); }); !hidden.empty())
+    std::fprintf(out, "(not shown: %s; -v lists every entry)\n", hidden.c_str());
   for (const auto& e : r.entries) {
     auto why = reasons(e);
-    if (why.empty() || !shown(e, r, verbose)) continue;
+    if (why.empty() || !shown(e, verbose)) continue;
     std::fprintf(out, "  %s %s %s: %s\n", styled(verdict_text(e), style_of(severity(e)), color).c_str(), e.group().c_str(),
                  config_text(e).c_str(), joined(why, "; ").c_str());
   }
@@ -258,32 +285,21 @@ std::string gate_junit_xml(const GateReport& r) {
 std::string gate_markdown(const GateReport& r) {
   std::string md = fmt::format("**tkbench gate: {} {}**  \n{}\n\n", r.passed() ? "✅" : "❌", markdown_cell(gate_summary_line(r)),
                                markdown_cell(context_line(r)));
-  const auto head = header(r);
-  md += "| |";
-  for (const auto& h : head) md += " " + h + " |";
-  md += "\n|---|";
-  for (std::size_t i = 0; i < head.size(); ++i) md += i >= 2 && i + 1 < head.size() ? "--:|" : "---|";
-  md += "\n";
-  std::size_t hidden = 0;
-  for (const auto& e : r.entries) {
-    if (!shown(e, r, false)) {
-      ++hidden;
-      continue;
-    }
-    md += fmt::format("| {} |", icon_of(severity(e)));
-    for (const auto& c : cells(e, r)) md.append(" ").append(markdown_cell(c)).append(" |");
-    md += "\n";
-  }
-  if (hidden) md += fmt::format("\n{} more entries pass without remark (`tkbench gate -v` lists them).\n", hidden);
+  // What needs a look and why first; every other entry folded away below.
+  auto brief = [](const GateEntry& e) { return shown(e, false); };
+  auto rest = [&](const GateEntry& e) { return !brief(e); };
+  md += markdown_table(r, brief);
   std::string details;
   for (const auto& e : r.entries) {
     auto why = reasons(e);
-    if (why.empty() || !shown(e, r, false)) continue;
+    if (why.empty() || !brief(e)) continue;
     details += fmt::format("- {} **{}** {} `{}`: {}\n", icon_of(severity(e)), verdict_text(e), markdown_cell(e.group()),
                            config_text(e), markdown_cell(joined(why, "; ")));
   }
   for (const auto& n : r.notes) details += "- note: " + markdown_cell(n) + "\n";
   if (!details.empty()) md.append("\n").append(details);
+  if (auto hidden = count_by_verdict(r, rest); !hidden.empty())
+    md += fmt::format("\n<details><summary>The other entries: {}</summary>\n\n{}\n</details>\n", hidden, markdown_table(r, rest));
   return md;
 }
 

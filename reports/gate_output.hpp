@@ -16,7 +16,8 @@ namespace tkbench {
 std::string gate_summary_line(const GateReport& report);
 
 // The table, the reasons behind every verdict that is not plain ok, and the
-// summary line. Large comparisons show only what matters unless `verbose`.
+// summary line. The table has each shape's best and the entries that need a
+// look (failures, regressions, noise, one side only); `verbose`: every entry.
 void print_gate_report(std::FILE* out, const GateReport& report, bool color, bool verbose);
 
 std::string gate_junit_xml(const GateReport& report);

@@ -26,6 +26,10 @@ TEST_CASE("cli: --version / --help and usage errors", "[cli]") {
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.output, Contains("compile") && Contains("Examples:") && Contains("Exit codes"));
   CHECK_THAT(run_tkbench("compile --help").output, Contains("--shape") && Contains("--on-device"));
+  // The compile table's columns are explained where its options are.
+  CHECK_THAT(run_tkbench("compile --help").output, Contains("Columns, after the config's parameters:") &&
+                                                       Contains("spill st/ld  bytes per thread spilled") &&
+                                                       Contains("limit        what caps occupancy"));
   CHECK(run_tkbench("").exit_code == 2);
   CHECK(run_tkbench("frobnicate").exit_code == 2);
   CHECK(run_tkbench("compile rmsnorm --shape 4096x8192 --bogus").exit_code == 2);

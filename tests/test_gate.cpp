@@ -18,6 +18,7 @@
 #include "reports/gate_statistics.hpp"
 #include "reports/result_json.hpp"
 #include "test_helpers.hpp"
+#include "test_skip.hpp"
 #include "tuner/gate_spec.hpp"
 
 using namespace tkbench;
@@ -463,7 +464,7 @@ TEST_CASE("gate: a whole tuning run - every config compared - the table shows wh
     return text;
   };
   const std::string brief = printed(false), full = printed(true);
-  CHECK_THAT(brief, Contains("(88 more entries that pass without remark; -v lists them)") && Contains("regression") &&
+  CHECK_THAT(brief, Contains("(not shown: 88 ok; -v lists every entry)") && Contains("regression") &&
                         Contains("not comparable") && Contains("timed with cold L2 in the baseline, hot now") &&
                         Contains("the GPU was throttling"));
   CHECK(std::count(full.begin(), full.end(), '\n') > std::count(brief.begin(), brief.end(), '\n') + 80);
@@ -473,6 +474,35 @@ TEST_CASE("gate: a whole tuning run - every config compared - the table shows wh
   GateReport best = gate_documents(&b, c, best_only);
   REQUIRE(best.entries.size() == 1);
   CHECK(best.passed());
+}
+
+TEST_CASE("cli: gate of two whole tuning runs is short in the terminal - -v and the files have every entry", "[gate][cli]") {
+  const std::string space = test::fixtures() + "/../../bench/spaces/h200-rmsnorm-4096x8192-bf16.json";
+  auto dir = test::temp_dir("gate-brief");
+  const std::string args = "gate --no-color --baseline " + space + " --current " + space;
+  auto lines = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+  auto brief = test::run_tkbench(args + " --junit " + (dir / "gate.xml").string() + " --markdown " + (dir / "gate.md").string());
+  INFO(brief.output);
+  CHECK(brief.exit_code == 0);
+  CHECK(lines(brief.output) <= 8);  // context, header, the shape's best, what is not shown, summary
+  CHECK_THAT(brief.output, Contains("VEC=8,THREADS=256,ROWS=1") && Contains("(not shown: 91 ok; -v lists every entry)") &&
+                               Contains("gate: PASS (92 entries: 92 ok)"));
+  auto full = test::run_tkbench(args + " -v");
+  CHECK(full.exit_code == 0);
+  CHECK(lines(full.output) >= 92 + 3);
+  CHECK_FALSE(Contains("not shown").match(full.output));
+  CHECK(nlohmann::json::parse(test::run_tkbench(args + " --json").output)["entries"].size() == 92);
+  auto occurrences = [](const fs::path& file, const std::string& what) {
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(occurrences(dir / "gate.xml", "<testcase ") == 92);
+  CHECK(occurrences(dir / "gate.md", "\n| ✅ |") == 92);  // the shape's best above, the other 91 folded
+  CHECK(occurrences(dir / "gate.md", "<details><summary>The other entries: 91 ok</summary>") == 1);
+  fs::remove_all(dir);
 }
 
 // ---- outputs ----
@@ -509,7 +539,8 @@ TEST_CASE("gate Markdown: a verdict line and a table for a PR comment", "[gate]"
   CHECK_THAT(md, Contains("- ❌ **regression** rmsnorm 4096x8192 bf16 `VEC=8,THREADS=256,ROWS=1`: 33.47 µs -&gt; 36.82 µs"));
   std::size_t rows = 0;
   for (std::size_t at = md.find("\n| "); at != std::string::npos; at = md.find("\n| ", at + 1)) ++rows;
-  CHECK(rows == 7);  // the header and six entries
+  CHECK(rows == 8);  // two headers and six entries: what needs a look, then the rest folded
+  CHECK_THAT(md, Contains("<details><summary>The other entries: 1 ok</summary>"));
 
   const std::string pass = gate_markdown(gate("baseline.json", "faster.json"));
   CHECK_THAT(pass, StartsWith("**tkbench gate: ✅ PASS"));
@@ -673,7 +704,8 @@ TEST_CASE("cli: gate writes valid JUnit XML and a Markdown summary and --json", 
   std::ofstream(dir / "a-file") << "x";
   auto unwritable = test::run_tkbench(args + " --junit " + (dir / "a-file/junit.xml").string());
   CHECK(unwritable.exit_code == 2);
-  CHECK_THAT(unwritable.output, Contains("cannot write the JUnit report"));
+  CHECK_THAT(unwritable.output, Contains("cannot write " + (dir / "a-file/junit.xml").string() + ": " +
+                                         (dir / "a-file").string() + " is not a folder"));
   fs::remove_all(dir);
 }
 
@@ -706,10 +738,7 @@ TEST_CASE("cli: gate --help teaches with examples", "[gate][cli]") {
 }
 
 TEST_CASE("cli: gate --spec on the GPU - the same build twice passes - VEC=1 forced fails", "[gpu][gate]") {
-  if (probe_devices().devices.empty()) {
-    WARN("skipped: no CUDA device (" << probe_devices().error << ")");
-    return;
-  }
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto dir = test::temp_dir("gpu-gate");
   const std::string env = "XDG_CACHE_HOME=" + (dir / "cache").string();
   // The first run tunes (92 configs) and caches the best: the second measures the same config.

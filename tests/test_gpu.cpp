@@ -1,4 +1,4 @@
-// [gpu] tests: they need a CUDA device and skip, saying so, where none exists.
+// [gpu] tests: they need a CUDA device; where none exists they skip, saying why, and ctest reports them as skipped (test_skip.hpp).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "profiler/cupti_host.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "test_helpers.hpp"
+#include "test_skip.hpp"
 #include "profiler/kernel_loader.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/kernel_cache.hpp"
@@ -23,10 +24,7 @@
 using namespace tkbench;
 
 TEST_CASE("compiled registers and occupancy agree with the driver for every rmsnorm_basic config", "[gpu]") {
-  if (probe_devices().devices.empty()) {
-    WARN("skipped: no CUDA device (" << probe_devices().error << ")");
-    return;
-  }
+  TKBENCH_SKIP_WITHOUT_GPU();
   const DeviceInfo& device = require_device(0);
   auto registry = TemplateRegistry::load({});
   const auto& spec = registry.get("rmsnorm_basic");
@@ -48,12 +46,6 @@ TEST_CASE("compiled registers and occupancy agree with the driver for every rmsn
 
 namespace {
 
-bool have_gpu() {
-  if (!probe_devices().devices.empty()) return true;
-  WARN("skipped: no CUDA device (" << probe_devices().error << ")");
-  return false;
-}
-
 const std::string kMisbehavingDir = test::fixtures() + "/misbehaving";
 
 EvaluationRequest quick_request(const TemplateSpec& spec, std::vector<long long> dims, DType dtype, Config config) {
@@ -66,7 +58,7 @@ EvaluationRequest quick_request(const TemplateSpec& spec, std::vector<long long>
 }  // namespace
 
 TEST_CASE("copy and rmsnorm_basic are correct across dtypes, odd shapes and sampled configs", "[gpu]") {
-  if (!have_gpu()) return;
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({});
   Compiler compiler(nullptr);
   Evaluator evaluator(registry, compiler, require_device(0));
@@ -111,7 +103,7 @@ TEST_CASE("copy and rmsnorm_basic are correct across dtypes, odd shapes and samp
 // rmsnorm at three shapes one config of every path. A progress line per step
 // goes to stderr: Catch reports nothing until a test ends.
 TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in place", "[gpu]") {
-  if (!have_gpu()) return;
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({});
   // A cache that the parallel compile below fills: the evaluator then loads
   // each CUBIN instead of compiling configs one by one.
@@ -185,7 +177,7 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
 }
 
 TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {
-  if (!have_gpu()) return;
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({kMisbehavingDir});
   const auto& spec = registry.get("misbehaving");
   Compiler compiler(nullptr);
@@ -208,7 +200,7 @@ TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails ver
 }
 
 TEST_CASE("a faulting and a hanging kernel each cost one config, and the run goes on", "[gpu]") {
-  if (!have_gpu()) return;
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({kMisbehavingDir});
   const auto& spec = registry.get("misbehaving");
   auto cache = test::temp_dir("gpu-worker");
@@ -231,7 +223,7 @@ TEST_CASE("a faulting and a hanging kernel each cost one config, and the run goe
 // written back later, outside its range: with 4 GiB per buffer that residue is
 // well under 1% of the writes.
 TEST_CASE("copy's DRAM counters are within 1% of its ideal bytes at 8x L2", "[gpu][cupti]") {
-  if (!have_gpu()) return;
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({});
   const auto& spec = registry.get("copy");
   Compiler compiler(nullptr);
@@ -254,7 +246,7 @@ TEST_CASE("copy's DRAM counters are within 1% of its ideal bytes at 8x L2", "[gp
 }
 
 TEST_CASE("an end-to-end tune of copy writes a results document, caches its answer and survives Ctrl-C", "[gpu][tuner]") {
-  if (!have_gpu()) return;
+  TKBENCH_SKIP_WITHOUT_GPU();
   auto dir = test::temp_dir("gpu-tune");
   std::string env = "XDG_CACHE_HOME=" + (dir / "cache").string();
   auto first = test::run_tkbench("tune copy --shape 16777216 --strategy bayes --budget 12 -q -o " + (dir / "a.json").string(), env);

@@ -106,12 +106,11 @@ inline std::string with(const std::string& from, const std::string& to, std::str
 
 struct RunResult {
   int exit_code = -1;
-  std::string output;  // stdout and stderr together
+  std::string output;  // stdout (run_tkbench: stdout and stderr together)
 };
 
-// Runs the tkbench binary with `args` (a shell-quoted string).
-inline RunResult run_tkbench(const std::string& args, const std::string& env = "") {
-  std::string cmd = env + " " + binary() + " " + args + " 2>&1";
+// Runs a shell command line; its stdout is the output (redirect as needed).
+inline RunResult run_shell(const std::string& cmd) {
   RunResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -123,6 +122,11 @@ inline RunResult run_tkbench(const std::string& args, const std::string& env = "
   return r;
 }
 
+// Runs the tkbench binary with `args` (a shell-quoted string).
+inline RunResult run_tkbench(const std::string& args, const std::string& env = "") {
+  return run_shell(env + " " + binary() + " " + args + " 2>&1");
+}
+
 // A fresh empty folder under the system temp dir.
 inline std::filesystem::path temp_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("tkbench-test-" + name + "-" + std::to_string(::getpid()));
@@ -130,5 +134,14 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   std::filesystem::create_directories(dir);
   return dir;
 }
+
+// The process works in `dir` while this lives: for paths as a user types them.
+struct WorkingFolder {
+  std::filesystem::path previous = std::filesystem::current_path();
+  explicit WorkingFolder(const std::filesystem::path& dir) { std::filesystem::current_path(dir); }
+  ~WorkingFolder() { std::filesystem::current_path(previous); }
+  WorkingFolder(const WorkingFolder&) = delete;
+  WorkingFolder& operator=(const WorkingFolder&) = delete;
+};
 
 }  // namespace tkbench::test

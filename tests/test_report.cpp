@@ -12,6 +12,7 @@
 #include "reports/roofline.hpp"
 #include "reports/result_json.hpp"
 #include "test_helpers.hpp"
+#include "test_skip.hpp"
 
 using namespace tkbench;
 using Catch::Matchers::Contains;
@@ -364,8 +365,7 @@ TEST_CASE("the HTML report loads in headless Chromium without errors", "[report]
   if (chromium.empty()) {
     const char* required = std::getenv("TKBENCH_REQUIRE_CHROMIUM");
     if (required && std::string(required) == "1") FAIL("chromium is required (TKBENCH_REQUIRE_CHROMIUM=1) but not on PATH");
-    WARN("skipped: no chromium on PATH (apt-get install chromium; .ci/run installs it)");
-    return;
+    TKBENCH_SKIP_TEST("no chromium on PATH (apt-get install chromium; .ci/run installs it)");
   }
   fs::path dir = test::temp_dir("report-chromium");
   // The detector itself must see an error when there is one.

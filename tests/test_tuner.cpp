@@ -9,6 +9,7 @@
 #include "reports/result_json.hpp"
 #include "reports/roofline.hpp"
 #include "test_helpers.hpp"
+#include "tuner/errors.hpp"
 #include "tuner/results_journal.hpp"
 #include "tuner/strategy.hpp"
 #include "tuner/tuning_cache.hpp"
@@ -90,6 +91,22 @@ TEST_CASE("the journal keeps every appended result, a killed run resumes, a cut-
   // A finished document can be resumed too (nothing lost, nothing repeated).
   ResultsJournal again(doc, {{"name", "test GPU"}}, true);
   CHECK(again.results().size() == 3);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a results document named without a folder gets its journal and document in the working folder", "[tuner][output]") {
+  // `tune -o rmsnorm.json`: the document path as the user typed it.
+  auto dir = test::temp_dir("journal-bare");
+  {
+    test::WorkingFolder here(dir);
+    ResultsJournal j("rmsnorm.json", {{"name", "test GPU"}}, false);
+    CHECK(fs::exists(dir / "rmsnorm.json.journal"));
+    j.append(fake_result(Config{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}}}, 130), {});
+    j.finalise();
+    CHECK_THROWS_AS(ResultsJournal(".", {}, false), InputError);  // a folder, refused before any tuning
+  }
+  CHECK_FALSE(fs::exists(dir / "rmsnorm.json.journal"));
+  CHECK(nlohmann::ordered_json::parse(std::ifstream(dir / "rmsnorm.json"))["results"].size() == 1);
   fs::remove_all(dir);
 }
 

@@ -15,6 +15,7 @@
 #include "tuner/diagnostics.hpp"
 #include "tuner/errors.hpp"
 #include "tuner/file_util.hpp"
+#include "tuner/output_file.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;
@@ -36,8 +37,8 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
   set_.tool_version = TKBENCH_VERSION;
   set_.created_at = utc_timestamp();
   set_.device = device;
-  std::error_code ec;
-  if (document_.has_parent_path()) std::filesystem::create_directories(document_.parent_path(), ec);
+  // A document path no file can take is refused now, not when the run ends.
+  check_output_path(document_);
 
   if (resume) {
     if (std::filesystem::exists(journal_path())) {
@@ -92,9 +93,9 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
                           {"created_at", set_.created_at}, {"device", device}}.dump() + "\n";
   for (std::size_t i = 0; i < set_.results.size(); ++i)
     text += json{{"type", "result"}, {"result", to_json(set_.results[i])}, {"figures", figures_[i]}}.dump() + "\n";
-  if (auto error = write_file_atomically(journal_path(), text)) throw InputError(*error);
+  write_output_file(journal_path(), text);
   file_ = std::fopen(journal_path().c_str(), "a");
-  if (!file_) throw InputError(fmt::format("cannot write {}: {}", journal_path().string(), std::strerror(errno)));
+  if (!file_) throw EnvironmentError(fmt::format("cannot write {}: {}", journal_path().string(), std::strerror(errno)));
 }
 
 ResultsJournal::~ResultsJournal() {
@@ -110,8 +111,8 @@ bool ResultsJournal::contains(const Result& candidate) const {
 void ResultsJournal::write_line(const json& line) {
   std::string text = line.dump() + "\n";
   if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0)
-    throw EnvironmentError(fmt::format("cannot append to {}: {} (a full disk?); results so far are in it",
-                                       journal_path().string(), std::strerror(errno)));
+    throw EnvironmentError(fmt::format("cannot write {}: {}; the results before this one are in it", journal_path().string(),
+                                       std::strerror(errno)));
 }
 
 void ResultsJournal::append(const Result& result, const json& figures) {
@@ -132,8 +133,8 @@ json ResultsJournal::document_json(const ResultSet& set, const std::vector<json>
 }
 
 void ResultsJournal::finalise() {
-  if (auto error = write_file_atomically(document_, document_json(set_, figures_).dump(2) + "\n"))
-    throw EnvironmentError(*error + fmt::format("; the journal {} keeps every result", journal_path().string()));
+  if (auto failure = try_write_output_file(document_, document_json(set_, figures_).dump(2) + "\n"))
+    failure->raise(fmt::format("; the journal {} keeps every result", journal_path().string()));
   std::fclose(file_);
   file_ = nullptr;
   std::error_code ec;

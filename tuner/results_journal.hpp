@@ -19,7 +19,8 @@ class ResultsJournal {
   // Creates FILE.journal. With `resume`, first reads what an earlier run of
   // the same FILE left (its journal, else its finished document); a last line
   // cut off mid-write is ignored with a warning. Throws InputError when FILE
-  // cannot be written or the earlier run is not a tkbench results document.
+  // is no path for a file (a folder...) or the earlier run is not a tkbench
+  // results document, EnvironmentError when the journal cannot be written.
   ResultsJournal(std::filesystem::path document, const nlohmann::ordered_json& device, bool resume);
   ~ResultsJournal();
   ResultsJournal(const ResultsJournal&) = delete;
