@@ -13,8 +13,11 @@
 #               (bench/spaces/): a decode shape, N = 65536, the full
 #               4096x8192 space, and a non-RMSNorm template
 #   tests       the [gpu] tests
+#   main        `bash setup.sh --main-job` (what `bash setup.sh` runs after building) with the carried build
+#   tour        README's GPU tour as written (tests/readme_tour.sh --tour gpu)
 #
 #   bash bench/tune_throughput.sh throughput resume     BEFORE=.carry/before-tkbench to compare
+#   AFTER_RUNS="after after2" (default): cold tunes of this build, for the repeat spread
 # Everything lands in $RUN, packed into $OUT/tune_throughput.tgz.
 set -u
 source bench/device_env.sh
@@ -56,8 +59,7 @@ PY
 if [[ " $phases " == *" throughput "* ]]; then
   echo ">> shapes: $shapes"
   [ -n "${BEFORE:-}" ] && tune before "$PWD/$BEFORE"
-  tune after "$TK"
-  tune after2 "$TK"
+  for label in ${AFTER_RUNS:-after after2}; do tune "$label" "$TK"; done
   # Each shape's best, per run, and each winner timed again with bench (warm caches).
   python3 - "$RUN" <<'PY'
 import json, os, sys
@@ -121,6 +123,20 @@ if [[ " $phases " == *" spaces "* ]]; then
   record rmsnorm 8192x65536
   record rmsnorm 4096x8192
   record copy 2097152
+fi
+
+if [[ " $phases " == *" main "* ]]; then
+  mkdir -p build && cp "$TK" build/tkbench && cp -r .carry/lib build/
+  start=$(date +%s)
+  XDG_CACHE_HOME=$(fresh_cache) bash setup.sh --main-job 2>&1 | tee "$RUN/setup-main-job.txt" | tail -n 25
+  rc=${PIPESTATUS[0]}
+  echo ">> setup.sh --main-job: $(( $(date +%s) - start )) s (exit $rc)"
+fi
+
+if [[ " $phases " == *" tour "* ]]; then
+  start=$(date +%s)
+  bash tests/readme_tour.sh --tour gpu "$TK" 2>&1 | tee "$RUN/readme-gpu-tour.txt" | grep -E "^(ok|FAIL|readme_tour)"
+  echo ">> README GPU tour: $(( $(date +%s) - start )) s"
 fi
 
 if [[ " $phases " == *" tests "* ]]; then

@@ -54,6 +54,7 @@ void remember_best(const TuningCache& cache, const TuningKey& key, const ShapeTu
 TuneTimes& TuneTimes::operator+=(const TuneTimes& o) {
   space += o.space, propose += o.propose, compile_wait += o.compile_wait, worker += o.worker, journal += o.journal;
   in_worker += o.in_worker;
+  wanted += o.wanted, wanted_ahead += o.wanted_ahead, speculated += o.speculated;
   return *this;
 }
 
@@ -62,9 +63,12 @@ std::string describe_tune_times(const TuneTimes& t, double wall) {
   const EvaluationCost& w = t.in_worker;
   return fmt::format(
       "{:.1f} s wall: space {:.1f} s, propose {:.1f} s, compile wait {:.1f} s, worker {:.1f} s (load {:.1f}, buffers {:.1f}, "
-      "verify {:.1f}, timing {:.1f}, counters {:.1f}, pipe and start-up {:.1f}), journal {:.1f} s, other {:.1f} s",
+      "verify {:.1f}, timing {:.1f}, counters {:.1f}, pipe and start-up {:.1f}), journal {:.1f} s, other {:.1f} s "
+      "(negative: the loop's work overlapped the GPU's); compiles: {} configs wanted, {} of them compiled ahead, "
+      "{} compiled on speculation",
       wall, t.space, t.propose, t.compile_wait, t.worker, w.load_ms / 1e3, w.buffers_ms / 1e3, w.verify_ms / 1e3,
-      w.timing_ms / 1e3, w.counters_ms / 1e3, t.worker - w.total_ms() / 1e3, t.journal, other);
+      w.timing_ms / 1e3, w.counters_ms / 1e3, t.worker - w.total_ms() / 1e3, t.journal, other, t.wanted, t.wanted_ahead,
+      t.speculated);
 }
 
 namespace {
@@ -126,6 +130,10 @@ class ShapeSearch {
       record(std::move(done));
     }
     if (running_) record(finish_running());  // an interrupt lets the config in hand finish
+    const CompileAhead::Counts counts = compiles_->counts();
+    summary_.times.wanted += counts.wanted;
+    summary_.times.wanted_ahead += counts.wanted_ahead;
+    summary_.times.speculated += counts.speculated;
   }
 
  private:
@@ -142,9 +150,10 @@ class ShapeSearch {
       if (batch.empty()) proposer_done_ = true;
       for (const auto& c : batch) want(c);
     }
-    // Idle cores compile what the strategy will likely ask for next.
-    if (proposed_ < plan_.budget && compiles_->speculating() < threads_)
-      for (const auto& c : proposer_->likely_next(threads_)) compiles_->speculate(c);
+    // Idle cores compile what the strategy will likely ask for next: all
+    // threads but two (kept for wanted compiles), fewer as the budget runs out.
+    const std::size_t window = std::min<std::size_t>(threads_ > 2 ? threads_ - 2 : 1, plan_.budget - std::min(plan_.budget, proposed_));
+    if (compiles_->speculating() < window) compiles_->speculate(proposer_->likely_next(2 * window), window);
     summary_.times.propose += watch.lap_ms() / 1e3;
   }
 

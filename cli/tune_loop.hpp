@@ -49,6 +49,9 @@ struct TuneTimes {
   double worker = 0;        // the worker's round trips: pipe, JSON and its start-up included
   EvaluationCost in_worker; // inside those round trips, by phase (milliseconds)
   double journal = 0;       // appending each result to the journal (fsynced)
+  std::size_t wanted = 0;        // configs the search evaluated or queued (compile asked for)
+  std::size_t wanted_ahead = 0;  // ... whose compile had begun on speculation
+  std::size_t speculated = 0;    // configs compiled on speculation (used or not)
   TuneTimes& operator+=(const TuneTimes& o);
 };
 

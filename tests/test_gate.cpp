@@ -437,7 +437,7 @@ TEST_CASE("gate: documents with nothing in common are refused rather than passed
 }
 
 TEST_CASE("gate: a whole tuning run - every config compared - the table shows what matters", "[gate]") {
-  const std::string space = test::fixtures() + "/../../bench/spaces/h200-rmsnorm-4096x8192-bf16.json";
+  const std::string space = test::fixtures() + "/../../bench/spaces/h200-rmsnorm_basic-4096x8192-bf16.json";
   ResultDocument b = load_result_document(space), c = load_result_document(space);
   REQUIRE(c.set.results.size() == 92);
   // One slow config 20% slower; another timed with a hot L2; the GPU throttled on a third.
@@ -477,7 +477,7 @@ TEST_CASE("gate: a whole tuning run - every config compared - the table shows wh
 }
 
 TEST_CASE("cli: gate of two whole tuning runs is short in the terminal - -v and the files have every entry", "[gate][cli]") {
-  const std::string space = test::fixtures() + "/../../bench/spaces/h200-rmsnorm-4096x8192-bf16.json";
+  const std::string space = test::fixtures() + "/../../bench/spaces/h200-rmsnorm_basic-4096x8192-bf16.json";
   auto dir = test::temp_dir("gate-brief");
   const std::string args = "gate --no-color --baseline " + space + " --current " + space;
   auto lines = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };

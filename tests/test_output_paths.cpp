@@ -260,7 +260,7 @@ TEST_CASE("cli: stdout that cannot be written exits 3 with a message - a closed 
   const fs::path errors = dir / "stderr.txt";
   // `| head -c1`: the report of a whole space (130 KB) outgrows the pipe's buffer, so
   // tkbench is still writing when head has gone.
-  const std::string space = fixture("../../bench/spaces/h200-rmsnorm-4096x8192-bf16.json");
+  const std::string space = fixture("../../bench/spaces/h200-rmsnorm_basic-4096x8192-bf16.json");
   auto head = test::run_shell("bash -c 'set -o pipefail; " + bin + " report " + space + " --format html 2>" + errors.string() +
                               " | head -c1 >/dev/null'");
   CHECK(head.exit_code == 0);

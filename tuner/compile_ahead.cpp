@@ -10,23 +10,20 @@ std::shared_ptr<CompileAhead::Task> CompileAhead::task_for(const Config& config,
   return it->second;
 }
 
-void CompileAhead::run(const std::shared_ptr<Task>& task, const Config& config) {
-  // Whichever job gets here first compiles; a second one (the urgent copy of
-  // a queued speculation) waits for it or finds it done.
-  std::call_once(task->once, [&] {
-    {
-      std::lock_guard lock(mutex_);
-      task->started = true;
-    }
-    try {
-      task->promise.set_value(compile_(config));
-    } catch (...) {
-      task->promise.set_exception(std::current_exception());
-    }
+void CompileAhead::run(const Config& config, const std::shared_ptr<Task>& task) {
+  {
     std::lock_guard lock(mutex_);
-    if (task->speculative) --speculating_;
-    task->speculative = false;
-  });
+    if (task->started) return;  // a wanted copy of a queued speculation took it first
+    task->started = true;
+    if (task->speculative) ++counts_.speculated;
+  }
+  try {
+    task->promise.set_value(compile_(config));
+  } catch (...) {
+    task->promise.set_exception(std::current_exception());
+  }
+  std::lock_guard lock(mutex_);
+  if (task->speculative) --speculating_;
 }
 
 std::shared_future<CompiledConfig> CompileAhead::want(const Config& config) {
@@ -36,27 +33,37 @@ std::shared_future<CompiledConfig> CompileAhead::want(const Config& config) {
   {
     std::lock_guard lock(mutex_);
     started = task->started;
+    ++counts_.wanted;
+    if (started && task->speculative) ++counts_.wanted_ahead;
   }
-  // Not begun (new, or a speculation still queued): an urgent job ahead of the queue.
-  if (!started) pool_.submit([this, task, config] { run(task, config); }, /*urgent=*/true);
+  // Not begun (new, or a speculation still queued): alone, ahead of the queue.
+  if (!started) pool_.submit([this, task, config] { run(config, task); }, /*urgent=*/true);
   return task->future;
 }
 
-void CompileAhead::speculate(const Config& config) {
-  bool created = false;
-  auto task = task_for(config, created);
-  if (!created) return;
-  {
-    std::lock_guard lock(mutex_);
-    task->speculative = true;
-    ++speculating_;
+void CompileAhead::speculate(const std::vector<Config>& configs, std::size_t limit) {
+  for (const auto& config : configs) {
+    if (speculating() >= limit) return;
+    bool created = false;
+    auto task = task_for(config, created);
+    if (!created) continue;
+    {
+      std::lock_guard lock(mutex_);
+      task->speculative = true;
+      ++speculating_;
+    }
+    pool_.submit([this, task, config] { run(config, task); });
   }
-  pool_.submit([this, task, config] { run(task, config); });
 }
 
 std::size_t CompileAhead::speculating() const {
   std::lock_guard lock(mutex_);
   return speculating_;
+}
+
+CompileAhead::Counts CompileAhead::counts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
 }
 
 }  // namespace tkbench

@@ -219,37 +219,49 @@ class GeneticStrategy : public AdaptiveBase {
 // their value lists (RBF kernel) models log(time); the next configs are those
 // with the highest expected improvement over the best seen. Failed configs
 // count as 1.5x the slowest working one, so the model learns to avoid them.
+//
+// The model grows by one observation at a time, so it is kept factored
+// instead of refitted: the Cholesky factor L of the observations' kernel
+// matrix gains a row, and each candidate's v = L^-1 k(X, x) gains one
+// element. A proposal then costs O(n) per candidate instead of O(n^2).
 class BayesStrategy : public AdaptiveBase {
  public:
   BayesStrategy(const SearchSpace& space, const ConfigFilter& filter, std::uint64_t seed)
-      : AdaptiveBase(space, filter, seed) {
+      : AdaptiveBase(space, filter, seed), v_(valid_.size()), v_norm2_(valid_.size(), 0.0) {
     for (const auto& c : valid_) positions_.push_back(position(c));
+  }
+  void observe(const Result& r) override {
+    auto it = index_.find(r.config.str());
+    if (it == index_.end()) return;  // not in this space: nothing to learn
+    const bool known = costs_.count(r.config.str()) > 0;
+    AdaptiveBase::observe(r);
+    if (!known) add_to_model(it->second);
   }
   std::vector<Config> propose(std::size_t count) override {
     std::vector<Config> out;
     while (out.size() < count && !exhausted()) {
-      std::vector<std::size_t> ranked;
-      if (observed_count() >= kInitial) ranked = ranked_by_expected_improvement(1);
-      Config next = ranked.empty() ? random_unproposed() : valid_[ranked.front()];
+      ranking_.clear();
+      if (costs_.size() >= kInitial) ranking_ = ranked_by_expected_improvement();
+      Config next = ranking_.empty() ? random_unproposed() : valid_[ranking_.front()];
       mark(next);
       out.push_back(next);
     }
     return out;
   }
-  // The configs of highest expected improvement now: what the next proposals
+  // The runners-up of the last proposal's ranking: what the next proposals
   // will most likely be once the results in flight are in.
   std::vector<Config> likely_next(std::size_t count) override {
     std::vector<Config> out;
-    if (observed_count() < kInitial) return out;
-    for (std::size_t i : ranked_by_expected_improvement(count)) out.push_back(valid_[i]);
+    for (std::size_t c : ranking_) {
+      if (out.size() >= count) break;
+      if (!proposed(valid_[c])) out.push_back(valid_[c]);
+    }
     return out;
   }
 
  private:
   static constexpr std::size_t kInitial = 6;
   static constexpr double kLengthScale = 0.3, kNoise = 1e-3, kExploration = 0.01;
-
-  std::size_t observed_count() const { return costs_.size(); }
 
   std::vector<double> position(const Config& c) const {
     std::vector<double> x;
@@ -260,80 +272,82 @@ class BayesStrategy : public AdaptiveBase {
     }
     return x;
   }
-  static double kernel(const std::vector<double>& a, const std::vector<double>& b) {
+  double kernel(std::size_t a, std::size_t b) const {
+    const auto& x = positions_[a];
+    const auto& y = positions_[b];
     double d2 = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) d2 += (a[i] - b[i]) * (a[i] - b[i]);
+    for (std::size_t i = 0; i < x.size(); ++i) d2 += (x[i] - y[i]) * (x[i] - y[i]);
     return std::exp(-d2 / (2 * kLengthScale * kLengthScale));
   }
 
-  // Indices into valid_ of up to `count` unproposed configs, highest expected improvement first.
-  std::vector<std::size_t> ranked_by_expected_improvement(std::size_t count) const {
+  // Valid config `o` joins the observations: L's new row is v_[o] (already
+  // L^-1 k(X, x_o)) with the diagonal that completes K + noise I, and every
+  // candidate's v gains the element for x_o.
+  void add_to_model(std::size_t o) {
+    const std::size_t n = observed_.size();
+    std::vector<double> row = v_[o];
+    const double diagonal = std::sqrt(std::max(1.0 + kNoise - v_norm2_[o], 1e-12));
+    row.push_back(diagonal);
+    for (std::size_t c = 0; c < valid_.size(); ++c) {
+      double sum = kernel(c, o);
+      const std::vector<double>& v = v_[c];
+      for (std::size_t i = 0; i < n; ++i) sum -= row[i] * v[i];
+      const double element = sum / diagonal;
+      v_[c].push_back(element);
+      v_norm2_[c] += element * element;
+    }
+    L_.push_back(std::move(row));
+    observed_.push_back(o);
+  }
+
+  // Indices into valid_ of the unproposed configs, highest expected improvement first.
+  std::vector<std::size_t> ranked_by_expected_improvement() const {
     // Training data: standardised log times; failures penalised.
-    std::vector<const std::vector<double>*> xs;
-    std::vector<double> ys;
+    const std::size_t n = observed_.size();
+    std::vector<double> ys(n);
     double worst = -INFINITY;
     for (const auto& [key, c] : costs_)
       if (std::isfinite(c)) worst = std::max(worst, std::log(c));
-    for (const auto& [key, c] : costs_) {
-      xs.push_back(&positions_[index_.at(key)]);
-      ys.push_back(std::isfinite(c) ? std::log(c) : (std::isfinite(worst) ? worst + std::log(1.5) : 0.0));
+    for (std::size_t i = 0; i < n; ++i) {
+      const double c = costs_.at(valid_[observed_[i]].str());
+      ys[i] = std::isfinite(c) ? std::log(c) : (std::isfinite(worst) ? worst + std::log(1.5) : 0.0);
     }
-    const std::size_t n = ys.size();
     double mean = 0, var = 0;
     for (double y : ys) mean += y / static_cast<double>(n);
     for (double y : ys) var += (y - mean) * (y - mean) / static_cast<double>(n);
     const double scale = var > 0 ? std::sqrt(var) : 1.0;
     for (double& y : ys) y = (y - mean) / scale;
-    double best = *std::min_element(ys.begin(), ys.end());
-
-    // K = L L^T (Cholesky), then alpha = K^-1 y.
-    std::vector<double> L(n * n, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j <= i; ++j) {
-        double sum = kernel(*xs[i], *xs[j]) + (i == j ? kNoise : 0.0);
-        for (std::size_t k = 0; k < j; ++k) sum -= L[i * n + k] * L[j * n + k];
-        L[i * n + j] = i == j ? std::sqrt(std::max(sum, 1e-12)) : sum / L[j * n + j];
-      }
-    auto solve_lower = [&](std::vector<double>& b) {  // L z = b, in place
-      for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t k = 0; k < i; ++k) b[i] -= L[i * n + k] * b[k];
-        b[i] /= L[i * n + i];
-      }
-    };
-    std::vector<double> z = ys;
-    solve_lower(z);
-    std::vector<double> alpha(n);  // L^T alpha = z
-    for (std::size_t i = n; i-- > 0;) {
-      double v = z[i];
-      for (std::size_t k = i + 1; k < n; ++k) v -= L[k * n + i] * alpha[k];
-      alpha[i] = v / L[i * n + i];
+    const double best = *std::min_element(ys.begin(), ys.end());
+    // z = L^-1 y; then each candidate's mean is v . z and its variance 1 - |v|^2.
+    std::vector<double> z(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double sum = ys[i];
+      for (std::size_t k = 0; k < i; ++k) sum -= L_[i][k] * z[k];
+      z[i] = sum / L_[i][i];
     }
-
     std::vector<std::pair<double, std::size_t>> scored;  // (-EI, index): ascending is best first
-    std::vector<double> ks(n);
     for (std::size_t c = 0; c < valid_.size(); ++c) {
       if (proposed(valid_[c])) continue;
-      for (std::size_t i = 0; i < n; ++i) ks[i] = kernel(positions_[c], *xs[i]);
       double mu = 0;
-      for (std::size_t i = 0; i < n; ++i) mu += ks[i] * alpha[i];
-      solve_lower(ks);
-      double s2 = 1.0;
-      for (double vi : ks) s2 -= vi * vi;
-      double sigma = std::sqrt(std::max(s2, 1e-12));
-      double gain = best - mu - kExploration;
-      double t = gain / sigma;
-      double ei = gain * 0.5 * std::erfc(-t / std::sqrt(2.0)) + sigma * std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
+      for (std::size_t i = 0; i < n; ++i) mu += v_[c][i] * z[i];
+      const double sigma = std::sqrt(std::max(1.0 - v_norm2_[c], 1e-12));
+      const double gain = best - mu - kExploration;
+      const double t = gain / sigma;
+      const double ei = gain * 0.5 * std::erfc(-t / std::sqrt(2.0)) + sigma * std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
       scored.emplace_back(-ei, c);
     }
-    // Ties keep valid_'s order, as the single best pick always did.
-    count = std::min(count, scored.size());
-    std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(count), scored.end());
+    std::sort(scored.begin(), scored.end());  // ties keep valid_'s order
     std::vector<std::size_t> out;
-    for (std::size_t i = 0; i < count; ++i) out.push_back(scored[i].second);
+    for (const auto& [score, c] : scored) out.push_back(c);
     return out;
   }
 
   std::vector<std::vector<double>> positions_;  // of valid_[i]
+  std::vector<std::size_t> observed_;           // indices into valid_, in the order observed
+  std::vector<std::vector<double>> L_;          // Cholesky factor of K(observed) + noise I, row by row
+  std::vector<std::vector<double>> v_;          // per valid config: L^-1 k(observed, x)
+  std::vector<double> v_norm2_;                 // |v|^2
+  std::vector<std::size_t> ranking_;            // of the last proposal
 };
 
 }  // namespace

@@ -45,7 +45,7 @@ struct SearchPlan {
 };
 inline constexpr std::size_t kExhaustiveUpTo = 256;
 inline constexpr const char* kDefaultStrategy = "bayes";
-inline constexpr std::size_t kDefaultBudget = 120;
+inline constexpr std::size_t kDefaultBudget = 150;
 // `strategy` empty and `budget` 0 mean "not given".
 SearchPlan plan_search(const std::string& strategy, std::size_t budget, std::size_t valid_configs);
 
