@@ -158,7 +158,8 @@ class ShapeSearch {
   }
 
   // Takes the front of the queue once compiled: a compile failure is recorded
-  // at once, a compiled config goes to the GPU. False when the time is up.
+  // at once, a compiled config goes to the GPU. False when none was started
+  // (the queue ran dry, or --time is up).
   bool start_next() {
     while (!queue_.empty()) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -292,11 +293,10 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
   summary.budget = search.plan().budget;
   summary.valid = search.valid_count();
   if (settings.announce) {
-    diagnostics().note(fmt::format("{} {} {}: {} search, {} of {} valid configs{}", spec.name, problem.shape_str(),
+    diagnostics().note(fmt::format("{} {} {}: {} search, {} of {} valid configs", spec.name, problem.shape_str(),
                                    dtype_info(problem.dtype).name, summary.strategy,
-                                   std::min(summary.budget, summary.valid), summary.valid,
-                                   summary.budget == summary.valid ? "" : fmt::format(" (budget {})", summary.budget)));
-    if (!settings.strategy.empty() && settings.budget > summary.valid)
+                                   std::min(summary.budget, summary.valid), summary.valid));
+    if (settings.budget > summary.valid)
       diagnostics().note(fmt::format("  --budget {} asks for more configs than the space holds at this shape: all {} are evaluated",
                                      settings.budget, summary.valid));
   }

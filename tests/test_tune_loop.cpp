@@ -2,13 +2,18 @@
 // worker that answers every evaluation with a time made up from the config.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "cli/tune_loop.hpp"
 #include "reports/bench_report.hpp"
 #include "reports/result_json.hpp"
 #include "test_helpers.hpp"
+#include "tuner/compile_ahead.hpp"
 #include "tuner/strategy.hpp"
 
 using namespace tkbench;
@@ -145,4 +150,40 @@ TEST_CASE("without --strategy and --budget, small spaces are searched whole and 
   ShapeTuning t = rig.tune(journal, TuneSettings{});
   CHECK(t.strategy == "exhaustive");  // copy's space holds 96 configs
   CHECK(t.evaluated == static_cast<int>(t.valid));
+}
+
+TEST_CASE("compiling ahead compiles each config once, whether wanted or speculated first", "[tuner][tune-loop]") {
+  std::mutex mutex;
+  std::map<std::string, int> compiled;
+  auto compile = [&](const Config& c) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::lock_guard lock(mutex);
+    ++compiled[c.str()];
+    CompiledConfig out;
+    out.result.config = c;
+    return out;
+  };
+  auto config = [](long long v) { return Config{{{"X", v}}}; };
+  {
+    CompileAhead ahead(2, 0, compile);
+    ahead.speculate({config(1), config(2), config(3), config(4), config(5), config(6)}, 4);  // 4 at most queued
+    CHECK(ahead.speculating() == 4);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));       // 1 and 2 begin on the two threads
+    CHECK(ahead.want(config(4)).get().result.config == config(4));  // queued behind 3: jumps ahead
+    CHECK(ahead.want(config(1)).get().result.config == config(1));
+    CHECK(ahead.want(config(9)).get().result.config == config(9));  // never speculated
+    ahead.speculate({config(1), config(9)}, 10);                     // known: nothing new
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(ahead.speculating() == 0);
+    const auto counts = ahead.counts();
+    CHECK(counts.wanted == 3);
+    CHECK(counts.wanted_ahead == 1);  // 1: begun on speculation before it was wanted
+    CHECK(counts.speculated == 3);    // 1, 2, 3; 4 was wanted before it began
+  }
+  for (const auto& [c, times] : compiled) {
+    INFO(c);
+    CHECK(times == 1);
+  }
+  CHECK(compiled.count(config(5).str()) == 0);  // past the limit: never queued
+  CHECK(compiled.count(config(9).str()) == 1);
 }

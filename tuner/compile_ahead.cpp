@@ -11,19 +11,22 @@ std::shared_ptr<CompileAhead::Task> CompileAhead::task_for(const Config& config,
 }
 
 void CompileAhead::run(const Config& config, const std::shared_ptr<Task>& task) {
+  bool speculative = false;
   {
     std::lock_guard lock(mutex_);
     if (task->started) return;  // a wanted copy of a queued speculation took it first
     task->started = true;
-    if (task->speculative) ++counts_.speculated;
+    speculative = task->speculative;
+    if (speculative) ++counts_.speculated;
   }
   try {
     task->promise.set_value(compile_(config));
   } catch (...) {
     task->promise.set_exception(std::current_exception());
   }
+  if (!speculative) return;
   std::lock_guard lock(mutex_);
-  if (task->speculative) --speculating_;
+  --speculating_;
 }
 
 std::shared_future<CompiledConfig> CompileAhead::want(const Config& config) {
@@ -35,6 +38,10 @@ std::shared_future<CompiledConfig> CompileAhead::want(const Config& config) {
     started = task->started;
     ++counts_.wanted;
     if (started && task->speculative) ++counts_.wanted_ahead;
+    if (!started && task->speculative) {  // queued on speculation, wanted before it began: no longer a speculation
+      task->speculative = false;
+      --speculating_;
+    }
   }
   // Not begun (new, or a speculation still queued): alone, ahead of the queue.
   if (!started) pool_.submit([this, task, config] { run(config, task); }, /*urgent=*/true);
