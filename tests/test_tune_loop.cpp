@@ -155,35 +155,41 @@ TEST_CASE("without --strategy and --budget, small spaces are searched whole and 
 TEST_CASE("compiling ahead compiles each config once, whether wanted or speculated first", "[tuner][tune-loop]") {
   std::mutex mutex;
   std::map<std::string, int> compiled;
+  std::promise<void> release;  // configs 1 and 2 hold both threads until released
+  std::shared_future<void> released = release.get_future().share();
+  auto config = [](long long v) { return Config{{{"X", v}}}; };
   auto compile = [&](const Config& c) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (c.at("X") <= 2) released.wait();
     std::lock_guard lock(mutex);
     ++compiled[c.str()];
     CompiledConfig out;
     out.result.config = c;
     return out;
   };
-  auto config = [](long long v) { return Config{{{"X", v}}}; };
   {
     CompileAhead ahead(2, 0, compile);
     ahead.speculate({config(1), config(2), config(3), config(4), config(5), config(6)}, 4);  // 4 at most queued
     CHECK(ahead.speculating() == 4);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));       // 1 and 2 begin on the two threads
-    CHECK(ahead.want(config(4)).get().result.config == config(4));  // queued behind 3: jumps ahead
-    CHECK(ahead.want(config(1)).get().result.config == config(1));
+    for (int i = 0; i < 5000 && ahead.counts().speculated < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(ahead.counts().speculated == 2);  // 1 and 2 hold the two threads
+    auto four = ahead.want(config(4));        // queued behind 3: jumps ahead of it
+    auto one = ahead.want(config(1));         // begun on speculation
+    release.set_value();
+    CHECK(four.get().result.config == config(4));
+    CHECK(one.get().result.config == config(1));
     CHECK(ahead.want(config(9)).get().result.config == config(9));  // never speculated
     ahead.speculate({config(1), config(9)}, 10);                     // known: nothing new
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (int i = 0; i < 5000 && ahead.speculating() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     CHECK(ahead.speculating() == 0);
     const auto counts = ahead.counts();
     CHECK(counts.wanted == 3);
-    CHECK(counts.wanted_ahead == 1);  // 1: begun on speculation before it was wanted
+    CHECK(counts.wanted_ahead == 1);  // 1
     CHECK(counts.speculated == 3);    // 1, 2, 3; 4 was wanted before it began
   }
   for (const auto& [c, times] : compiled) {
     INFO(c);
     CHECK(times == 1);
   }
-  CHECK(compiled.count(config(5).str()) == 0);  // past the limit: never queued
-  CHECK(compiled.count(config(9).str()) == 1);
+  CHECK(compiled.size() == 5);                    // 1, 2, 3, 4, 9
+  CHECK(compiled.count(config(5).str()) == 0);    // past the limit: never queued
 }
