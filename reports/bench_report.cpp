@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "reports/result_json.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;

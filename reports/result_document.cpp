@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "reports/result_json.hpp"
 #include "tuner/errors.hpp"
 #include "tuner/file_util.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;

@@ -7,8 +7,8 @@
 
 #include "cli/tune_loop.hpp"
 #include "reports/bench_report.hpp"
-#include "reports/result_json.hpp"
 #include "test_helpers.hpp"
+#include "tuner/result_json.hpp"
 #include "tuner/strategy.hpp"
 
 using namespace tkbench;
