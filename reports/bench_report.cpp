@@ -4,6 +4,7 @@
 
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
+#include "tuner/format_bytes.hpp"
 #include "tuner/result_json.hpp"
 
 namespace tkbench {
