@@ -14,7 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/gpu_setup.hpp"
 #include "cli/tune_loop.hpp"
-#include "reports/bench_report.hpp"
+#include "profiler/device_peaks.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
 #include "tuner/file_util.hpp"

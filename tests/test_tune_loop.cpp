@@ -6,7 +6,7 @@
 #include <set>
 
 #include "cli/tune_loop.hpp"
-#include "reports/bench_report.hpp"
+#include "profiler/device_peaks.hpp"
 #include "test_helpers.hpp"
 #include "tuner/result_json.hpp"
 #include "tuner/strategy.hpp"
