@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "reports/result_json.hpp"
+#include "tuner/result_json.hpp"
 #include "tuner/strategy.hpp"
 #include "tuner/template_registry.hpp"
 

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "reports/terminal.hpp"
+#include "tuner/format_bytes.hpp"
 #include "tuner/tuning_cache.hpp"
 
 namespace tkbench {

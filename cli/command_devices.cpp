@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "profiler/device_peaks.hpp"
 #include "reports/terminal.hpp"
+#include "tuner/format_bytes.hpp"
 
 namespace tkbench {
 

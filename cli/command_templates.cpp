@@ -2,9 +2,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "reports/result_json.hpp"
 #include "reports/template_report.hpp"
 #include "tuner/diagnostics.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 

@@ -11,7 +11,7 @@
 #include "profiler/cuda_check.hpp"
 #include "profiler/evaluator.hpp"
 #include "profiler/remote_evaluation.hpp"
-#include "reports/result_json.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 namespace {

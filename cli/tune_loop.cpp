@@ -12,12 +12,12 @@
 
 #include "profiler/cupti_host.hpp"
 #include "profiler/remote_evaluation.hpp"
-#include "reports/result_json.hpp"
 #include "reports/roofline.hpp"
 #include "tuner/compile_ahead.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/result_json.hpp"
 #include "tuner/search_space.hpp"
 #include "tuner/strategy.hpp"
 #include "tuner/thread_pool.hpp"

@@ -8,8 +8,8 @@
 #include "tuner/time_util.hpp"
 
 #include "profiler/remote_evaluation.hpp"
-#include "reports/result_json.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/result_json.hpp"
 #include "tuner/search_space.hpp"
 
 namespace tkbench {

@@ -9,6 +9,8 @@
 #include "tuner/occupancy.hpp"
 
 namespace tkbench {
+using json = nlohmann::ordered_json;
+
 namespace {
 std::filesystem::path calibration_path(const std::string& cache_dir, const DeviceInfo& d) {
   return std::filesystem::path(cache_dir) / "calibration" / (d.uuid + ".json");
@@ -64,6 +66,61 @@ std::optional<std::string> store_calibration(const std::string& cache_dir, const
       {"measured_at", c.measured_at},
       {"tool_version", c.tool_version}};
   return write_file_atomically(calibration_path(cache_dir, device), j.dump(2) + "\n");
+}
+
+json to_json(const DevicePeaks& p) {
+  json out = {{"name", p.device.name}, {"uuid", p.device.uuid}, {"arch", p.device.arch()}, {"sm_count", p.device.sm_count},
+              {"l2_bytes", p.device.l2_bytes}, {"sm_clock_khz", p.device.sm_clock_khz},
+              {"theoretical_bandwidth", p.theoretical_bandwidth}, {"fp32_flops", p.fp32_flops},
+              {"tensor_bf16_flops", p.tensor_bf16_flops}, {"driver_version", p.driver_version},
+              {"runtime_version", p.runtime_version}};
+  if (p.calibration) {
+    const auto& c = *p.calibration;
+    out["calibration"] = {{"bandwidth", c.bandwidth}, {"source", c.source},
+                          {"copy_kernel", {{"bandwidth", c.copy_kernel_bandwidth}, {"config", c.copy_kernel_config},
+                                           {"configs_tried", c.configs_tried}}},
+                          {"driver_copy", {{"bandwidth", c.driver_copy_bandwidth}}},
+                          {"bytes_per_buffer", c.bytes_per_buffer}, {"measured_at", c.measured_at}};
+  } else {
+    out["calibration"] = nullptr;
+  }
+  return out;
+}
+
+DevicePeaks device_peaks_from_json(const json& d) {
+  DevicePeaks p;
+  p.device.name = d.at("name");
+  p.device.uuid = d.value("uuid", "");
+  const std::string arch = d.at("arch");  // "sm_90"
+  if (arch.size() >= 5 && arch.rfind("sm_", 0) == 0) {
+    int number = std::stoi(arch.substr(3));
+    p.device.cc_major = number / 10;
+    p.device.cc_minor = number % 10;
+  }
+  p.device.sm_count = d.value("sm_count", 0);
+  p.device.l2_bytes = d.value("l2_bytes", 0LL);
+  p.device.sm_clock_khz = d.value("sm_clock_khz", 0);
+  p.theoretical_bandwidth = d.at("theoretical_bandwidth");
+  p.fp32_flops = d.value("fp32_flops", 0.0);
+  p.tensor_bf16_flops = d.value("tensor_bf16_flops", 0.0);
+  p.driver_version = d.value("driver_version", 0);
+  p.runtime_version = d.value("runtime_version", 0);
+  if (d.contains("calibration") && !d.at("calibration").is_null()) {
+    const json& c = d.at("calibration");
+    Calibration cal;
+    cal.bandwidth = c.at("bandwidth");
+    cal.source = c.value("source", "");
+    if (c.contains("copy_kernel")) {
+      cal.copy_kernel_bandwidth = c.at("copy_kernel").value("bandwidth", 0.0);
+      cal.copy_kernel_config = c.at("copy_kernel").value("config", "");
+      cal.configs_tried = c.at("copy_kernel").value("configs_tried", 0);
+    }
+    if (c.contains("driver_copy")) cal.driver_copy_bandwidth = c.at("driver_copy").value("bandwidth", 0.0);
+    cal.bytes_per_buffer = c.value("bytes_per_buffer", 0LL);
+    cal.measured_at = c.value("measured_at", "");
+    p.calibration = cal;
+  }
+  return p;
 }
 
 }  // namespace tkbench

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "profiler/device.hpp"
 
 namespace tkbench {
@@ -41,5 +43,10 @@ DevicePeaks theoretical_peaks(const DeviceInfo& device);
 std::optional<Calibration> load_calibration(const std::string& cache_dir, const DeviceInfo& device);
 // Writes atomically; returns an error message on failure.
 std::optional<std::string> store_calibration(const std::string& cache_dir, const DeviceInfo& device, const Calibration& c);
+
+// The peaks' one JSON form: a results document's "device" (docs/results.md).
+nlohmann::ordered_json to_json(const DevicePeaks& peaks);
+// The peaks as to_json(DevicePeaks) wrote them. Throws on missing fields.
+DevicePeaks device_peaks_from_json(const nlohmann::ordered_json& device);
 
 }  // namespace tkbench

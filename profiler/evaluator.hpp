@@ -13,15 +13,15 @@
 
 #include "profiler/device.hpp"
 #include "profiler/loaded_kernel.hpp"
-#include "profiler/problem_buffers.hpp"
-#include "profiler/measurement.hpp"
 #include "profiler/nvml_clock.hpp"
+#include "profiler/problem_buffers.hpp"
 #include "profiler/range_profiler.hpp"
 #include "profiler/runtime_kernels.hpp"
 #include "profiler/statistics.hpp"
 #include "tuner/compiler.hpp"
 #include "tuner/config.hpp"
 #include "tuner/kernel_instance.hpp"
+#include "tuner/measurement.hpp"
 #include "tuner/template_registry.hpp"
 
 namespace tkbench {

@@ -3,8 +3,8 @@
 #include <cstring>
 
 #include "profiler/cuda_check.hpp"
-#include "reports/terminal.hpp"
 #include "tuner/errors.hpp"
+#include "tuner/format_bytes.hpp"
 
 namespace tkbench {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "profiler/cupti_host.hpp"
 #include "profiler/device.hpp"
-#include "profiler/measurement.hpp"
+#include "tuner/measurement.hpp"
 
 namespace tkbench {
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "reports/result_json.hpp"
 #include "tuner/errors.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;

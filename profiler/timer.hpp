@@ -10,10 +10,10 @@
 
 #include <functional>
 
-#include "profiler/measurement.hpp"
 #include "profiler/nvml_clock.hpp"
 #include "profiler/runtime_kernels.hpp"
 #include "profiler/statistics.hpp"
+#include "tuner/measurement.hpp"
 
 namespace tkbench {
 

@@ -4,8 +4,8 @@
 #include <cuda_runtime_api.h>
 
 #include "profiler/loaded_kernel.hpp"
-#include "profiler/measurement.hpp"
 #include "profiler/problem_buffers.hpp"
+#include "tuner/measurement.hpp"
 
 namespace tkbench {
 

@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "reports/result_json.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
+#include "tuner/format_bytes.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;
@@ -94,25 +95,6 @@ void print_counters(std::FILE* out, const Result& r, const RooflineFigures& f, b
   line("counters", fmt::format("{} metric{}, {} pass{}, {:.0f} ms to collect{}", m.counters->values.size(),
                                m.counters->values.size() == 1 ? "" : "s", m.counters->passes, m.counters->passes == 1 ? "" : "es",
                                m.counters->overhead_ms, rest));
-}
-
-json to_json(const DevicePeaks& p) {
-  json out = {{"name", p.device.name}, {"uuid", p.device.uuid}, {"arch", p.device.arch()}, {"sm_count", p.device.sm_count},
-              {"l2_bytes", p.device.l2_bytes}, {"sm_clock_khz", p.device.sm_clock_khz},
-              {"theoretical_bandwidth", p.theoretical_bandwidth}, {"fp32_flops", p.fp32_flops},
-              {"tensor_bf16_flops", p.tensor_bf16_flops}, {"driver_version", p.driver_version},
-              {"runtime_version", p.runtime_version}};
-  if (p.calibration) {
-    const auto& c = *p.calibration;
-    out["calibration"] = {{"bandwidth", c.bandwidth}, {"source", c.source},
-                          {"copy_kernel", {{"bandwidth", c.copy_kernel_bandwidth}, {"config", c.copy_kernel_config},
-                                           {"configs_tried", c.configs_tried}}},
-                          {"driver_copy", {{"bandwidth", c.driver_copy_bandwidth}}},
-                          {"bytes_per_buffer", c.bytes_per_buffer}, {"measured_at", c.measured_at}};
-  } else {
-    out["calibration"] = nullptr;
-  }
-  return out;
 }
 
 json bench_document(const std::vector<Result>& results, const TemplateSpec& spec, const DevicePeaks& peaks) {

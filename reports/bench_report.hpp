@@ -17,7 +17,6 @@ void print_counters(std::FILE* out, const Result& result, const RooflineFigures&
 void print_bench_result(std::FILE* out, const Result& result, const TemplateSpec& spec, const DevicePeaks& peaks, bool color);
 nlohmann::ordered_json bench_document(const std::vector<Result>& results, const TemplateSpec& spec, const DevicePeaks& peaks);
 
-nlohmann::ordered_json to_json(const DevicePeaks& peaks);
 void print_calibration(std::FILE* out, const DevicePeaks& peaks, bool color);
 
 }  // namespace tkbench

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "reports/result_json.hpp"
 #include "reports/terminal.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 namespace {

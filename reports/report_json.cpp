@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "reports/report_formats.hpp"
-#include "reports/result_json.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 namespace {

@@ -2,48 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "reports/result_json.hpp"
 #include "tuner/errors.hpp"
 #include "tuner/file_util.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;
-
-DevicePeaks device_peaks_from_json(const json& d) {
-  DevicePeaks p;
-  p.device.name = d.at("name");
-  p.device.uuid = d.value("uuid", "");
-  const std::string arch = d.at("arch");  // "sm_90"
-  if (arch.size() >= 5 && arch.rfind("sm_", 0) == 0) {
-    int number = std::stoi(arch.substr(3));
-    p.device.cc_major = number / 10;
-    p.device.cc_minor = number % 10;
-  }
-  p.device.sm_count = d.value("sm_count", 0);
-  p.device.l2_bytes = d.value("l2_bytes", 0LL);
-  p.device.sm_clock_khz = d.value("sm_clock_khz", 0);
-  p.theoretical_bandwidth = d.at("theoretical_bandwidth");
-  p.fp32_flops = d.value("fp32_flops", 0.0);
-  p.tensor_bf16_flops = d.value("tensor_bf16_flops", 0.0);
-  p.driver_version = d.value("driver_version", 0);
-  p.runtime_version = d.value("runtime_version", 0);
-  if (d.contains("calibration") && !d.at("calibration").is_null()) {
-    const json& c = d.at("calibration");
-    Calibration cal;
-    cal.bandwidth = c.at("bandwidth");
-    cal.source = c.value("source", "");
-    if (c.contains("copy_kernel")) {
-      cal.copy_kernel_bandwidth = c.at("copy_kernel").value("bandwidth", 0.0);
-      cal.copy_kernel_config = c.at("copy_kernel").value("config", "");
-      cal.configs_tried = c.at("copy_kernel").value("configs_tried", 0);
-    }
-    if (c.contains("driver_copy")) cal.driver_copy_bandwidth = c.at("driver_copy").value("bandwidth", 0.0);
-    cal.bytes_per_buffer = c.value("bytes_per_buffer", 0LL);
-    cal.measured_at = c.value("measured_at", "");
-    p.calibration = cal;
-  }
-  return p;
-}
 
 ResultDocument load_result_document(const std::filesystem::path& path) {
   ResultDocument doc;

@@ -24,7 +24,4 @@ struct ResultDocument {
 // not JSON, another schema, a malformed record (with its index).
 ResultDocument load_result_document(const std::filesystem::path& path);
 
-// The peaks as to_json(DevicePeaks) wrote them. Throws on missing fields.
-DevicePeaks device_peaks_from_json(const nlohmann::ordered_json& device);
-
 }  // namespace tkbench

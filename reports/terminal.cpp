@@ -35,16 +35,6 @@ bool stream_wants_color(std::FILE* stream) {
   return ::isatty(::fileno(stream)) != 0;
 }
 
-std::string format_bytes(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4) {
-    bytes /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{:.0f} B", bytes) : fmt::format("{:.1f} {}", bytes, units[u]);
-}
-
 void Table::print(std::FILE* out, bool color) const {
   std::vector<std::size_t> width(header_.size());
   std::vector<bool> numeric(header_.size(), true);

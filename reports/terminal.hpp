@@ -31,6 +31,5 @@ class Table {
 std::string styled(const std::string& text, Style style, bool color);
 // Whether stdout/stderr is a terminal and NO_COLOR is unset.
 bool stream_wants_color(std::FILE* stream);
-std::string format_bytes(double bytes);  // "1.5 GiB"
 
 }  // namespace tkbench

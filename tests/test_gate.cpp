@@ -16,10 +16,10 @@
 #include "reports/gate_compare.hpp"
 #include "reports/gate_output.hpp"
 #include "reports/gate_statistics.hpp"
-#include "reports/result_json.hpp"
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
 #include "tuner/gate_spec.hpp"
+#include "tuner/result_json.hpp"
 
 using namespace tkbench;
 using Catch::Contains;

@@ -10,9 +10,9 @@
 #include "reports/bench_report.hpp"
 #include "reports/report_formats.hpp"
 #include "reports/roofline.hpp"
-#include "reports/result_json.hpp"
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
+#include "tuner/result_json.hpp"
 
 using namespace tkbench;
 using Catch::Matchers::Contains;

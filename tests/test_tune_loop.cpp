@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "cli/tune_loop.hpp"
-#include "reports/bench_report.hpp"
-#include "reports/result_json.hpp"
+#include "profiler/device_peaks.hpp"
 #include "test_helpers.hpp"
 #include "tuner/compile_ahead.hpp"
+#include "tuner/result_json.hpp"
 #include "tuner/strategy.hpp"
 
 using namespace tkbench;

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <set>
 
-#include "reports/result_json.hpp"
 #include "reports/roofline.hpp"
 #include "test_helpers.hpp"
 #include "tuner/errors.hpp"
+#include "tuner/result_json.hpp"
 #include "tuner/results_journal.hpp"
 #include "tuner/strategy.hpp"
 #include "tuner/tuning_cache.hpp"

@@ -3,7 +3,7 @@
 
 #include "profiler/remote_evaluation.hpp"
 #include "profiler/worker_client.hpp"
-#include "reports/result_json.hpp"
+#include "tuner/result_json.hpp"
 
 using namespace tkbench;
 

@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "profiler/measurement.hpp"
 #include "tuner/compiled_kernel.hpp"
 #include "tuner/config.hpp"
 #include "tuner/kernel_instance.hpp"
+#include "tuner/measurement.hpp"
 #include "tuner/occupancy.hpp"
 #include "tuner/problem.hpp"
 #include "tuner/template_spec.hpp"

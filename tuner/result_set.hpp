@@ -15,7 +15,9 @@ struct ResultSet {
   static constexpr const char* kSchema = "tkbench.results/1";
   std::string tool_version;
   std::string created_at;          // ISO 8601, UTC
-  nlohmann::ordered_json device;   // the GPU and its peaks (reports/bench_report's to_json(DevicePeaks))
+  // The GPU and its peaks as the GPU stage wrote them (to_json(DevicePeaks)):
+  // the tuner carries them through without reading them.
+  nlohmann::ordered_json device;
   std::vector<Result> results;
 };
 

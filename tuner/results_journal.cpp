@@ -11,11 +11,11 @@
 
 #include "tuner/time_util.hpp"
 
-#include "reports/result_json.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/errors.hpp"
 #include "tuner/file_util.hpp"
 #include "tuner/output_file.hpp"
+#include "tuner/result_json.hpp"
 
 namespace tkbench {
 using json = nlohmann::ordered_json;

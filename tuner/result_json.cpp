@@ -1,4 +1,4 @@
-#include "reports/result_json.hpp"
+#include "tuner/result_json.hpp"
 
 #include <cmath>
 

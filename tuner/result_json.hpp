@@ -1,9 +1,10 @@
 #pragma once
 // JSON forms of the pipeline's types, written in one place so that every
-// command and later the results document agree on field names.
+// command and later the results document agree on field names. In tuner/, the
+// lowest stage: the journal, the worker pipe and the reports all use it.
 #include <nlohmann/json.hpp>
 
-#include "profiler/measurement.hpp"
+#include "tuner/measurement.hpp"
 #include "tuner/result.hpp"
 #include "tuner/template_spec.hpp"
 

@@ -2,6 +2,8 @@
 // Measurement: what running one compiled config on the GPU found out:
 // whether it is correct (against the template's reference) and how long it
 // takes. Produced by the Evaluator (in the worker process), carried in Result.
+// Plain values, no GPU: it sits in tuner/, the lowest stage, so that Result
+// and every later stage can include it.
 #include <optional>
 #include <string>
 #include <utility>
