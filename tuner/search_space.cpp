@@ -40,6 +40,15 @@ bool SearchSpace::passes(std::size_t c, const Bindings& b, const Config& partial
   }
 }
 
+bool SearchSpace::extend(std::size_t level, long long value, Bindings& b, Config& partial) const {
+  const std::string& name = spec_.params[level].name;
+  b[name] = static_cast<double>(value);
+  partial.values.emplace_back(name, value);
+  for (std::size_t c : constraints_at_[level])
+    if (!passes(c, b, partial)) return false;
+  return true;
+}
+
 bool SearchSpace::satisfies(const Config& config) const { return !violation(config); }
 
 std::optional<std::string> SearchSpace::violation(const Config& config) const {
@@ -72,15 +81,7 @@ std::optional<std::vector<Config>> SearchSpace::walk(const ConfigFilter& filter,
         too_large = true;
         return;
       }
-      b[param.name] = static_cast<double>(value);
-      partial.values.emplace_back(param.name, value);
-      bool ok = true;
-      for (std::size_t c : constraints_at_[level])
-        if (!passes(c, b, partial)) {
-          ok = false;
-          break;
-        }
-      if (ok) visit(level + 1);
+      if (extend(level, value, b, partial)) visit(level + 1);
       partial.values.pop_back();
       if (too_large) return;
     }
@@ -173,15 +174,7 @@ std::vector<Config> SearchSpace::random_descents(std::size_t count, std::uint64_
     for (long long value : order) {
       if (fixed != filter.end() && fixed->second != value) continue;
       if (++nodes > kMaxWalkNodes) return false;
-      b[param.name] = static_cast<double>(value);
-      partial.values.emplace_back(param.name, value);
-      bool ok = true;
-      for (std::size_t c : constraints_at_[level])
-        if (!passes(c, b, partial)) {
-          ok = false;
-          break;
-        }
-      if (ok && descend(level + 1)) return true;
+      if (extend(level, value, b, partial) && descend(level + 1)) return true;
       partial.values.pop_back();
     }
     b.erase(param.name);

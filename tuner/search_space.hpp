@@ -51,6 +51,9 @@ class SearchSpace {
   [[noreturn]] void explain_empty(const ConfigFilter& filter) const;
   bool satisfies(const Config& config) const;
   bool passes(std::size_t constraint, const Bindings& bindings, const Config& partial) const;
+  // Gives params[level] `value` in `bindings` and `partial` (the caller pops it
+  // again) and checks the constraints whose last parameter it is.
+  bool extend(std::size_t level, long long value, Bindings& bindings, Config& partial) const;
 
   const TemplateSpec& spec_;
   Problem problem_;
