@@ -88,7 +88,9 @@ Verification Evaluator::verify_config(const TemplateSpec& spec, const Problem& p
   LoadedKernel reference(compile_or_throw(compiler_, spec, reference_instance.name_expression, device_.arch()));
   reference.allow_dynamic_shared(reference_instance.geometry.dynamic_shared_bytes);
   Verification v = verify(kernel, instance.geometry, &reference, reference_instance.geometry, buffers, *runtime_, tolerance, stream_);
-  reference_key_ = reference_key;
+  // Kept for the next config only when this one passed: a kernel that fails
+  // may have written where it should not, the reference's outputs included.
+  if (v.passed) reference_key_ = reference_key;
   return v;
 }
 
