@@ -135,7 +135,6 @@ Examples:
     ResultsJournal journal(output, to_json(peaks), !args->resume.empty());
     const bool live = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
     const auto run_start = clock_type::now();
-    double gpu_seconds = 0;
     TuneTimes times;
     std::vector<ShapeSummary> summaries;
     const TuneStage stage{global.jobs, device, *worker, compiler, peaks, journal};
@@ -166,7 +165,6 @@ Examples:
       settings.live = live;
       settings.announce = !global.quiet && !global.json;
       ShapeTuning tuned = tune_shape(stage, spec, problem, filter, settings);
-      gpu_seconds += tuned.gpu_seconds;
       times += tuned.times;
       if (tuned.best && !interrupted()) remember_best(tuning, key, tuned, spec, peaks, output);
       summary.best = tuned.best;
@@ -207,8 +205,8 @@ Examples:
       }
       table.print(stdout, global.color_stdout());
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
-      std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", gpu_seconds, wall,
-                  wall > 0 ? 100 * gpu_seconds / wall : 0.0, output.c_str());
+      std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", times.worker, wall,
+                  wall > 0 ? 100 * times.worker / wall : 0.0, output.c_str());
       if (global.verbose) std::printf("time: %s\n", describe_tune_times(times, wall).c_str());
     }
     return interrupted() ? kExitInterrupted : kExitOk;

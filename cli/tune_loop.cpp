@@ -195,7 +195,6 @@ class ShapeSearch {
 
   Result finish_running() {
     running_->done.get();  // rethrows what the evaluation threw (bad input: buffers too large)
-    summary_.gpu_seconds += running_->seconds;
     summary_.times.worker += running_->seconds;
     summary_.times.in_worker += running_->cost;
     Result r = std::move(running_->result);

@@ -62,8 +62,7 @@ struct ShapeTuning {
   std::optional<Result> best;      // the fastest ok result
   std::optional<Result> baseline;  // the manifest's default config, when it is valid and ok
   int evaluated = 0, failed = 0;
-  double gpu_seconds = 0;
-  TuneTimes times;
+  TuneTimes times;  // times.worker: the GPU's share ("GPU busy")
   std::string strategy;        // as planned: the user's or the default
   std::size_t budget = 0, valid = 0;
 };
