@@ -7,12 +7,14 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/gpu_setup.hpp"
 #include "profiler/device.hpp"
 #include "profiler/kernel_loader.hpp"
 #include "reports/compile_report.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/thread_pool.hpp"
 
 namespace tkbench {
 namespace {
@@ -100,6 +102,13 @@ Examples:
     std::unique_ptr<KernelCache> cache;
     if (!args->no_cache) cache = std::make_unique<KernelCache>(global.resolved_cache_dir());
     Compiler compiler(cache && cache->enabled() ? cache.get() : nullptr);
+    // Several compiles at once scale in processes, not in NVRTC's threads.
+    const unsigned jobs = global.jobs ? global.jobs : ThreadPool::default_threads();
+    std::unique_ptr<CompileServers> compile_servers;
+    if (jobs > 1) {
+      compile_servers = make_compile_servers(jobs, 0);
+      compiler.use_servers(compile_servers.get());
+    }
 
     // Enumerate every shape first, so a bad shape fails before any compile.
     std::vector<std::pair<Problem, std::vector<Config>>> work;

@@ -65,6 +65,8 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
   DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);
   KernelCache kernel_cache(global.resolved_cache_dir());
   Compiler compiler(kernel_cache.enabled() ? &kernel_cache : nullptr);
+  auto compile_servers = make_compile_servers(tune_compile_threads(global.jobs), 10);
+  compiler.use_servers(compile_servers.get());
   TuningCache tuning(global.resolved_cache_dir());
   ResultsJournal journal(output, to_json(peaks), false);
   // What tuning evaluates goes to a document of its own, beside the gated one.

@@ -130,6 +130,9 @@ Examples:
     DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);
     KernelCache kernel_cache(global.resolved_cache_dir());
     Compiler compiler(kernel_cache.enabled() ? &kernel_cache : nullptr);
+    // Compiles run at a lower priority than the worker timing kernels.
+    auto compile_servers = make_compile_servers(tune_compile_threads(global.jobs), 10);
+    compiler.use_servers(compile_servers.get());
     TuningCache tuning(global.resolved_cache_dir());
     const std::string output = !args->resume.empty() ? args->resume : !args->output.empty() ? args->output : default_results_path(spec.name);
     ResultsJournal journal(output, to_json(peaks), !args->resume.empty());

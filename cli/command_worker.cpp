@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/json_lines.hpp"
 #include "profiler/cuda_check.hpp"
 #include "profiler/evaluator.hpp"
 #include "profiler/remote_evaluation.hpp"
@@ -17,16 +18,10 @@ namespace tkbench {
 namespace {
 using json = nlohmann::ordered_json;
 
-void send(const json& message) {
-  std::string line = message.dump() + "\n";
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
-}
-
 // `fatal`: this worker exits right after the message (its CUDA context is
 // unusable); the coordinator waits for it to end before the next request.
 void send_error(const std::string& status, const std::string& reason, bool fatal = false) {
-  send({{"type", "error"}, {"status", status}, {"reason", reason}, {"fatal", fatal}});
+  send_json_line({{"type", "error"}, {"status", status}, {"reason", reason}, {"fatal", fatal}});
 }
 }  // namespace
 
@@ -38,7 +33,7 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
     KernelCache cache(global.resolved_cache_dir());
     Compiler compiler(cache.enabled() ? &cache : nullptr);
     std::unique_ptr<Evaluator> evaluator;
-    auto heartbeat = [] { send({{"type", "heartbeat"}}); };
+    auto heartbeat = [] { send_json_line({{"type", "heartbeat"}}); };
 
     for (std::string line; std::getline(std::cin, line);) {
       if (line.empty()) continue;
@@ -53,7 +48,7 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
           // from then on: it answers, then exits; the next request gets a fresh one.
           const bool retire = evaluator->profiler_touched();
           const EvaluationCost& cost = evaluator->last_cost();
-          send({{"type", "result"},
+          send_json_line({{"type", "result"},
                 {"measurement", to_json(m)},
                 {"retire", retire},
                 {"cost_ms",
@@ -65,9 +60,9 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
           rule.max_seconds = request.at("rule").value("max_seconds", 1.0);
           rule.max_samples = request.at("rule").value("max_samples", 500);
           TimingStats t = evaluator->time_driver_copy(request.at("bytes").get<long long>(), rule, heartbeat);
-          send({{"type", "result"}, {"timing", to_json(t)}});
+          send_json_line({{"type", "result"}, {"timing", to_json(t)}});
         } else if (op == "ping") {
-          send({{"type", "result"}});
+          send_json_line({{"type", "result"}});
         } else {
           send_error("error", "unknown op '" + op + "'");
         }

@@ -23,5 +23,6 @@ CommandRunner add_export_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_report_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_gate_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_compile_server_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace tkbench

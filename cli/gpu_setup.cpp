@@ -21,6 +21,12 @@ std::unique_ptr<WorkerClient> make_worker(const GlobalOptions& global, double wa
   return std::make_unique<WorkerClient>(argv, watchdog_seconds);
 }
 
+std::unique_ptr<CompileServers> make_compile_servers(unsigned count, int nice) {
+  std::vector<std::string> argv = {std::filesystem::read_symlink("/proc/self/exe").string(), "compile-server",
+                                   "--nice", std::to_string(nice)};
+  return std::make_unique<CompileServers>(argv, count);
+}
+
 Calibration run_and_store_calibration(const GlobalOptions& global, const DeviceInfo& device, WorkerClient& worker,
                                       const TemplateRegistry& registry) {
   const bool progress = !global.quiet && !global.json && ::isatty(STDERR_FILENO);

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   add(add_gate_command(app, global));
   add(add_calibrate_command(app, global));
   add(add_worker_command(app, global));
+  add(add_compile_server_command(app, global));
 
   try {
     app.parse(argc, argv);

@@ -58,6 +58,11 @@ TuneTimes& TuneTimes::operator+=(const TuneTimes& o) {
   return *this;
 }
 
+unsigned tune_compile_threads(unsigned jobs) {
+  const unsigned cores = ThreadPool::default_threads();
+  return jobs ? jobs : std::max(1u, cores > 2 ? cores - 2 : 1u);
+}
+
 std::string describe_tune_times(const TuneTimes& t, double wall) {
   const double other = wall - t.space - t.propose - t.compile_wait - t.worker - t.journal;
   const EvaluationCost& w = t.in_worker;
@@ -91,9 +96,7 @@ class ShapeSearch {
     proposer_ = make_strategy(plan_.strategy, space_, filter, plan_.budget, settings.seed);
     default_config_ = space_.default_config();
     if (default_config_ && std::find(valid_.begin(), valid_.end(), *default_config_) == valid_.end()) default_config_.reset();
-    // Leave a core to the worker process and one to this thread; the rest compile, at a lower priority.
-    const unsigned cores = ThreadPool::default_threads();
-    threads_ = stage.jobs ? stage.jobs : std::max(1u, cores > 2 ? cores - 2 : 1u);
+    threads_ = tune_compile_threads(stage.jobs);
     depth_ = std::min(proposer_->lookahead(), std::max<std::size_t>(4, 2 * threads_));
     compiles_ = std::make_unique<CompileAhead>(threads_, 10, [this](const Config& c) {
       return compile_config(spec_, problem_, c, stage_.compiler, stage_.device.arch());

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "profiler/device_peaks.hpp"
-#include "profiler/worker_client.hpp"
+#include "tuner/worker_client.hpp"
 #include "tuner/compiler.hpp"
 #include "tuner/config.hpp"
 #include "tuner/result.hpp"
@@ -32,6 +32,10 @@ struct TuneSettings {
 };
 
 // What one tune run shares between its shapes.
+// Compiles a tune runs at once: all cores but two (one for the worker process,
+// one for the tune loop), or `jobs` when given.
+unsigned tune_compile_threads(unsigned jobs);
+
 struct TuneStage {
   unsigned jobs;             // compile threads; 0: all cores but two (one for the worker, one for the loop)
   const DeviceInfo& device;

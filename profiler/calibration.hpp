@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "profiler/device_peaks.hpp"
-#include "profiler/worker_client.hpp"
+#include "tuner/worker_client.hpp"
 #include "tuner/template_registry.hpp"
 
 namespace tkbench {

@@ -2,7 +2,7 @@
 // The coordinator's view of evaluating one config: send it to the worker and
 // turn the answer into a Result status. A fault or hang costs this config only.
 #include "profiler/evaluator.hpp"
-#include "profiler/worker_client.hpp"
+#include "tuner/worker_client.hpp"
 #include "tuner/result.hpp"
 
 namespace tkbench {

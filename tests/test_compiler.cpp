@@ -11,10 +11,7 @@ using namespace tkbench;
 using Catch::Contains;
 
 namespace {
-const TemplateRegistry& registry() {
-  static auto r = TemplateRegistry::load({test::fixtures() + "/partly_broken"});
-  return r;
-}
+const TemplateRegistry& registry() { return test::registry_with_partly_broken(); }
 bool is_elf(const std::string& bytes) { return bytes.size() > 4 && bytes.compare(0, 4, "\x7f" "ELF") == 0; }
 
 // Compiles every valid config of `name` at `shape` for each dtype; all must succeed.
@@ -94,6 +91,9 @@ TEST_CASE("a config that fails to compile is a compile_error with the log - the 
   const auto& spec = registry().get("partly_broken");
   Problem p = make_problem(spec, {1000}, DType::fp32);
   Compiler compiler(nullptr);
+  CompileServers servers({test::binary(), "compile-server"}, 2);
+  SECTION("NVRTC in this process") {}
+  SECTION("NVRTC in compile servers") { compiler.use_servers(&servers); }
   auto results = compile_configs(spec, p, SearchSpace(spec, p).enumerate(), compiler, {});
   REQUIRE(results.size() == 3);
   CHECK(results[0].result.status == Status::ok);

@@ -47,6 +47,12 @@ inline std::string rmsnorm_kernel_mode(const Config& c) {
   return fmt::format("{} w{} cluster{}", row, param_or(c, "WLOAD", 0), param_or(c, "CLUSTER", 1));
 }
 
+// The built-in templates and tests/fixtures/partly_broken (two configs compile, one does not).
+inline const TemplateRegistry& registry_with_partly_broken() {
+  static auto r = TemplateRegistry::load({fixtures() + "/partly_broken"});
+  return r;
+}
+
 // A complete, valid manifest; tests replace pieces of it to make bad ones.
 inline const std::string kValidManifest = R"TOML(name = "scale"
 description = "y = a * x"

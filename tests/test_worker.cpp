@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "profiler/remote_evaluation.hpp"
-#include "profiler/worker_client.hpp"
+#include "tuner/worker_client.hpp"
 #include "tuner/result_json.hpp"
 
 using namespace tkbench;

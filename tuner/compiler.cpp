@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "tuner/nvrtc_job.hpp"
 #include "tuner/ptxas_report.hpp"
 #include "tuner/sha256.hpp"
 
@@ -22,23 +23,6 @@ namespace {
 // tkbench caches CUBINs itself, with the report; turn NVRTC's cache off for
 // this process and the workers it starts, before NVRTC is first used.
 const bool kNvrtcCacheDisabled = [] { return ::setenv("CUDA_CACHE_DISABLE", "1", 1) == 0; }();
-
-std::string program_log(nvrtcProgram program) {
-  std::size_t size = 0;
-  if (nvrtcGetProgramLogSize(program, &size) != NVRTC_SUCCESS || size <= 1) return "";
-  std::string log(size, '\0');
-  nvrtcGetProgramLog(program, log.data());
-  log.resize(size - 1);
-  return log;
-}
-
-// Releases an NVRTC program on every path out of compile().
-struct ProgramGuard {
-  nvrtcProgram program = nullptr;
-  ~ProgramGuard() {
-    if (program) nvrtcDestroyProgram(&program);
-  }
-};
 
 }  // namespace
 
@@ -139,50 +123,25 @@ CompileOutcome Compiler::compile(const TemplateSpec& spec, const std::string& na
   }
 
   auto start = std::chrono::steady_clock::now();
-  std::vector<const char*> header_texts, header_names;
+  NvrtcJob job;
+  job.source_name = spec.source.name;
+  job.source_text = spec.source.text;
   for (const auto& h : spec.headers) {
-    header_texts.push_back(h.text.c_str());
-    header_names.push_back(h.name.c_str());
+    job.header_names.push_back(h.name);
+    job.header_texts.push_back(h.text);
   }
-  ProgramGuard guard;
-  nvrtcResult rc = nvrtcCreateProgram(&guard.program, spec.source.text.c_str(), spec.source.name.c_str(),
-                                      static_cast<int>(header_texts.size()), header_texts.data(), header_names.data());
-  if (rc != NVRTC_SUCCESS) {
-    outcome.error = fmt::format("nvrtcCreateProgram: {}", nvrtcGetErrorString(rc));
+  job.options = options(spec, arch);
+  job.name_expression = name_expression;
+  job.arch = arch;
+  NvrtcOutput nvrtc = servers_ ? servers_->run(job) : run_nvrtc(job);
+  if (!nvrtc.ok) {
+    outcome.error = std::move(nvrtc.error);
     return outcome;
   }
-  rc = nvrtcAddNameExpression(guard.program, name_expression.c_str());
-  if (rc != NVRTC_SUCCESS) {
-    outcome.error = fmt::format("nvrtcAddNameExpression('{}'): {}", name_expression, nvrtcGetErrorString(rc));
-    return outcome;
-  }
-  auto opts = options(spec, arch);
-  std::vector<const char*> argv;
-  for (const auto& o : opts) argv.push_back(o.c_str());
-  rc = nvrtcCompileProgram(guard.program, static_cast<int>(argv.size()), argv.data());
-  std::string log = program_log(guard.program);
-  if (rc != NVRTC_SUCCESS) {
-    outcome.error = fmt::format("{} for {}:\n{}", nvrtcGetErrorString(rc), name_expression, log);
-    return outcome;
-  }
-  const char* lowered = nullptr;
-  rc = nvrtcGetLoweredName(guard.program, name_expression.c_str(), &lowered);
-  if (rc != NVRTC_SUCCESS || !lowered) {
-    outcome.error = fmt::format("'{}' names no __global__ function in {}: {}", name_expression, spec.source.name,
-                                nvrtcGetErrorString(rc));
-    return outcome;
-  }
+  const std::string& log = nvrtc.log;
   CompiledKernel& k = outcome.kernel;
-  k.lowered_name = lowered;
-  std::size_t cubin_size = 0;
-  rc = nvrtcGetCUBINSize(guard.program, &cubin_size);
-  if (rc != NVRTC_SUCCESS || cubin_size == 0) {
-    outcome.error = fmt::format("no CUBIN for {} (is '{}' a real sm_ arch?): {}", name_expression, arch,
-                                nvrtcGetErrorString(rc));
-    return outcome;
-  }
-  k.cubin.resize(cubin_size);
-  nvrtcGetCUBIN(guard.program, k.cubin.data());
+  k.lowered_name = std::move(nvrtc.lowered_name);
+  k.cubin = std::move(nvrtc.cubin);
   auto report = parse_ptxas_report(log, k.lowered_name);
   if (!report) {
     outcome.error = fmt::format("ptxas reported no resources for {} (NVRTC's own cache skips ptxas: is CUDA_CACHE_DISABLE "

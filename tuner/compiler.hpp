@@ -1,9 +1,11 @@
 #pragma once
 // The compiler stage: NVRTC straight to a CUBIN for one arch, through the
-// disk cache. Thread-safe: compile() may run on many threads at once.
+// disk cache. Thread-safe: compile() may run on many threads at once. NVRTC
+// runs in this process, or in compile server processes (use_servers).
 #include <string>
 #include <vector>
 
+#include "tuner/compile_servers.hpp"
 #include "tuner/compiled_kernel.hpp"
 #include "tuner/kernel_cache.hpp"
 #include "tuner/template_spec.hpp"
@@ -20,6 +22,9 @@ class Compiler {
  public:
   // `cache` may be null: compile without caching.
   explicit Compiler(KernelCache* cache) : cache_(cache) {}
+  // Compiles from now on go to `servers` (null: this process again). Many
+  // compiles at once scale there; the cache key and the CUBINs are the same.
+  void use_servers(CompileServers* servers) { servers_ = servers; }
 
   CompileOutcome compile(const TemplateSpec& spec, const std::string& name_expression, const std::string& arch) const;
 
@@ -39,6 +44,7 @@ class Compiler {
 
  private:
   KernelCache* cache_;
+  CompileServers* servers_ = nullptr;
 };
 
 }  // namespace tkbench

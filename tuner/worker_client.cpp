@@ -1,4 +1,4 @@
-#include "profiler/worker_client.hpp"
+#include "tuner/worker_client.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
