@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/offline_check.hpp"
+#include "cli/option_checks.hpp"
 #include "profiler/device.hpp"
 #include "profiler/kernel_loader.hpp"
 #include "reports/compile_report.hpp"
@@ -57,8 +59,9 @@ CommandRunner add_compile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--dtype", args->dtype, "Element type (default: the template's first dtype)");
   cmd->add_option("--arch", args->arch, "Target arch, e.g. sm_90, sm_90a, sm_100 (default: this GPU's, else sm_90)");
   cmd->add_option("--config", args->config, "Fix parameters: VEC=8,THREADS=256 (others range over their values)");
-  cmd->add_option("--sample", args->sample, "Compile only N configs drawn at random (default: all valid configs)");
-  cmd->add_option("--seed", args->seed, "Seed for --sample")->default_val(1);
+  cmd->add_option("--sample", args->sample, "Compile only N configs drawn at random (default: all valid configs)")
+      ->check(whole_number_at_least("--sample", 1));
+  cmd->add_option("--seed", args->seed, "Seed for --sample")->default_val(1)->check(unsigned_whole_number("--seed"));
   cmd->add_flag("--on-device", args->on_device,
                 "Also load each CUBIN on the GPU and compare registers and blocks/SM with the driver's (needs a GPU)");
   cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the compiled-kernel cache");
@@ -95,6 +98,7 @@ Examples:
     DType dtype = parse_problem_dtype(args->dtype, spec);
     ConfigFilter filter = parse_config_filter(args->config, spec);
     std::string arch = pick_arch(*args, global);
+    warn_without_occupancy_table(arch);
     const DeviceInfo* device = args->on_device ? &require_device(global.device) : nullptr;
 
     std::unique_ptr<KernelCache> cache;
@@ -108,6 +112,15 @@ Examples:
       SearchSpace space(spec, problem);
       work.emplace_back(problem, args->sample ? space.sample(args->sample, args->seed, filter) : space.enumerate(filter));
     }
+    // The reference, the arguments and the launch bounds are checked before
+    // compiling everything; the table shows each config's own compile errors.
+    TemplateCheckOptions check;
+    check.arch = arch;
+    check.dtypes = {dtype};
+    check.shape = shapes.front();
+    check.filter = filter;
+    check.kernel_compile_errors = false;
+    refuse_template_problems(spec, compiler, check);
 
     const bool progress = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
     std::vector<Result> results;
