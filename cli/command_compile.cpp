@@ -15,6 +15,7 @@
 #include "tuner/compile_batch.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/kernel_signature.hpp"
 
 namespace tkbench {
 namespace {
@@ -112,17 +113,20 @@ Examples:
       SearchSpace space(spec, problem);
       work.emplace_back(problem, args->sample ? space.sample(args->sample, args->seed, filter) : space.enumerate(filter));
     }
-    // The reference, the arguments and the launch bounds are checked before
-    // compiling everything; the table shows each config's own compile errors.
+    // The reference, the launches and the figures are checked before compiling
+    // everything; each config is checked against its launch bounds as it is
+    // compiled, and the first one compiled against [[args]] below.
     TemplateCheckOptions check;
     check.arch = arch;
     check.dtypes = {dtype};
     check.shape = shapes.front();
     check.filter = filter;
-    check.kernel_compile_errors = false;
+    check.compile_kernels = false;
     refuse_template_problems(spec, compiler, check);
 
     const bool progress = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
+    std::vector<std::string> signature_findings;  // the first compiled kernel's parameters against [[args]]
+    bool signature_checked = false;
     std::vector<Result> results;
     std::vector<std::optional<DriverCheck>> checks;
     CompileSummary summary;
@@ -148,6 +152,11 @@ Examples:
         if (r.status == Status::compile_error && global.verbose)
           diagnostics().note(fmt::format("compile_error for {}:\n{}", r.config.str(), r.reason));
         checks.push_back(device ? check_on_device(*device, compiled) : std::nullopt);
+        if (compiled.kernel && signature_findings.empty() && !signature_checked) {
+          signature_checked = true;
+          if (auto parameters = kernel_parameter_types(compiled.kernel->lowered_name))
+            signature_findings = signature_mismatches(*parameters, spec, dtype, compiled.kernel->name_expression, false);
+        }
         results.push_back(std::move(r));
       }
       if (interrupted()) break;
@@ -162,6 +171,8 @@ Examples:
     }
 
     if (interrupted()) return kExitInterrupted;
+    // Such kernels compile, and would read their arguments wrongly on a GPU.
+    if (!signature_findings.empty()) refuse_findings(spec, signature_findings);
     int disagreements = 0, load_errors = 0;
     for (const auto& c : checks)
       if (c) (c->error.empty() ? (c->agrees ? 0 : ++disagreements) : ++load_errors);

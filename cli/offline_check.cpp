@@ -8,11 +8,14 @@
 namespace tkbench {
 
 void refuse_template_problems(const TemplateSpec& spec, const Compiler& compiler, const TemplateCheckOptions& options) {
-  TemplateCheckReport report = check_template(spec, compiler, options);
-  if (report.ok()) return;
-  std::string message = fmt::format("{} has {} problem{} that would fail on a GPU:", spec.name, report.findings.size(),
-                                    report.findings.size() == 1 ? "" : "s");
-  for (const auto& f : report.findings) message += "\n  " + f;
+  refuse_findings(spec, check_template(spec, compiler, options).findings);
+}
+
+void refuse_findings(const TemplateSpec& spec, const std::vector<std::string>& findings) {
+  if (findings.empty()) return;
+  std::string message = fmt::format("{} has {} problem{} that would fail on a GPU:", spec.name, findings.size(),
+                                    findings.size() == 1 ? "" : "s");
+  for (const auto& f : findings) message += "\n  " + f;
   message += fmt::format("\n(`tkbench check {}{}` checks every dtype without a GPU)", spec.name,
                          spec.builtin ? "" : " --template-dir DIR");
   throw InputError(message);

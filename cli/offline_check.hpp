@@ -7,6 +7,9 @@
 
 namespace tkbench {
 
+// Throws InputError listing `findings`, unless there are none.
+void refuse_findings(const TemplateSpec& spec, const std::vector<std::string>& findings);
+
 // Runs check_template; throws InputError listing the findings.
 void refuse_template_problems(const TemplateSpec& spec, const Compiler& compiler, const TemplateCheckOptions& options);
 

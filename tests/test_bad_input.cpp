@@ -104,9 +104,13 @@ const std::vector<BadInput> kManifests = {
      {{"axpy.toml", "tkb::axpy_reference<", "tkb::axpy_refrence<"}}},
     {"the same typo, seen by compile", "compile axpy --template-dir {axpy} --shape 1000003 --config VEC=4,THREADS=256", 2,
      {"axpy.toml:20:", "names no __global__ function"}, {{"axpy.toml", "tkb::axpy_reference<", "tkb::axpy_refrence<"}}},
-    {"a typo in the kernel's name", "compile axpy --template-dir {axpy} --shape 1000003", 2,
+    {"a typo in the kernel's name", kCheckAxpy, 2,
      {"axpy.toml:13:", "[kernel] name", "NVRTC says namespace \"tkb\" has no member \"axpyy\""},
      {{"axpy.toml", "tkb::axpy<", "tkb::axpyy<"}}},
+    {"the same, in compile's table: each config says where", "compile axpy --template-dir {axpy} --shape 1000003 --config VEC=4", 1,
+     {"compile_error: ", "axpy.toml:13:8: [kernel] name"}, {{"axpy.toml", "tkb::axpy<", "tkb::axpyy<"}}},
+    {"[[args]] that do not match, seen by compile after compiling", "compile axpy --template-dir {axpy} --shape 1000003 --config VEC=4", 2,
+     {"should be 'int', but it is 'long long'"}, {{"axpy.toml", "dtype = \"i64\"", "dtype = \"i32\""}}},
     {"template arguments in the wrong number", kCheckAxpy, 2, {"axpy.toml:13:", "give the template arguments"},
      {{"axpy.toml", "{THREADS}, {GRID_STRIDE}>", "{THREADS}>"}}},
     {"[[args]] misses the kernel's last parameter", kCheckAxpy, 2, {"takes 4 parameters", "[[args]] lists 3 (y, x, a)", "fix:"},
@@ -119,13 +123,14 @@ const std::vector<BadInput> kManifests = {
     {"a buffer where the kernel takes a scalar", kCheckAxpy, 2, {"[[args]] 'a' is an input buffer of fp32", "should be 'float*'"},
      {{"axpy.toml", "kind = \"scalar\"\ndtype = \"fp32\"                     # a float parameter, whatever the dtype\nvalue = \"1.5\"",
        "kind = \"input\"\ndtype = \"fp32\"\ncount = \"N\""}}},
-    {"a buffer of another dtype than the kernel's", kCheckAxpy, 2, {"[[args]] 'x' is an input buffer of fp32 at bf16"},
+    {"a buffer of another dtype than the kernel's", kCheckAxpy, 2, {"[[args]] 'x' is an input buffer of fp32, so parameter 2 of [kernel] tkb::axpy<__nv_bfloat16"},
      {{"axpy.toml", "kind = \"input\"\n", "kind = \"input\"\ndtype = \"fp32\"\n"}}},
     {"a block over the kernel's __launch_bounds__", kCheckAxpy, 2,
      {"axpy.toml:17:", "over tkb::axpy<", "__launch_bounds__(256)", "\"THREADS <= 256\""},
      {{"axpy.cu", "__launch_bounds__(THREADS)", "__launch_bounds__(256)"}}},
-    {"the same, seen by compile before compiling", "compile axpy --template-dir {axpy} --shape 1000003", 2,
-     {"__launch_bounds__(256)"}, {{"axpy.cu", "__launch_bounds__(THREADS)", "__launch_bounds__(256)"}}},
+    {"the same in compile: those configs are skipped with the reason", "compile axpy --template-dir {axpy} --shape 1000003 --config VEC=4",
+     0, {"skipped: ", "axpy.toml:17:10: [kernel] block 512x1x1", "  ok"},
+     {{"axpy.cu", "__launch_bounds__(THREADS)", "__launch_bounds__(256)"}}},
     {"a negative buffer count", kShowAxpy, 2, {"axpy.toml:46:", "count = '-N' is -1000003", "at least 1"},
      {{"axpy.toml", "count = \"N\"", "count = \"-N\""}}},
     {"negative roofline bytes", kCheckAxpy, 2, {"axpy.toml:35:", "roofline bytes = '-3 * N * size(dtype)'", "must be positive"},
@@ -297,10 +302,10 @@ TEST_CASE("check: finds each of the five offline problems in a broken copy of a 
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.output, Contains("FAIL  broken_copy"));
   CHECK_THAT(r.output, Contains("broken_copy.toml:18:") && Contains("[reference] name 'tkb::copy_refernce<{dtype}>'"));
-  CHECK_THAT(r.output, Contains("broken_copy.toml:56:") && Contains("should be 'int', but it is 'long long'"));
+  CHECK_THAT(r.output, Contains("broken_copy.toml:55:") && Contains("should be 'int', but it is 'long long'"));
   CHECK_THAT(r.output, Contains("broken_copy.toml:15:") && Contains("__launch_bounds__(256)"));
   CHECK_THAT(r.output, Contains("broken_copy.toml:35:") && Contains("roofline bytes = '-2 * N * size(dtype)'"));
-  CHECK_THAT(r.output, Contains("broken_copy.toml:50:") && Contains("reference_dtype \"i32\" is not a float type"));
+  CHECK_THAT(r.output, Contains("broken_copy.toml:49:") && Contains("reference_dtype \"i32\" is not a float type"));
   // The built-in it was copied from passes the same check.
   auto good = test::run_tkbench("check copy --no-color", "XDG_CACHE_HOME=" + (scratch() / "cache").string());
   CHECK(good.exit_code == 0);

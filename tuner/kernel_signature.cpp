@@ -105,11 +105,11 @@ std::vector<std::string> signature_mismatches(const std::vector<std::string>& pa
     if (!arg.is_buffer() && arg.kind != ArgKind::scalar) continue;  // other kinds are passed as the kernel declares them
     const std::string expected = expected_type(arg, dtype, reference);
     if (matches(parameters[i], expected, arg.is_buffer())) continue;
-    out.push_back(fmt::format("{}: [[args]] '{}' is {} at {}, so parameter {} of {} {} should be '{}', but it is '{}'; "
+    out.push_back(fmt::format("{}: [[args]] '{}' is {}, so parameter {} of {} {} should be '{}', but it is '{}'; "
                               "fix: make the [[args]] entry's kind and dtype match the kernel's parameter, or the "
                               "parameter match the entry",
-                              arg.where.str(), arg.name, describe(arg, dtype, reference), dtype_info(dtype).name, i + 1,
-                              table, kernel_name, expected, parameters[i]));
+                              arg.where.str(), arg.name, describe(arg, dtype, reference), i + 1, table, kernel_name,
+                              expected, parameters[i]));
   }
   return out;
 }

@@ -102,7 +102,7 @@ class Checker {
   }
 
   void check_problem(const Problem& problem) {
-    const std::string at = fmt::format("{} {}", problem.shape_str(), dtype_info(problem.dtype).name);
+    const std::string at = fmt::format("shape {} {}", problem.shape_str(), dtype_info(problem.dtype).name);
     SearchSpace space(spec_, problem);
     std::vector<Config> configs;
     try {
@@ -134,8 +134,9 @@ class Checker {
       for (const auto& message : figure_problems(spec_, problem, l.config)) findings_.add("figure", message);
 
     const auto default_config = space.default_config();
-    for (const Launchable* l : configs_to_compile(launchable, default_config))
-      check_compiled(spec_.kernel, "[kernel]", l->kernel, l->config, problem.dtype, false);
+    if (options_.compile_kernels)
+      for (const Launchable* l : configs_to_compile(launchable, default_config))
+        check_compiled(spec_.kernel, "[kernel]", l->kernel, l->config, problem.dtype, false);
     if (spec_.reference) {
       const Config& config = configs_to_compile(launchable, default_config).front()->config;
       try {
@@ -153,7 +154,7 @@ class Checker {
     if (!outcome.ok) {
       if (auto named = explain_name_error(rule, table, instance.name_expression, spec_, outcome.error))
         findings_.add("name", *named);
-      else if (reference || options_.kernel_compile_errors)
+      else
         findings_.add("compile", fmt::format("{}: {} {} does not compile for {}: {}; fix: the error is in {} (-v prints "
                                              "NVRTC's whole log)",
                                              rule.where.str(), table, instance.name_expression, options_.arch,

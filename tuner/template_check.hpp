@@ -25,7 +25,9 @@ struct TemplateCheckOptions {
   std::vector<DType> dtypes;                     // empty: every dtype the template supports
   std::optional<std::vector<long long>> shape;   // nullopt: an example shape that has valid configs
   ConfigFilter filter;                           // --config: the configs to check among
-  bool kernel_compile_errors = true;             // false for `compile`, whose table shows them per config
+  // false for `compile`: it compiles the kernel's configs itself, each checked
+  // against its launch bounds (compile_batch) and the first against [[args]].
+  bool compile_kernels = true;
 };
 
 struct TemplateCheckReport {
