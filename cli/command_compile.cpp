@@ -152,7 +152,7 @@ Examples:
         if (r.status == Status::compile_error && global.verbose)
           diagnostics().note(fmt::format("compile_error for {}:\n{}", r.config.str(), r.reason));
         checks.push_back(device ? check_on_device(*device, compiled) : std::nullopt);
-        if (compiled.kernel && signature_findings.empty() && !signature_checked) {
+        if (compiled.kernel && !signature_checked) {
           signature_checked = true;
           if (auto parameters = kernel_parameter_types(compiled.kernel->lowered_name))
             signature_findings = signature_mismatches(*parameters, spec, dtype, compiled.kernel->name_expression, false);
