@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/gpu_setup.hpp"
 #include "profiler/cupti_host.hpp"
 #include "profiler/range_profiler.hpp"
@@ -48,10 +49,10 @@ void add_common_options(CLI::App* cmd, BenchArgs& args) {
   cmd->add_option("--l2", args.l2, "cold: flush L2 (or rotate inputs) before each launch; hot: back-to-back")
       ->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
   cmd->add_option("--max-time", args.max_time, "Seconds of sampling per config at most (stops earlier once the median is within 0.5%)")
-      ->default_val(1.0)->check(CLI::PositiveNumber);
+      ->default_val(1.0)->check(seconds_above_zero("--max-time"));
   cmd->add_option("--kernel-timeout", args.kernel_timeout, "Seconds without progress before a kernel counts as hung")
-      ->default_val(10)->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", args.seed, "Seed of the random inputs")->default_val(1);
+      ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
+  cmd->add_option("--seed", args.seed, "Seed of the random inputs")->default_val(1)->check(unsigned_whole_number("--seed"));
 }
 
 // The config to run: every parameter --config fixes, the manifest's default

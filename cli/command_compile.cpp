@@ -8,12 +8,15 @@
 
 #include "cli/commands.hpp"
 #include "cli/gpu_setup.hpp"
+#include "cli/offline_check.hpp"
+#include "cli/option_checks.hpp"
 #include "profiler/device.hpp"
 #include "profiler/kernel_loader.hpp"
 #include "reports/compile_report.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/kernel_signature.hpp"
 #include "tuner/thread_pool.hpp"
 
 namespace tkbench {
@@ -59,8 +62,9 @@ CommandRunner add_compile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--dtype", args->dtype, "Element type (default: the template's first dtype)");
   cmd->add_option("--arch", args->arch, "Target arch, e.g. sm_90, sm_90a, sm_100 (default: this GPU's, else sm_90)");
   cmd->add_option("--config", args->config, "Fix parameters: VEC=8,THREADS=256 (others range over their values)");
-  cmd->add_option("--sample", args->sample, "Compile only N configs drawn at random (default: all valid configs)");
-  cmd->add_option("--seed", args->seed, "Seed for --sample")->default_val(1);
+  cmd->add_option("--sample", args->sample, "Compile only N configs drawn at random (default: all valid configs)")
+      ->check(whole_number_at_least("--sample", 1));
+  cmd->add_option("--seed", args->seed, "Seed for --sample")->default_val(1)->check(unsigned_whole_number("--seed"));
   cmd->add_flag("--on-device", args->on_device,
                 "Also load each CUBIN on the GPU and compare registers and blocks/SM with the driver's (needs a GPU)");
   cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the compiled-kernel cache");
@@ -97,6 +101,7 @@ Examples:
     DType dtype = parse_problem_dtype(args->dtype, spec);
     ConfigFilter filter = parse_config_filter(args->config, spec);
     std::string arch = pick_arch(*args, global);
+    warn_without_occupancy_table(arch);
     const DeviceInfo* device = args->on_device ? &require_device(global.device) : nullptr;
 
     std::unique_ptr<KernelCache> cache;
@@ -117,8 +122,20 @@ Examples:
       SearchSpace space(spec, problem);
       work.emplace_back(problem, args->sample ? space.sample(args->sample, args->seed, filter) : space.enumerate(filter));
     }
+    // The reference, the launches and the figures are checked before compiling
+    // everything; each config is checked against its launch bounds as it is
+    // compiled, and the first one compiled against [[args]] below.
+    TemplateCheckOptions check;
+    check.arch = arch;
+    check.dtypes = {dtype};
+    check.shape = shapes.front();
+    check.filter = filter;
+    check.compile_kernels = false;
+    refuse_template_problems(spec, compiler, check);
 
     const bool progress = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
+    std::vector<std::string> signature_findings;  // the first compiled kernel's parameters against [[args]]
+    bool signature_checked = false;
     std::vector<Result> results;
     std::vector<std::optional<DriverCheck>> checks;
     CompileSummary summary;
@@ -144,6 +161,11 @@ Examples:
         if (r.status == Status::compile_error && global.verbose)
           diagnostics().note(fmt::format("compile_error for {}:\n{}", r.config.str(), r.reason));
         checks.push_back(device ? check_on_device(*device, compiled) : std::nullopt);
+        if (compiled.kernel && !signature_checked) {
+          signature_checked = true;
+          if (auto parameters = kernel_parameter_types(compiled.kernel->lowered_name))
+            signature_findings = signature_mismatches(*parameters, spec, dtype, compiled.kernel->name_expression, false);
+        }
         results.push_back(std::move(r));
       }
       if (interrupted()) break;
@@ -158,6 +180,8 @@ Examples:
     }
 
     if (interrupted()) return kExitInterrupted;
+    // Such kernels compile, and would read their arguments wrongly on a GPU.
+    if (!signature_findings.empty()) refuse_findings(spec, signature_findings);
     int disagreements = 0, load_errors = 0;
     for (const auto& c : checks)
       if (c) (c->error.empty() ? (c->agrees ? 0 : ++disagreements) : ++load_errors);

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/gpu_setup.hpp"
 #include "cli/stdout_check.hpp"
 #include "cli/tune_loop.hpp"
@@ -159,7 +160,7 @@ int run_gate(const GlobalOptions& global, const GateArgs& args) {
   options.strict = args.strict;
   options.best_only = args.best_only;
   if (!args.max_regression.empty()) options.max_regression = parse_fraction(args.max_regression, "--max-regression");
-  if (!args.min_sol.empty()) options.floors.push_back({"", "", "", "", parse_fraction(args.min_sol, "--min-sol"), std::nullopt, "--min-sol"});
+  if (!args.min_sol.empty()) options.floors.push_back({"", "", "", "", parse_sol_floor(args.min_sol, "--min-sol"), std::nullopt, "--min-sol"});
 
   // Every input is read and checked before any GPU work: bad input is exit 2, at once.
   for (const auto* path : {&args.output, &args.junit, &args.markdown})
@@ -210,7 +211,7 @@ CommandRunner add_gate_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--junit", args->junit, "Also write JUnit XML: one test case per gated entry, failures with the numbers")->type_name("FILE");
   cmd->add_option("--markdown", args->markdown, "Also write a Markdown summary for a PR comment")->type_name("FILE");
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "With --spec: seconds without progress before a kernel counts as hung")
-      ->default_val(10)->check(CLI::PositiveNumber);
+      ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->footer(std::string(R"(
 Results are matched by template, shape, dtype and config; each shape's best
 (the tuned config) is compared too when the two sides chose different ones.

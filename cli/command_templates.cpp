@@ -1,7 +1,10 @@
 // `tkbench list` and `tkbench show NAME`.
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
+#include "cli/offline_check.hpp"
 #include "reports/template_report.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/result_json.hpp"
@@ -36,24 +39,38 @@ CommandRunner add_show_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--dtype", args->dtype, "dtype for --shape (default: the template's first)");
   cmd->footer("\nExample:\n  tkbench show rmsnorm --shape 4096x8192 --dtype bf16");
   return [&global, args] {
+    if (args->shape.find(',') != std::string::npos)
+      throw InputError(fmt::format("show takes one shape, not the list '{}': run show once per shape (compile and tune take "
+                                   "several)", args->shape));
     auto registry = global.load_templates();
     const TemplateSpec& spec = registry.get(args->name);
+    const DType dtype = parse_problem_dtype(args->dtype, spec);
     std::optional<Problem> problem;
     std::optional<std::size_t> valid;
+    Unlaunchable unlaunchable;
     if (!args->shape.empty()) {
-      problem = make_problem(spec, parse_shape(args->shape, spec), parse_problem_dtype(args->dtype, spec));
-      valid = SearchSpace(spec, *problem).enumerate().size();
+      problem = make_problem(spec, parse_shape(args->shape, spec), dtype);
+      auto configs = SearchSpace(spec, *problem).enumerate();
+      unlaunchable = count_unlaunchable(spec, *problem, configs);
+      valid = configs.size() - unlaunchable.count;
     }
     if (global.json) {
       auto out = to_json(spec);
       if (problem) {
         out["problem"] = to_json(*problem);
         out["valid_configs"] = *valid;
+        out["configs_that_cannot_launch"] = unlaunchable.count;
       }
       std::printf("%s\n", out.dump(2).c_str());
     } else {
-      print_template_details(stdout, spec, problem, valid, global.color_stdout());
+      print_template_details(stdout, spec, problem, valid, unlaunchable, global.color_stdout());
     }
+    // What would fail only on a GPU is found now (sm_90, this dtype; `check` does every dtype).
+    TemplateCheckOptions check;
+    check.dtypes = {dtype};
+    if (problem) check.shape = problem->dims;
+    KernelCache cache(global.resolved_cache_dir());
+    refuse_template_problems(spec, Compiler(cache.enabled() ? &cache : nullptr), check);
     return 0;
   };
 }

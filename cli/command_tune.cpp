@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/gpu_setup.hpp"
 #include "cli/tune_loop.hpp"
 #include "profiler/device_peaks.hpp"
@@ -82,19 +83,21 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
                               "(default above that)", kExhaustiveUpTo));
   cmd->add_option("--budget", args->budget,
                   fmt::format("Evaluate at most N configs per shape (default: all for exhaustive, else {}); a resumed run "
-                              "counts what it already holds", kDefaultBudget));
+                              "counts what it already holds", kDefaultBudget))
+      ->check(whole_number_at_least("--budget", 1));
   cmd->add_option("--time", args->time, "Stop each shape's search after this long: 90s, 5m, 1h");
   cmd->add_option("--target-sol", args->target_sol,
-                  "Stop a shape once a config reaches P% of its roof: the calibrated copy bandwidth, or FP32 peak if compute-bound");
+                  "Stop a shape once a config reaches P% of its roof: the calibrated copy bandwidth, or FP32 peak if compute-bound")
+      ->check(percent_up_to_100("--target-sol"));
   cmd->add_option("-o,--output", args->output, "Results document (default tkbench-results/NAME-TIME.json)");
   cmd->add_option("--resume", args->resume, "Continue an interrupted run's document without re-evaluating what it holds");
   cmd->add_flag("--force", args->force, "Tune again even where the tuning cache has an answer");
   cmd->add_flag("--counters", args->counters, "Attach the default CUPTI counters (DRAM bytes, DRAM %, occupancy) to each result");
-  cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(CLI::PositiveNumber);
+  cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(seconds_above_zero("--max-time"));
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
-      ->default_val(10)->check(CLI::PositiveNumber);
+      ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--l2", args->l2, "cold or hot (see `tkbench bench --help`)")->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
-  cmd->add_option("--seed", args->seed, "Seed for random search and inputs")->default_val(1);
+  cmd->add_option("--seed", args->seed, "Seed for random search and inputs")->default_val(1)->check(unsigned_whole_number("--seed"));
   cmd->footer(std::string(R"(
 Every evaluated config (verified first; wrong, faulting, hanging and
 uncompilable ones recorded with their reason and never chosen) is appended to
@@ -125,6 +128,9 @@ Examples:
         throw InputError(fmt::format("--strategy '{}' is not one tkbench has; available: {}", args->strategy, list));
       }
     }
+    // Everything the user gave is checked before the GPU is looked for.
+    if (!args->resume.empty()) ResultsJournal::check_resumable(args->resume);
+    if (!args->output.empty()) check_output_path(args->output);
     const DeviceInfo& device = require_device(global.device);
     auto worker = make_worker(global, args->kernel_timeout);
     DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);

@@ -12,6 +12,7 @@ using CommandRunner = std::function<int()>;
 
 CommandRunner add_list_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_show_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_check_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_compile_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_cache_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_devices_command(CLI::App& app, const GlobalOptions& global);

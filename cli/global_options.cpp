@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/option_checks.hpp"
 #include "reports/terminal.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/file_util.hpp"
@@ -13,11 +14,11 @@ void GlobalOptions::add_to(CLI::App& app) {
   app.add_flag("-q,--quiet", quiet, "Print only results and errors: no progress, no notes");
   app.add_flag("-v,--verbose", verbose, "Print more: full compiler logs, option details");
   app.add_flag("--no-color", no_color, "Never colour the output (NO_COLOR=1 does the same)");
-  app.add_option("--device", device, "CUDA device index for GPU commands")->default_val(0)->check(CLI::NonNegativeNumber);
+  app.add_option("--device", device, "CUDA device index for GPU commands")->default_val(0)->check(whole_number_at_least("--device", 0, "a CUDA device index; `tkbench devices` lists them"));
   app.add_option("--template-dir", template_dirs,
                  "Folder of user templates (*.toml and */*.toml); repeatable. TKBENCH_TEMPLATE_PATH adds more (':'-separated)");
   app.add_option("--cache-dir", cache_dir, "Cache folder for compiled kernels (default $XDG_CACHE_HOME/tkbench)");
-  app.add_option("-j,--jobs", jobs, "Parallel compile threads (default: all cores)")->check(CLI::PositiveNumber);
+  app.add_option("-j,--jobs", jobs, "Parallel compile threads (default: all cores)")->check(whole_number_at_least("-j", 1));
 }
 
 bool GlobalOptions::color_stdout() const { return !no_color && !json && stream_wants_color(stdout); }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/stdout_check.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/errors.hpp"
@@ -20,6 +21,7 @@ constexpr const char* kFooter = R"(
 Examples:
   tkbench list                                       templates you can use
   tkbench show rmsnorm --shape 4096x8192             its parameters and how many configs are valid
+  tkbench check --template-dir my_templates          check your templates offline: what would fail only on a GPU
   tkbench compile rmsnorm --shape 4096x8192          compile every valid config: registers, spills, occupancy
   tkbench compile rmsnorm --shape 4096x8192 --config VEC=8 --arch sm_90 --json
   tkbench devices                                    GPUs on this machine and their peaks (needs a GPU)
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   auto add = [&](CommandRunner runner) { runners[app.get_subcommands({}).back()] = std::move(runner); };
   add(add_list_command(app, global));
   add(add_show_command(app, global));
+  add(add_check_command(app, global));
   add(add_compile_command(app, global));
   add(add_cache_command(app, global));
   add(add_devices_command(app, global));
@@ -72,7 +75,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return finish_stdout(app.exit(e));
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "tkbench: error: %s\nRun `tkbench --help` (or `tkbench COMMAND --help`) for usage.\n", e.what());
+    std::fprintf(stderr, "tkbench: error: %s\nRun `tkbench --help` (or `tkbench COMMAND --help`) for usage.\n",
+                 parse_error_message(e).c_str());
     return kExitBadInput;
   }
 

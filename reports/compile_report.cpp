@@ -3,19 +3,11 @@
 #include <fmt/format.h>
 
 #include "reports/terminal.hpp"
+#include "tuner/occupancy.hpp"
+#include "tuner/template_check.hpp"
 #include "tuner/result_json.hpp"
 
 namespace tkbench {
-namespace {
-// The line of a compiler log worth one glance: its first "error:" line, else its first line.
-std::string headline(const std::string& log) {
-  std::size_t at = log.find("error:");
-  std::size_t start = at == std::string::npos ? 0 : log.rfind('\n', at);
-  start = start == std::string::npos || at == std::string::npos ? 0 : start + 1;
-  return log.substr(start, log.find('\n', start) - start);
-}
-}  // namespace
-
 void print_compile_table(std::FILE* out, const TemplateSpec& spec, const std::vector<Result>& results,
                          const std::vector<std::optional<DriverCheck>>& checks, bool color) {
   std::vector<std::string> header;
@@ -45,8 +37,11 @@ void print_compile_table(std::FILE* out, const TemplateSpec& spec, const std::ve
       row.emplace_back(fmt::format("{}/{}", res.spill_store_bytes, res.spill_load_bytes), spills ? Style::red : Style::plain);
       row.emplace_back(std::to_string(res.stack_bytes), res.stack_bytes > 0 ? Style::yellow : Style::plain);
       row.emplace_back(std::to_string(res.shared_static_bytes + c.geometry.dynamic_shared_bytes));
-      row.emplace_back(fmt::format("{:.0f}% {}blk", 100 * c.occupancy.fraction, c.occupancy.blocks_per_sm),
-                       c.occupancy.blocks_per_sm == 0 ? Style::red : Style::plain);
+      if (arch_limits(c.arch))
+        row.emplace_back(fmt::format("{:.0f}% {}blk", 100 * c.occupancy.fraction, c.occupancy.blocks_per_sm),
+                         c.occupancy.blocks_per_sm == 0 ? Style::red : Style::plain);
+      else
+        row.emplace_back("-");  // no table for this arch: unknown, not 0%
       row.emplace_back(c.occupancy.limiter);
       row.emplace_back(c.cache_hit ? "-" : fmt::format("{:.0f}", c.compile_ms));
       row.emplace_back(c.cache_hit ? "hit" : "miss", c.cache_hit ? Style::green : Style::plain);
@@ -65,7 +60,7 @@ void print_compile_table(std::FILE* out, const TemplateSpec& spec, const std::ve
       }
     }
     std::string status(status_name(r.status));
-    if (r.status != Status::ok) status += ": " + headline(r.reason).substr(0, 120);
+    if (r.status != Status::ok) status += ": " + compile_error_headline(r.reason).substr(0, 120);
     row.emplace_back(status, r.status == Status::ok ? Style::plain : Style::red);
     table.add_row(std::move(row));
   }

@@ -15,6 +15,9 @@ ResultDocument load_result_document(const std::filesystem::path& path) {
   auto fail = [&](const std::string& why) { return InputError(fmt::format("{}: {}", path.string(), why)); };
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw fail("no such file");
+  if (std::filesystem::is_directory(path, ec))
+    throw fail("is a folder; give a results document in it, the .json file that tune -o, gate --spec -o or bench --json "
+               "wrote (e.g. tkbench-results/rmsnorm-TIME.json)");
   auto text = read_file(path);
   if (!text) throw fail("cannot read it");
   json j;

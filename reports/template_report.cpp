@@ -1,5 +1,7 @@
 #include "reports/template_report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reports/terminal.hpp"
@@ -27,7 +29,7 @@ void print_template_list(std::FILE* out, const std::vector<TemplateSpec>& templa
 }
 
 void print_template_details(std::FILE* out, const TemplateSpec& s, const std::optional<Problem>& problem,
-                            std::optional<std::size_t> valid_configs, bool color) {
+                            std::optional<std::size_t> valid_configs, const Unlaunchable& unlaunchable, bool color) {
   auto line = [&](const std::string& key, const std::string& value) {
     std::fprintf(out, "%s %s\n", styled(fmt::format("{:<13}", key + ":"), Style::bold, color).c_str(), value.c_str());
   };
@@ -56,9 +58,12 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
   }
   params.print(out, color);
   std::string space = fmt::format("{:.0f} configs before constraints", s.raw_space_size());
-  if (valid_configs && problem)
+  if (valid_configs && problem) {
     space += fmt::format(", {} valid at shape {} {}", *valid_configs, problem->shape_str(), dtype_info(problem->dtype).name);
-  else
+    if (unlaunchable.count)
+      space += fmt::format(" ({} more satisfy the constraints but cannot launch: {})", unlaunchable.count,
+                           unlaunchable.first_reason);
+  } else
     space += " (add --shape to count the valid ones)";
   std::fprintf(out, "space: %s\n", space.c_str());
   if (!s.constraints.empty()) {
@@ -74,13 +79,21 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
   std::fprintf(out, "  grid %s  block %s  dynamic shared %s\n", exprs(s.kernel.grid).c_str(), exprs(s.kernel.block).c_str(),
                s.kernel.shared_bytes.text().c_str());
   std::fprintf(out, "\n%s\n", styled("arguments", Style::bold, color).c_str());
-  Table args({"#", "name", "kind", "dtype", "size / value", "init"});
+  // The reference's own output dtype is shown only where a template sets one.
+  const bool reference_dtypes = std::any_of(s.args.begin(), s.args.end(), [](const ArgSpec& a) { return a.reference_dtype.has_value(); });
+  std::vector<std::string> header = {"#", "name", "kind", "dtype", "size / value", "init"};
+  if (reference_dtypes) header.insert(header.begin() + 4, "reference_dtype");
+  Table args(header);
   for (std::size_t i = 0; i < s.args.size(); ++i) {
     const auto& a = s.args[i];
-    args.add_row({std::to_string(i), a.name, std::string(arg_kind_name(a.kind)),
-                  a.dtype ? std::string(dtype_info(*a.dtype).name) : "{dtype}",
-                  a.is_buffer() ? a.count.text() + " elements" : a.value.text(),
-                  a.kind == ArgKind::input || a.kind == ArgKind::inout ? a.init.str() : (a.kind == ArgKind::output ? "poisoned" : "-")});
+    std::vector<Cell> row = {std::to_string(i), a.name, std::string(arg_kind_name(a.kind)),
+                             a.dtype ? std::string(dtype_info(*a.dtype).name) : "{dtype}",
+                             a.is_buffer() ? a.count.text() + " elements" : a.value.text(),
+                             a.kind == ArgKind::input || a.kind == ArgKind::inout ? a.init.str()
+                                                                                  : (a.kind == ArgKind::output ? "poisoned" : "-")};
+    if (reference_dtypes)
+      row.insert(row.begin() + 4, a.reference_dtype ? Cell(std::string(dtype_info(*a.reference_dtype).name)) : Cell("-"));
+    args.add_row(std::move(row));
   }
   args.print(out, color);
 }

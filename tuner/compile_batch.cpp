@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "tuner/interrupt.hpp"
+#include "tuner/template_check.hpp"
 #include "tuner/thread_pool.hpp"
 
 namespace tkbench {
@@ -20,10 +21,23 @@ CompiledConfig compile_config(const TemplateSpec& spec, const Problem& problem, 
     r.reason = e.what();
     return out;
   }
+  // A config whose buffers or roofline cannot be right is never worth a GPU's time.
+  if (auto problems = figure_problems(spec, problem, config); !problems.empty()) {
+    r.status = Status::skipped;
+    r.reason = problems.front();
+    return out;
+  }
   CompileOutcome outcome = compiler.compile(spec, instance.name_expression, arch);
   if (!outcome.ok) {
     r.status = Status::compile_error;
-    r.reason = outcome.error;
+    // A name that names nothing is the manifest's mistake: say where it is written.
+    r.reason = explain_name_error(spec.kernel, "[kernel]", instance.name_expression, spec, outcome.error)
+                   .value_or(outcome.error);
+    return out;
+  }
+  if (auto violation = launch_bounds_violation(spec.kernel, "[kernel]", outcome.kernel, instance.geometry, config)) {
+    r.status = Status::skipped;
+    r.reason = *violation;
     return out;
   }
   const CompiledKernel& k = outcome.kernel;

@@ -89,9 +89,11 @@ class SpecReader {
   std::optional<double> fraction(const toml::table& table, std::string_view key) const {
     const toml::node* node = table.get(key);
     if (!node) return std::nullopt;
-    if (auto s = node->as_string()) return located(node, [&] { return parse_fraction(s->get(), key); });
+    // A floor of speed of light over 100% can never be met; a regression allowance can be anything.
+    auto parse = key == "min_sol" ? parse_sol_floor : parse_fraction;
+    if (auto s = node->as_string()) return located(node, [&] { return parse(s->get(), key); });
     auto value = number(table, key);
-    return located(node, [&] { return parse_fraction(fmt::format("{}", *value), key); });
+    return located(node, [&] { return parse(fmt::format("{}", *value), key); });
   }
 
   std::string string(const toml::table& table, std::string_view key, bool required) const {
@@ -199,6 +201,14 @@ double parse_fraction(std::string_view text, std::string_view what) {
   return percent ? value / 100 : value;
 }
 
+double parse_sol_floor(std::string_view text, std::string_view what) {
+  const double value = parse_fraction(text, what);
+  if (value > 1)
+    throw InputError(fmt::format("{} '{}' can never be met: a result reaches at most about 100% of its roof; give a floor "
+                                 "up to 100%, such as 90%", what, text));
+  return value;
+}
+
 GateSpec parse_gate_spec(const std::string& text, const std::string& path, const TemplateRegistry& registry) {
   return SpecReader(path, registry).read(text);
 }
@@ -206,6 +216,9 @@ GateSpec parse_gate_spec(const std::string& text, const std::string& path, const
 GateSpec load_gate_spec(const std::filesystem::path& path, const TemplateRegistry& registry) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(fmt::format("{}: no such file", path.string()));
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(fmt::format("{}: is a folder; --spec takes a gate spec file, a .toml with [[entry]] tables "
+                                 "(e.g. bench/gate/rmsnorm.toml; docs/ci.md)", path.string()));
   auto text = read_file(path);
   if (!text) throw InputError(fmt::format("{}: cannot read it", path.string()));
   return parse_gate_spec(*text, path.string(), registry);

@@ -58,5 +58,8 @@ GateSpec load_gate_spec(const std::filesystem::path& path, const TemplateRegistr
 // "5%" -> 0.05, "0.05" -> 0.05. A bare number above 1 is refused as
 // ambiguous ("5" could mean 5% or 500%). Throws InputError naming `what`.
 double parse_fraction(std::string_view text, std::string_view what);
+// A speed-of-light floor ("90%" or 0.9): parse_fraction, refusing more than
+// 100%, which no result can reach.
+double parse_sol_floor(std::string_view text, std::string_view what);
 
 }  // namespace tkbench

@@ -41,6 +41,8 @@ std::vector<long long> parse_shape(std::string_view text, const TemplateSpec& sp
     auto part = parts[i];
     long long value = 0;
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (ec == std::errc::result_out_of_range && end == part.data() + part.size())
+      throw InputError(fmt::format("shape '{}': {} is out of range; a dim is at most 2^40 ({})", text, part, kMaxDim));
     if (part.empty() || ec != std::errc() || end != part.data() + part.size())
       throw InputError(fmt::format("shape '{}': '{}' is not a whole number; {}", text, part, dims_hint(spec)));
     std::string name = i < spec.dims.size() ? spec.dims[i] : fmt::format("dim {}", i + 1);

@@ -98,6 +98,18 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
   if (!file_) throw EnvironmentError(fmt::format("cannot write {}: {}", journal_path().string(), std::strerror(errno)));
 }
 
+void ResultsJournal::check_resumable(const std::filesystem::path& document) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(document, ec))
+    throw InputError(fmt::format("--resume {}: is a folder; give the results document an interrupted tune wrote (its -o FILE)",
+                                 document.string()));
+  auto journal = document;
+  journal += ".journal";
+  if (!std::filesystem::exists(document, ec) && !std::filesystem::exists(journal, ec))
+    throw InputError(fmt::format("--resume {}: no such file, nor {}; give the results document an interrupted tune wrote "
+                                 "(its -o FILE), or leave --resume out to start afresh", document.string(), journal.string()));
+}
+
 ResultsJournal::~ResultsJournal() {
   if (file_) std::fclose(file_);
 }

@@ -34,6 +34,10 @@ class ResultsJournal {
   // Writes the document atomically and removes the journal.
   void finalise();
 
+  // Throws InputError unless `document` or its journal is there to resume
+  // from: checked before the GPU is looked for.
+  static void check_resumable(const std::filesystem::path& document);
+
   const std::filesystem::path& document_path() const { return document_; }
   std::filesystem::path journal_path() const;
   static nlohmann::ordered_json document_json(const ResultSet& set, const std::vector<nlohmann::ordered_json>& figures);

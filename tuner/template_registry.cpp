@@ -79,7 +79,11 @@ TemplateRegistry TemplateRegistry::load(const std::vector<std::string>& user_dir
   for (const auto& dir : user_dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-      registry.load_errors_.push_back(fmt::format("template directory '{}' does not exist", dir));
+      const bool file = fs::exists(dir, ec);
+      registry.load_errors_.push_back(
+          file ? fmt::format("template directory '{}' is a file; --template-dir takes the folder that holds it (--template-dir {})",
+                             dir, fs::path(dir).parent_path().empty() ? "." : fs::path(dir).parent_path().string())
+               : fmt::format("template directory '{}' does not exist", dir));
       continue;
     }
     // DIR/*.toml and DIR/*/*.toml, in a stable order.
