@@ -34,6 +34,7 @@ TEST_CASE("compile servers give the same CUBIN and resources as NVRTC in this pr
     CHECK(b.kernel.resources.registers == a.kernel.resources.registers);
     CHECK(b.kernel.resources.shared_static_bytes == a.kernel.resources.shared_static_bytes);
     CHECK(b.kernel.cache_key == a.kernel.cache_key);
+    CHECK(b.kernel.log.find("precompiled header") == std::string::npos);
   }
 }
 
