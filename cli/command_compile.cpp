@@ -13,6 +13,7 @@
 #include "tuner/compile_batch.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
+#include "tuner/target_arch.hpp"
 
 namespace tkbench {
 namespace {
@@ -94,7 +95,7 @@ Examples:
     auto shapes = parse_shape_list(args->shapes, spec);
     DType dtype = parse_problem_dtype(args->dtype, spec);
     ConfigFilter filter = parse_config_filter(args->config, spec);
-    std::string arch = pick_arch(*args, global);
+    const std::string arch = target_arch(spec, pick_arch(*args, global));  // a manifest's arch wins, or refuses
     const DeviceInfo* device = args->on_device ? &require_device(global.device) : nullptr;
 
     std::unique_ptr<KernelCache> cache;
@@ -105,6 +106,7 @@ Examples:
     std::vector<std::pair<Problem, std::vector<Config>>> work;
     for (const auto& dims : shapes) {
       Problem problem = make_problem(spec, dims, dtype);
+      problem.num_sms = device ? device->sm_count : default_sm_count(arch);
       SearchSpace space(spec, problem);
       work.emplace_back(problem, args->sample ? space.sample(args->sample, args->seed, filter) : space.enumerate(filter));
     }
