@@ -17,6 +17,7 @@
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
 #include "tuner/kernel_signature.hpp"
+#include "tuner/target_arch.hpp"
 #include "tuner/thread_pool.hpp"
 
 namespace tkbench {
@@ -100,7 +101,7 @@ Examples:
     auto shapes = parse_shape_list(args->shapes, spec);
     DType dtype = parse_problem_dtype(args->dtype, spec);
     ConfigFilter filter = parse_config_filter(args->config, spec);
-    std::string arch = pick_arch(*args, global);
+    const std::string arch = target_arch(spec, pick_arch(*args, global));  // a manifest's arch wins, or refuses
     warn_without_occupancy_table(arch);
     const DeviceInfo* device = args->on_device ? &require_device(global.device) : nullptr;
 
@@ -119,6 +120,7 @@ Examples:
     std::vector<std::pair<Problem, std::vector<Config>>> work;
     for (const auto& dims : shapes) {
       Problem problem = make_problem(spec, dims, dtype);
+      problem.num_sms = device ? device->sm_count : default_sm_count(arch);
       SearchSpace space(spec, problem);
       work.emplace_back(problem, args->sample ? space.sample(args->sample, args->seed, filter) : space.enumerate(filter));
     }

@@ -11,6 +11,7 @@
 #include "profiler/problem_buffers.hpp"
 #include "profiler/timer.hpp"
 #include "profiler/verifier.hpp"
+#include "tuner/target_arch.hpp"
 #include "tuner/time_util.hpp"
 
 namespace tkbench {
@@ -18,7 +19,7 @@ namespace {
 
 CompiledKernel compile_or_throw(const Compiler& compiler, const TemplateSpec& spec, const std::string& name,
                                 const std::string& arch) {
-  CompileOutcome out = compiler.compile(spec, name, arch);
+  CompileOutcome out = compiler.compile(spec, name, target_arch(spec, arch));
   if (!out.ok) throw CompileFailure(out.error);
   return std::move(out.kernel);
 }
@@ -99,6 +100,7 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
   Stopwatch watch;
   const TemplateSpec& spec = registry_.get(req.template_name);
   Problem problem = make_problem(spec, req.dims, req.dtype);
+  problem.num_sms = device_.sm_count;
   KernelInstance instance = instantiate(spec.kernel, spec, problem, req.config);
   LoadedKernel kernel(compile_or_throw(compiler_, spec, instance.name_expression, device_.arch()));
   kernel.allow_dynamic_shared(instance.geometry.dynamic_shared_bytes);
@@ -107,6 +109,7 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
 
   Measurement m;
   ProblemBuffers& buffers = buffers_for(spec, problem, req.seed, 0);
+  buffers.bind_config(req.config);
   last_cost_.buffers_ms = watch.lap_ms();
   m.verification = verify_config(spec, problem, req, kernel, instance, buffers);
   heartbeat();
@@ -149,6 +152,7 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
     if (sets > 1) {
       last_cost_.timing_ms += watch.lap_ms();
       timed = &buffers_for(spec, problem, req.seed, sets);
+      timed->bind_config(req.config);
       last_cost_.buffers_ms += watch.lap_ms();
     }
     options.sets = sets;

@@ -35,22 +35,24 @@ std::uint64_t seed_for(std::uint64_t seed, int set, std::size_t arg) {
 
 }  // namespace
 
+void ArgPack::add_tensor_map(const EncodedTensorMap& map) { storage_.push_back(map); }
+
 void ArgPack::add_pointer(void* device_ptr) {
-  std::uint64_t slot = 0;
-  std::memcpy(&slot, &device_ptr, sizeof device_ptr);
+  EncodedTensorMap slot;
+  std::memcpy(slot.words.data(), &device_ptr, sizeof device_ptr);
   storage_.push_back(slot);
 }
 
 void ArgPack::add_scalar(DType dtype, double value) {
-  std::uint64_t slot = 0;
+  EncodedTensorMap slot;
   switch (dtype) {
-    case DType::fp32: { float v = static_cast<float>(value); std::memcpy(&slot, &v, 4); break; }
-    case DType::fp64: std::memcpy(&slot, &value, 8); break;
-    case DType::bf16: { auto v = to_bf16_bits(static_cast<float>(value)); std::memcpy(&slot, &v, 2); break; }
-    case DType::fp16: { auto v = to_fp16_bits(static_cast<float>(value)); std::memcpy(&slot, &v, 2); break; }
-    case DType::i8: { auto v = static_cast<signed char>(value); std::memcpy(&slot, &v, 1); break; }
-    case DType::i32: { auto v = static_cast<int>(value); std::memcpy(&slot, &v, 4); break; }
-    case DType::i64: { auto v = static_cast<long long>(value); std::memcpy(&slot, &v, 8); break; }
+    case DType::fp32: { float v = static_cast<float>(value); std::memcpy(slot.words.data(), &v, 4); break; }
+    case DType::fp64: std::memcpy(slot.words.data(), &value, 8); break;
+    case DType::bf16: { auto v = to_bf16_bits(static_cast<float>(value)); std::memcpy(slot.words.data(), &v, 2); break; }
+    case DType::fp16: { auto v = to_fp16_bits(static_cast<float>(value)); std::memcpy(slot.words.data(), &v, 2); break; }
+    case DType::i8: { auto v = static_cast<signed char>(value); std::memcpy(slot.words.data(), &v, 1); break; }
+    case DType::i32: { auto v = static_cast<int>(value); std::memcpy(slot.words.data(), &v, 4); break; }
+    case DType::i64: { auto v = static_cast<long long>(value); std::memcpy(slot.words.data(), &v, 8); break; }
   }
   storage_.push_back(slot);
 }
@@ -122,12 +124,32 @@ ProblemBuffers::~ProblemBuffers() {
     if (b.ptr) cudaFree(b.ptr);
 }
 
+void ProblemBuffers::bind_config(const Config& config) {
+  Bindings b = bindings_;
+  config.bind(b);
+  tensor_maps_.assign(sets_.size(), std::vector<EncodedTensorMap>(spec_.args.size()));
+  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
+    const ArgSpec& arg = spec_.args[a];
+    if (arg.kind != ArgKind::tensor_map) continue;
+    const TensorMapShape shape = resolve_tensor_map(spec_, arg, problem_.dtype, b);
+    std::size_t buffer = 0;
+    while (spec_.args[buffer].name != arg.tensor_map.buffer) ++buffer;  // the parser checked it exists
+    for (std::size_t s = 0; s < sets_.size(); ++s) tensor_maps_[s][a] = encode_tensor_map(shape, sets_[s][buffer].ptr);
+  }
+}
+
+// A tensor map's slot before bind_config: zeros, which fault where a kernel uses them.
+static EncodedTensorMap bound_map(const std::vector<std::vector<EncodedTensorMap>>& maps, std::size_t set, std::size_t arg) {
+  return set < maps.size() ? maps[set][arg] : EncodedTensorMap{};
+}
+
 ArgPack ProblemBuffers::kernel_args(int set) const {
   ArgPack pack;
   const auto& buffers = sets_.at(static_cast<std::size_t>(set));
   for (std::size_t a = 0; a < spec_.args.size(); ++a) {
     const ArgSpec& arg = spec_.args[a];
     if (arg.is_buffer()) pack.add_pointer(buffers[a].ptr);
+    else if (arg.kind == ArgKind::tensor_map) pack.add_tensor_map(bound_map(tensor_maps_, static_cast<std::size_t>(set), a));
     else pack.add_scalar(*arg.dtype, arg.value.evaluate(bindings_));
   }
   return pack;
@@ -137,7 +159,8 @@ ArgPack ProblemBuffers::reference_args() const {
   ArgPack pack;
   for (std::size_t a = 0; a < spec_.args.size(); ++a) {
     const ArgSpec& arg = spec_.args[a];
-    if (!arg.is_buffer()) pack.add_scalar(*arg.dtype, arg.value.evaluate(bindings_));
+    if (arg.kind == ArgKind::tensor_map) pack.add_tensor_map(bound_map(tensor_maps_, 0, a));
+    else if (!arg.is_buffer()) pack.add_scalar(*arg.dtype, arg.value.evaluate(bindings_));
     else if (arg.kind == ArgKind::input) pack.add_pointer(sets_[0][a].ptr);  // inputs are shared
     else pack.add_pointer(reference_[a].ptr);
   }

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "profiler/runtime_kernels.hpp"
+#include "profiler/tensor_map_encoder.hpp"
+#include "tuner/config.hpp"
 #include "tuner/problem.hpp"
 #include "tuner/template_spec.hpp"
 
@@ -26,6 +28,7 @@ class ArgPack {
  public:
   void add_pointer(void* device_ptr);
   void add_scalar(DType dtype, double value);
+  void add_tensor_map(const EncodedTensorMap& map);
   // Valid until the next add_*.
   void** data() {
     pointers_.clear();
@@ -34,7 +37,8 @@ class ArgPack {
   }
 
  private:
-  std::vector<std::uint64_t> storage_;  // one 8-byte slot per argument (all are at most 8 bytes)
+  // One slot per argument, wide and aligned enough for the largest (a tensor map: 128 bytes, 64-aligned).
+  std::vector<EncodedTensorMap> storage_;
   std::vector<void*> pointers_;
 };
 
@@ -51,8 +55,11 @@ class ProblemBuffers {
   ProblemBuffers(const ProblemBuffers&) = delete;
   ProblemBuffers& operator=(const ProblemBuffers&) = delete;
 
+  // The config's tensor maps (kind = "tensor_map") over every set's buffers,
+  // encoded for the arguments below; a template without them needs no call.
+  void bind_config(const Config& config);
   ArgPack kernel_args(int set) const;
-  ArgPack reference_args() const;
+  ArgPack reference_args() const;  // the tensor maps of set 0
   // Every input and inout buffer of every set filled again from the seed, as
   // when allocated: buffers kept for the next config start from the same
   // data, whatever the last kernel wrote (an in-place kernel, a stray store).
@@ -77,6 +84,7 @@ class ProblemBuffers {
   Problem problem_;
   std::vector<std::vector<DeviceBuffer>> sets_;  // [set][arg]; scalars have no buffer
   std::vector<DeviceBuffer> reference_;          // [arg]: outputs and inouts only
+  std::vector<std::vector<EncodedTensorMap>> tensor_maps_;  // [set][arg], from bind_config
   Bindings bindings_;
   std::uint64_t seed_;
 };

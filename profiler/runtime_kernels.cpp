@@ -4,7 +4,6 @@
 
 #include "profiler/cuda_check.hpp"
 #include "tuner/embedded_files.hpp"
-#include "tuner/template_registry.hpp"
 
 namespace tkbench {
 namespace {
@@ -14,7 +13,11 @@ TemplateSpec runtime_source() {
   spec.name = "tkbench-runtime";
   for (const auto& f : embedded_files())
     if (f.path == "runtime/runtime.cu") spec.source = {"runtime.cu", std::string(f.contents)};
-  spec.headers.push_back({"tkbench/common.cuh", TemplateRegistry::shared_header("tkbench/common.cuh").value_or("")});
+  // Every tkbench header: common.cuh includes the others by their include names.
+  constexpr std::string_view kShared = "include/";
+  for (const auto& f : embedded_files())
+    if (f.path.substr(0, kShared.size()) == kShared)
+      spec.headers.push_back({std::string(f.path.substr(kShared.size())), std::string(f.contents)});
   return spec;
 }
 

@@ -39,6 +39,7 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
   line("source", fmt::format("{} (hash {})", s.source.name, s.source_hash.substr(0, 12)));
   line("shape", fmt::format("{}  (--shape takes {} number{} joined by 'x')", join_dims(s), s.dims.size(), s.dims.size() == 1 ? "" : "s"));
   line("dtypes", join_dtypes(s) + "  (the first is the default)");
+  if (!s.arch.empty()) line("arch", s.arch + "  (compiled for it; other compute capabilities are refused)");
   line("kernel", s.kernel.name);
   line("reference", s.reference ? s.reference->name : styled("none: results are unverified", Style::yellow, color));
   line("ideal bytes", s.ideal_bytes.text());
@@ -86,9 +87,14 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
   Table args(header);
   for (std::size_t i = 0; i < s.args.size(); ++i) {
     const auto& a = s.args[i];
+    const std::string size = a.is_buffer() ? a.count.text() + " elements"
+                             : a.kind == ArgKind::tensor_map
+                                 ? "map of " + a.tensor_map.buffer + ": dims " + exprs(a.tensor_map.dims) + " box " +
+                                       exprs(a.tensor_map.box) + " swizzle " + a.tensor_map.swizzle.text()
+                                 : a.value.text();
     std::vector<Cell> row = {std::to_string(i), a.name, std::string(arg_kind_name(a.kind)),
-                             a.dtype ? std::string(dtype_info(*a.dtype).name) : "{dtype}",
-                             a.is_buffer() ? a.count.text() + " elements" : a.value.text(),
+                             a.kind == ArgKind::tensor_map ? "-" : a.dtype ? std::string(dtype_info(*a.dtype).name) : "{dtype}",
+                             size,
                              a.kind == ArgKind::input || a.kind == ArgKind::inout ? a.init.str()
                                                                                   : (a.kind == ArgKind::output ? "poisoned" : "-")};
     if (reference_dtypes)

@@ -14,6 +14,7 @@
 #include "profiler/evaluator.hpp"
 #include "profiler/cupti_host.hpp"
 #include "profiler/remote_evaluation.hpp"
+#include "quick_request.hpp"
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
 #include "profiler/kernel_loader.hpp"
@@ -48,12 +49,7 @@ namespace {
 
 const std::string kMisbehavingDir = test::fixtures() + "/misbehaving";
 
-EvaluationRequest quick_request(const TemplateSpec& spec, std::vector<long long> dims, DType dtype, Config config) {
-  EvaluationRequest r = EvaluationRequest::for_config(spec, make_problem(spec, std::move(dims), dtype), config);
-  r.rule.max_seconds = 0.02;  // correctness is the point here, not the time
-  r.rule.min_samples = 3;
-  return r;
-}
+using test::quick_request;
 
 }  // namespace
 

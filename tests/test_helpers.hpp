@@ -39,9 +39,9 @@ inline long long param_or(const Config& c, std::string_view name, long long othe
 // re-read, shared memory, shared memory pipelined over several row groups),
 // loads w and splits the row over a cluster.
 inline std::string rmsnorm_kernel_mode(const Config& c) {
-  const bool staged = param_or(c, "STAGE", 0) != 0, in_registers = c.at("ITEMS") > 0;
+  const bool staged = param_or(c, "ROW_SMEM", 0) != 0, in_registers = c.at("ITEMS") > 0;
   const char* row = staged && in_registers      ? "split"
-                    : staged                    ? (param_or(c, "PIPE", 1) > 1 ? "pipelined" : "shared")
+                    : staged                    ? (param_or(c, "ROW_GROUPS", 1) > 1 ? "pipelined" : "shared")
                     : in_registers              ? "registers"
                                                 : "re-read";
   return fmt::format("{} w{} cluster{}", row, param_or(c, "WLOAD", 0), param_or(c, "CLUSTER", 1));

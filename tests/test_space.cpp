@@ -154,12 +154,12 @@ TEST_CASE("cluster dims: the grid is whole clusters / 1 to 8 blocks / plain laun
   const auto& spec = builtin("rmsnorm");
   Problem p = problem(spec, "8192x65536", DType::bf16);
   Config c{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}, {"ITEMS", 0}, {"HINT", 0}, {"WLOAD", 2}, {"CLUSTER", 4},
-            {"STAGE", 1}, {"PIPE", 2}}};
+            {"ROW_SMEM", 1}, {"ROW_GROUPS", 2}}};
   auto k = instantiate(spec.kernel, spec, p, c);
   CHECK(k.name_expression == "tkb::rmsnorm<__nv_bfloat16, 8, 256, 1, 0, 0, __nv_bfloat16, 2, 4, 1, 2>");
   CHECK(k.geometry.cluster == std::array<long long, 3>{4, 1, 1});
   CHECK(k.geometry.is_cluster_launch());
-  CHECK(k.geometry.grid[0] == 4 * 8192 / 2);  // CLUSTER blocks per group of PIPE rows
+  CHECK(k.geometry.grid[0] == 4 * 8192 / 2);  // CLUSTER blocks per ROW_GROUPS groups of ROWS rows
   // Two buffers of a quarter row, and a quarter of w: (2 + 1) x 16384 elements x 2 bytes.
   CHECK(k.geometry.dynamic_shared_bytes == 3 * 16384 * 2);
   auto plain = instantiate(*spec.reference, spec, p, c);

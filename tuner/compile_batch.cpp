@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "tuner/interrupt.hpp"
+#include "tuner/target_arch.hpp"
 #include "tuner/template_check.hpp"
 #include "tuner/thread_pool.hpp"
 
@@ -27,7 +28,8 @@ CompiledConfig compile_config(const TemplateSpec& spec, const Problem& problem, 
     r.reason = problems.front();
     return out;
   }
-  CompileOutcome outcome = compiler.compile(spec, instance.name_expression, arch);
+  const std::string target = target_arch(spec, arch);  // a template that cannot run on `arch` throws: every config would
+  CompileOutcome outcome = compiler.compile(spec, instance.name_expression, target);
   if (!outcome.ok) {
     r.status = Status::compile_error;
     // A name that names nothing is the manifest's mistake: say where it is written.
@@ -42,7 +44,7 @@ CompiledConfig compile_config(const TemplateSpec& spec, const Problem& problem, 
   }
   const CompiledKernel& k = outcome.kernel;
   CompileStats stats;
-  stats.arch = arch;
+  stats.arch = target;
   stats.name_expression = k.name_expression;
   stats.lowered_name = k.lowered_name;
   stats.resources = k.resources;

@@ -24,7 +24,7 @@ class ManifestReader {
     } catch (const toml::parse_error& e) {
       throw InputError(fmt::format("{}: malformed TOML: {}", at(e.source()).str(), e.description()));
     }
-    check_keys(root, {"name", "description", "source", "shape", "dtypes", "constraints", "compile_options",
+    check_keys(root, {"name", "description", "source", "shape", "dtypes", "arch", "constraints", "compile_options",
                       "kernel", "reference", "params", "default", "roofline", "tolerance", "args"},
                "the manifest");
 
@@ -41,6 +41,9 @@ class ManifestReader {
     spec.params = params(root);
     check_unique_names(spec, root);
     spec.compile_options = string_list(root, "compile_options", /*required=*/false);
+    spec.arch = optional_string(root, "arch", "");
+    if (!spec.arch.empty() && !std::regex_match(spec.arch, std::regex(R"(sm_\d+a?)")))
+      fail(root.get("arch"), fmt::format("arch '{}' must name a target such as \"sm_90a\" or \"sm_80\"", spec.arch));
 
     const auto config_names = spec.expression_names();
     spec.constraints = constraints(root, config_names);
@@ -53,6 +56,7 @@ class ManifestReader {
     roofline(root, spec, problem_names);
     spec.tolerance = tolerance(root, spec);
     spec.args = args(root, config_names);
+    add_tensor_map_constraints(spec, config_names);
 
     load_sources(root, spec);
     return spec;
@@ -191,10 +195,11 @@ class ManifestReader {
     std::set<std::string> seen;
     auto reserved = builtin_expression_names();
     reserved.push_back("dtype");
+    reserved.push_back("num_sms");
     for (const auto& f : expression_functions()) reserved.push_back(f);
     auto claim = [&](const std::string& name, const toml::node* node) {
       if (std::find(reserved.begin(), reserved.end(), name) != reserved.end())
-        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype' and functions)", name));
+        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype', 'num_sms' and functions)", name));
       if (!seen.insert(name).second) fail(node, fmt::format("'{}' is used twice as a dim or parameter", name));
     };
     for (const auto& d : spec.dims) claim(d, root.get("shape"));
@@ -355,6 +360,59 @@ class ManifestReader {
     return dtype;
   }
 
+  std::vector<Expression> expression_list(const toml::table& table, std::string_view key, const std::vector<std::string>& names,
+                                          std::size_t min_size, std::size_t max_size) const {
+    const toml::node* node = table.get(key);
+    if (!node) fail(&table, fmt::format("missing required key '{}'", key));
+    const toml::array* array = node->as_array();
+    if (!array || array->size() < min_size || array->size() > max_size)
+      fail(node, fmt::format("'{}' must be an array of {} to {} expressions", key, min_size, max_size));
+    std::vector<Expression> out;
+    for (const auto& e : *array) out.push_back(expression(&e, key, names));
+    return out;
+  }
+
+  // A tensor map's keys: the buffer it describes (an earlier buffer argument),
+  // global dims (1 to 5, innermost first), byte strides of the outer dims, the
+  // box one copy moves, and the swizzle. Expressions may use the config.
+  TensorMapSpec tensor_map(const toml::table& table, const toml::node& item, const std::vector<ArgSpec>& earlier,
+                           const std::vector<std::string>& names) const {
+    TensorMapSpec map;
+    map.buffer = required_string(table, "buffer");
+    auto buffer = std::find_if(earlier.begin(), earlier.end(), [&](const ArgSpec& a) { return a.name == map.buffer; });
+    if (buffer == earlier.end() || !buffer->is_buffer())
+      fail(table.get("buffer"), fmt::format("tensor map buffer '{}' must be a buffer argument listed before it", map.buffer));
+    for (auto k : {"dtype", "reference_dtype", "count", "value", "init"})
+      if (table.get(k)) fail(table.get(k), fmt::format("'{}' does not apply to a tensor map (its buffer has them)", k));
+    map.dims = expression_list(table, "dims", names, 1, 5);
+    map.strides = expression_list(table, "strides", names, map.dims.size() - 1, map.dims.size() - 1);
+    map.box = expression_list(table, "box", names, map.dims.size(), map.dims.size());
+    const toml::node* swizzle = table.get("swizzle");
+    map.swizzle = swizzle ? expression(swizzle, "swizzle", names) : Expression("0", at(&item), names);
+    return map;
+  }
+
+  // What cuTensorMapEncodeTiled would refuse, as constraints: configs that
+  // break them are invalid offline, with the rule's text in the reason.
+  void add_tensor_map_constraints(TemplateSpec& spec, const std::vector<std::string>& names) const {
+    for (const auto& arg : spec.args) {
+      if (arg.kind != ArgKind::tensor_map) continue;
+      const TensorMapSpec& map = arg.tensor_map;
+      const ArgSpec& buffer = *std::find_if(spec.args.begin(), spec.args.end(), [&](const ArgSpec& a) { return a.name == map.buffer; });
+      const std::string size = fmt::format("size({})", buffer.dtype ? std::string(dtype_info(*buffer.dtype).name) : "dtype");
+      const std::string swizzle = "(" + map.swizzle.text() + ")";
+      const std::string inner_bytes = fmt::format("({}) * {}", map.box[0].text(), size);
+      std::vector<std::string> rules = {
+          fmt::format("{0} == 0 || {0} == 32 || {0} == 64 || {0} == 128", swizzle),  // the swizzles TMA has
+          fmt::format("{} % 16 == 0", inner_bytes),                                 // a box row is whole 16-byte pieces
+          fmt::format("{0} == 0 || {1} <= {0}", swizzle, inner_bytes),              // a box row fits the swizzle span
+      };
+      for (const auto& b : map.box) rules.push_back(fmt::format("({0}) >= 1 && ({0}) <= 256", b.text()));  // box dims
+      for (const auto& st : map.strides) rules.push_back(fmt::format("({0}) % 16 == 0", st.text()));      // TMA strides
+      for (const auto& rule : rules) spec.constraints.push_back({Expression(rule, arg.where, names)});
+    }
+  }
+
   std::vector<ArgSpec> args(const toml::table& root, const std::vector<std::string>& names) const {
     std::vector<ArgSpec> out;
     const toml::node* node = root.get("args");
@@ -364,7 +422,9 @@ class ManifestReader {
     std::set<std::string> seen;
     for (const auto& item : *array) {
       const toml::table& table = *item.as_table();
-      check_keys(table, {"name", "kind", "dtype", "reference_dtype", "count", "value", "init"}, "[[args]]");
+      check_keys(table, {"name", "kind", "dtype", "reference_dtype", "count", "value", "init", "buffer", "dims", "strides",
+                         "box", "swizzle"},
+                 "[[args]]");
       ArgSpec arg;
       arg.where = at(&item);
       arg.name = required_string(table, "name");
@@ -374,7 +434,16 @@ class ManifestReader {
       else if (kind == "output") arg.kind = ArgKind::output;
       else if (kind == "inout") arg.kind = ArgKind::inout;
       else if (kind == "scalar") arg.kind = ArgKind::scalar;
-      else fail(table.get("kind"), fmt::format("kind '{}' must be input, output, inout or scalar", kind));
+      else if (kind == "tensor_map") arg.kind = ArgKind::tensor_map;
+      else fail(table.get("kind"), fmt::format("kind '{}' must be input, output, inout, scalar or tensor_map", kind));
+      if (arg.kind != ArgKind::tensor_map)
+        for (auto k : {"buffer", "dims", "strides", "box", "swizzle"})
+          if (table.get(k)) fail(table.get(k), fmt::format("'{}' applies to tensor maps only", k));
+      if (arg.kind == ArgKind::tensor_map) {
+        arg.tensor_map = tensor_map(table, item, out, names);
+        out.push_back(std::move(arg));
+        continue;
+      }
       arg.dtype = arg_dtype(table, "dtype");
       arg.reference_dtype = arg_dtype(table, "reference_dtype");
       if (arg.reference_dtype && arg.kind == ArgKind::input)
@@ -453,6 +522,7 @@ std::string_view arg_kind_name(ArgKind kind) {
     case ArgKind::output: return "output";
     case ArgKind::inout: return "inout";
     case ArgKind::scalar: return "scalar";
+    case ArgKind::tensor_map: return "tensor_map";
   }
   return "?";
 }
@@ -471,6 +541,7 @@ std::vector<std::string> TemplateSpec::expression_names() const {
   std::vector<std::string> names = dims;
   for (const auto& p : params) names.push_back(p.name);
   names.push_back("dtype");
+  names.push_back("num_sms");
   return names;
 }
 

@@ -98,6 +98,7 @@ Bindings Problem::bindings() const {
   Bindings b;
   for (std::size_t i = 0; i < dims.size(); ++i) b[dim_names[i]] = static_cast<double>(dims[i]);
   b["dtype"] = dtype_code(dtype);
+  b["num_sms"] = static_cast<double>(num_sms);
   return b;
 }
 

@@ -15,9 +15,12 @@ struct Problem {
   std::vector<std::string> dim_names;  // the template's dims, in order
   std::vector<long long> dims;         // their sizes
   DType dtype = DType::fp32;
+  // The GPU's SM count, `num_sms` in launch expressions (persistent kernels):
+  // set by the worker from its device; offline, an arch's default (target_arch.hpp).
+  long long num_sms = 132;
 
   std::string shape_str() const;  // "4096x8192"
-  // Dims and the dtype code, for evaluating expressions.
+  // Dims, the dtype code and num_sms, for evaluating expressions.
   Bindings bindings() const;
 };
 

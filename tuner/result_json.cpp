@@ -210,8 +210,23 @@ json to_json(const TemplateSpec& s) {
   for (const auto& a : s.args) {
     json arg = {{"name", a.name}, {"kind", arg_kind_name(a.kind)},
                 {"dtype", a.dtype ? json(dtype_info(*a.dtype).name) : json("{dtype}")}};
-    if (a.is_buffer()) arg["count"] = a.count.text();
-    else arg["value"] = a.value.text();
+    if (a.is_buffer()) {
+      arg["count"] = a.count.text();
+    } else if (a.kind == ArgKind::tensor_map) {
+      auto texts = [](const std::vector<Expression>& es) {
+        json out = json::array();
+        for (const auto& e : es) out.push_back(e.text());
+        return out;
+      };
+      arg["dtype"] = nullptr;  // the buffer's
+      arg["buffer"] = a.tensor_map.buffer;
+      arg["dims"] = texts(a.tensor_map.dims);
+      arg["strides"] = texts(a.tensor_map.strides);
+      arg["box"] = texts(a.tensor_map.box);
+      arg["swizzle"] = a.tensor_map.swizzle.text();
+    } else {
+      arg["value"] = a.value.text();
+    }
     if (a.kind == ArgKind::input || a.kind == ArgKind::inout) arg["init"] = a.init.str();
     args.push_back(arg);
   }

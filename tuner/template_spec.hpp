@@ -37,7 +37,7 @@ struct KernelRule {
   std::vector<Expression> cluster;  // thread-block cluster dims (sm_90+); empty: no cluster
 };
 
-enum class ArgKind { input, output, inout, scalar };
+enum class ArgKind { input, output, inout, scalar, tensor_map };
 std::string_view arg_kind_name(ArgKind kind);
 
 // Random initial contents of an input buffer. Never constant: zeros hide
@@ -49,7 +49,20 @@ struct InitDistribution {
   std::string str() const;
 };
 
-// One kernel argument, in order. Buffers have an element count; scalars a value.
+// A TMA tensor map over a buffer argument (kind = "tensor_map"), encoded on the
+// host per config and passed by value (a `const __grid_constant__` 128-byte
+// CUtensorMap). Dims and box are innermost first, in elements; strides are the
+// byte distances of dims 1.. (dims.size() - 1 of them).
+struct TensorMapSpec {
+  std::string buffer;
+  std::vector<Expression> dims;
+  std::vector<Expression> strides;
+  std::vector<Expression> box;
+  Expression swizzle;  // bytes: 0 (none), 32, 64 or 128
+};
+
+// One kernel argument, in order. Buffers have an element count; scalars a value;
+// tensor maps describe a buffer.
 struct ArgSpec {
   std::string name;
   ArgKind kind = ArgKind::input;
@@ -58,9 +71,10 @@ struct ArgSpec {
   Expression count;                          // buffers: elements
   Expression value;                          // scalars
   InitDistribution init;                     // input and inout buffers
+  TensorMapSpec tensor_map;                  // tensor maps
   SourceLocation where;
 
-  bool is_buffer() const { return kind != ArgKind::scalar; }
+  bool is_buffer() const { return kind == ArgKind::input || kind == ArgKind::output || kind == ArgKind::inout; }
   DType resolved_dtype(DType problem_dtype) const { return dtype.value_or(problem_dtype); }
 };
 
@@ -80,6 +94,7 @@ struct TemplateSpec {
   std::vector<SourceFile> headers;   // every local header it includes, transitively
   std::string include_dir;           // user templates: the manifest's folder; empty for built-ins
   std::vector<std::string> compile_options;  // extra NVRTC options from the manifest
+  std::string arch;                  // required target ("sm_90a"; tuner/target_arch.hpp); empty: any
   std::string source_hash;           // sha256 of manifest, source and headers: identifies this template version
 
   std::vector<std::string> dims;     // shape dims in --shape order: ["M", "N"]
@@ -99,7 +114,7 @@ struct TemplateSpec {
   std::vector<ArgSpec> args;
 
   const ParamSpec* find_param(std::string_view param_name) const;
-  // Every name a config-dependent expression may use: dims, params, "dtype".
+  // Every name a config-dependent expression may use: dims, params, "dtype", "num_sms".
   std::vector<std::string> expression_names() const;
   // Number of configs before constraints (product of value-list sizes).
   double raw_space_size() const;

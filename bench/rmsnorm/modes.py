@@ -12,7 +12,7 @@ import sys
 
 
 def mode(cfg):
-    staged, in_registers = cfg.get("STAGE", 0) != 0, cfg.get("ITEMS", 0) > 0
+    staged, in_registers = cfg.get("ROW_SMEM", 0) != 0, cfg.get("ITEMS", 0) > 0
     row = ("split" if in_registers else "shared") if staged else ("registers" if in_registers else "re-read")
     return f"{row:9s} w{cfg.get('WLOAD', 0)} c{cfg.get('CLUSTER', 1)}"
 

@@ -29,7 +29,7 @@ tune() {  # tune OUTNAME SHAPES ARGS...
     > "$RUN/$name.txt" 2>&1
   echo ">> $name: exit $? at $(elapsed) s"; grep -v "configs, .* failed$" "$RUN/$name.txt" | tail -n 8
 }
-tune long-split 8192x65536,8192x32768 --config STAGE=1,PIPE=1,WLOAD=0 --strategy exhaustive --time 30s
+tune long-split 8192x65536,8192x32768 --config ROW_SMEM=1,ROW_GROUPS=1,WLOAD=0 --strategy exhaustive --time 30s
 tune long-bayes 8192x65536 --strategy bayes --budget 80 --time 20s
 tune decode 1x4096,1x8192,8x8192,32x8192 --strategy bayes --budget 150 --time 12s
 
@@ -50,10 +50,10 @@ profile() {  # profile TEMPLATE SHAPE CONFIG
 }
 for s in 8192x65536 8192x32768; do profile rmsnorm $s "$(best "$RUN/long-split.json" $s)"; done
 profile rmsnorm 8192x65536 "$(best "$RUN/long-bayes.json" 8192x65536)"
-profile rmsnorm 8192x65536 VEC=4,THREADS=128,ROWS=1,ITEMS=0,HINT=1,WLOAD=0,CLUSTER=4,STAGE=1,PIPE=1   # last tune's best
-profile rmsnorm 4096x2048 VEC=8,THREADS=128,ROWS=1,ITEMS=2,HINT=1,WLOAD=1,CLUSTER=1,STAGE=0,PIPE=1
-profile rmsnorm 4096x4096 VEC=8,THREADS=128,ROWS=1,ITEMS=4,HINT=0,WLOAD=0,CLUSTER=1,STAGE=0,PIPE=1
-profile rmsnorm 32768x256 VEC=8,THREADS=16,ROWS=4,ITEMS=2,HINT=1,WLOAD=1,CLUSTER=1,STAGE=0,PIPE=1
+profile rmsnorm 8192x65536 VEC=4,THREADS=128,ROWS=1,ITEMS=0,HINT=1,WLOAD=0,CLUSTER=4,ROW_SMEM=1,ROW_GROUPS=1   # last tune's best
+profile rmsnorm 4096x2048 VEC=8,THREADS=128,ROWS=1,ITEMS=2,HINT=1,WLOAD=1,CLUSTER=1,ROW_SMEM=0,ROW_GROUPS=1
+profile rmsnorm 4096x4096 VEC=8,THREADS=128,ROWS=1,ITEMS=4,HINT=0,WLOAD=0,CLUSTER=1,ROW_SMEM=0,ROW_GROUPS=1
+profile rmsnorm 32768x256 VEC=8,THREADS=16,ROWS=4,ITEMS=2,HINT=1,WLOAD=1,CLUSTER=1,ROW_SMEM=0,ROW_GROUPS=1
 profile rmsnorm 1x8192 "$(best "$RUN/decode.json" 1x8192)"
 profile rmsnorm 32x8192 "$(best "$RUN/decode.json" 32x8192)"
 for n in 8388608 16777216 536870912; do  # copies of 4096x2048, 4096x4096 and 8192x65536's footprints

@@ -15,19 +15,19 @@
 // - ITEMS > 0, registers: each thread loads its ITEMS vectors at once
 //   (ITEMS * THREADS * VEC * CLUSTER >= N), reduces, and normalises from
 //   registers: one pass over global memory, every load in flight together.
-// - STAGE == 1, shared memory: one thread starts a bulk copy of the block's
+// - ROW_SMEM == 1, shared memory: one thread starts a bulk copy of the block's
 //   rows (cp.async.bulk, the copy engine) into dynamic shared memory; the
 //   threads wait on an mbarrier, then read the row there twice. No register
 //   limit on the bytes in flight: for rows too long for registers. With
-//   PIPE > 1 a block normalises PIPE groups of ROWS rows one after another
+//   ROW_GROUPS > 1 a block normalises ROW_GROUPS groups of ROWS rows one after another
 //   through two buffers: the copy of group k + 1 is in flight while group k
 //   is reduced and written, so loads never pause between rows.
-// - ITEMS > 0 and STAGE == 1, split: the first ITEMS * THREADS vectors of the
+// - ITEMS > 0 and ROW_SMEM == 1, split: the first ITEMS * THREADS vectors of the
 //   block's part in registers, the rest bulk-copied to shared memory. A row
 //   of 128 KB fits neither in one block's registers nor twice in an SM's
 //   shared memory; half in each lets two rows be in flight per SM, with
 //   no cluster (blocks of up to 512 threads ask the compiler for 2 per SM).
-// - ITEMS == 0 and STAGE == 0, re-read: pass 1 sums squares; pass 2 re-reads
+// - ITEMS == 0 and ROW_SMEM == 0, re-read: pass 1 sums squares; pass 2 re-reads
 //   the row (an L2 hit for rows that fit) and writes y. The plain kernel.
 //
 // WLOAD, how w reaches the threads: 0 read at the store, after the reduction
@@ -65,26 +65,26 @@ __device__ __forceinline__ float row_sum_of_squares(float v) {
 }
 
 template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0,
-          int CLUSTER = 1, int STAGE = 0, int PIPE = 1>
-__global__ void __launch_bounds__(THREADS * ROWS, (STAGE == 1 && ITEMS > 0 && THREADS * ROWS <= 512) ? 2 : 1)
+          int CLUSTER = 1, int ROW_SMEM = 0, int ROW_GROUPS = 1>
+__global__ void __launch_bounds__(THREADS * ROWS, (ROW_SMEM == 1 && ITEMS > 0 && THREADS * ROWS <= 512) ? 2 : 1)
 rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, long long M, long long N, float eps) {
   using V = Vec<T, VEC>;
   using WV = Vec<W, VEC>;
   static_assert(!(WLOAD == 1 && ITEMS == 0), "w in registers goes with the row in registers");
-  static_assert(!(WLOAD == 1 && STAGE == 1), "w in registers covers only a row held wholly in registers");
-  static_assert(!(STAGE == 1 && ITEMS > 0 && PIPE > 1), "a row split between registers and shared memory is not pipelined");
-  static_assert(PIPE == 1 || STAGE == 1, "several row groups per block go through shared memory");
-  constexpr bool kBulk = STAGE == 1 || WLOAD == 2;
-  constexpr int kBuffers = PIPE > 1 ? 2 : 1;
+  static_assert(!(WLOAD == 1 && ROW_SMEM == 1), "w in registers covers only a row held wholly in registers");
+  static_assert(!(ROW_SMEM == 1 && ITEMS > 0 && ROW_GROUPS > 1), "a row split between registers and shared memory is not pipelined");
+  static_assert(ROW_GROUPS == 1 || ROW_SMEM == 1, "several row groups per block go through shared memory");
+  constexpr bool kBulk = ROW_SMEM == 1 || WLOAD == 2;
+  constexpr int kBuffers = ROW_GROUPS > 1 ? 2 : 1;
 
   const int part_index = CLUSTER > 1 ? static_cast<int>(cluster_block_rank()) : 0;
-  const long long group = static_cast<long long>(blockIdx.x / CLUSTER) * PIPE;  // this block's first group of ROWS rows
+  const long long group = static_cast<long long>(blockIdx.x / CLUSTER) * ROW_GROUPS;  // this block's first group of ROWS rows
   const int nvec = static_cast<int>(N / VEC);  // the manifest requires N % VEC == 0
   const int part = (nvec + CLUSTER - 1) / CLUSTER;  // vectors per block of the cluster
   const int first = part_index * part;              // this block's first vector of the row
   const int mine = max(0, min(part, nvec - first)); // vectors this block owns
-  // Split rows (ITEMS > 0, STAGE == 1): the first kInRegisters of them in registers, the rest staged.
-  constexpr int kInRegisters = STAGE == 1 ? ITEMS * THREADS : 0;
+  // Split rows (ITEMS > 0, ROW_SMEM == 1): the first kInRegisters of them in registers, the rest staged.
+  constexpr int kInRegisters = ROW_SMEM == 1 ? ITEMS * THREADS : 0;
   const int staged_len = part - kInRegisters;                 // staged vectors per row (buffer stride)
   const int mine_staged = max(0, mine - kInRegisters);        // ... of them this block owns
   const WV* wv = reinterpret_cast<const WV*>(w) + first;
@@ -92,7 +92,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
   // Rows of group g that exist (the last group may be short).
   auto rows_in = [&](long long g) { return static_cast<int>(max(0LL, min(static_cast<long long>(ROWS), M - g * ROWS))); };
 
-  // Shared memory for the bulk copies: [w's part if WLOAD == 2][kBuffers x ROWS rows of `staged_len` vectors if STAGE].
+  // Shared memory for the bulk copies: [w's part if WLOAD == 2][kBuffers x ROWS rows of `staged_len` vectors if ROW_SMEM].
   extern __shared__ __align__(128) unsigned char staged[];
   const WV* w_shared = reinterpret_cast<const WV*>(staged);
   V* x_shared = reinterpret_cast<V*>(staged + (WLOAD == 2 ? part * sizeof(WV) : 0));
@@ -103,11 +103,11 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
     const int rows = rows_in(g);
     unsigned bytes = 0;
     if (with_w) bytes += mine * sizeof(WV);
-    if constexpr (STAGE == 1) bytes += rows * mine_staged * sizeof(V);
+    if constexpr (ROW_SMEM == 1) bytes += rows * mine_staged * sizeof(V);
     mbarrier_arrive_expect_bytes(&arrived[b], bytes);
     if (mine == 0) return;
     if (with_w) bulk_copy_to_shared(const_cast<WV*>(w_shared), wv, mine * sizeof(WV), &arrived[b]);
-    if constexpr (STAGE == 1)
+    if constexpr (ROW_SMEM == 1)
       if (mine_staged > 0)
         for (int r = 0; r < rows; ++r)
           bulk_copy_to_shared(x_shared + (b * ROWS + r) * staged_len,
@@ -127,12 +127,12 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
     else return wv[i];
   };
 
-  if constexpr (STAGE == 1 && ITEMS == 0) {
-    for (int k = 0; k < PIPE; ++k) {
+  if constexpr (ROW_SMEM == 1 && ITEMS == 0) {
+    for (int k = 0; k < ROW_GROUPS; ++k) {
       const long long g = group + k;
       if (rows_in(g) == 0) break;  // the same for every block of a cluster
       const int b = k % kBuffers;
-      if (PIPE > 1 && leader && k + 1 < PIPE && rows_in(g + 1) > 0) start_copies(g + 1, 1 - b, false);
+      if (ROW_GROUPS > 1 && leader && k + 1 < ROW_GROUPS && rows_in(g + 1) > 0) start_copies(g + 1, 1 - b, false);
       mbarrier_wait(&arrived[b], (k / kBuffers) & 1);
       const long long row = g * ROWS + threadIdx.y;
       const bool active = row < M;
@@ -148,7 +148,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
 #pragma unroll 4
         for (int i = tx; i < mine; i += THREADS) store_normalised<HINT>(yr + i, srow[i], scale, weight(i));
       if constexpr (CLUSTER > 1) cluster_wait();  // matches row_sum_of_squares' last arrival
-      if constexpr (PIPE > 1) __syncthreads();    // buffer b is free for the copy started next round
+      if constexpr (ROW_GROUPS > 1) __syncthreads();    // buffer b is free for the copy started next round
     }
     return;
   }
@@ -174,7 +174,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) sum_sq += sum_squares(xs[it]);
     const V* srow = x_shared + threadIdx.y * staged_len;  // split rows: the staged rest
-    if constexpr (STAGE == 1) {
+    if constexpr (ROW_SMEM == 1) {
       mbarrier_wait(&arrived[0], 0);
       if (active)
 #pragma unroll 4
@@ -182,7 +182,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
     }
     sum_sq = row_sum_of_squares<THREADS, ROWS, CLUSTER>(sum_sq);  // every thread of the block, active or not
     const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
-    if constexpr (WLOAD == 2 && STAGE == 0) mbarrier_wait(&arrived[0], 0);
+    if constexpr (WLOAD == 2 && ROW_SMEM == 0) mbarrier_wait(&arrived[0], 0);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -191,7 +191,7 @@ rmsnorm(const T* __restrict__ x, const W* __restrict__ w, T* __restrict__ y, lon
         else store_normalised<HINT>(yr + i, xs[it], scale, weight(i));
       }
     }
-    if constexpr (STAGE == 1)
+    if constexpr (ROW_SMEM == 1)
       if (active)
 #pragma unroll 4
         for (int i = tx; i < mine_staged; i += THREADS)

@@ -1,0 +1,50 @@
+"""One table from bench/gemm/run.sh's $RUN: per shape, tkbench's best time
+(bench and tune results) against torch.matmul's, as TFLOP/s and % of cuBLAS."""
+import json
+import re
+import sys
+from pathlib import Path
+
+
+def flops(shape):
+    m, n, k = (int(x) for x in shape.split("x"))
+    return 2 * m * n * k
+
+
+def main():
+    run = Path(sys.argv[1])
+    best = {}
+    docs = []
+    if (run / "gemm-tune.json").exists():
+        docs.append(json.loads((run / "gemm-tune.json").read_text()))
+    for line in (run / "bench.jsonl").read_text().splitlines() if (run / "bench.jsonl").exists() else []:
+        try:
+            docs.append(json.loads(line))
+        except json.JSONDecodeError:
+            pass
+    for doc in docs:
+        for r in doc.get("results", []):
+            t = (r.get("measurement") or {}).get("timing") or {}
+            if r.get("status") != "ok" or "median_us" not in t:
+                continue
+            shape = r["problem"]["shape"]
+            if shape not in best or t["median_us"] < best[shape][0]:
+                best[shape] = (t["median_us"], r["config"])
+    torch = {}
+    for line in (run / "torch.txt").read_text().splitlines() if (run / "torch.txt").exists() else []:
+        m = re.match(r"torch (\S+) bfloat16 ([\d.]+) us", line)
+        if m:
+            torch[m.group(1)] = float(m.group(2))
+    print("| M x N x K | tkbench us | TFLOP/s | cuBLAS us | TFLOP/s | % of cuBLAS | config |")
+    print("|---|---|---|---|---|---|---|")
+    for shape in sorted(set(best) | set(torch), key=flops, reverse=True):
+        t, cfg = best.get(shape, (None, {}))
+        c = torch.get(shape)
+        row = [shape, f"{t:.1f}" if t else "-", f"{flops(shape) / t / 1e6:.0f}" if t else "-",
+               f"{c:.1f}" if c else "-", f"{flops(shape) / c / 1e6:.0f}" if c else "-",
+               f"{100 * c / t:.1f}%" if t and c else "-", ",".join(f"{k}={v}" for k, v in cfg.items())]
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
