@@ -11,6 +11,8 @@
 #      (torch_matmul.py), and one table: TFLOP/s and % of cuBLAS (summarize.py).
 #   bash bench/gemm/run.sh             all of it
 #   SHAPES=4096x4096x4096 bash ...     other shapes (M x N x K)
+#   TESTS="[gpu]" bash ...             every [gpu] test, not only gemm's
+#   TUNE_BUDGET=0 bash ...             no tune
 # Everything lands in $RUN and is packed into $OUT/gemm_bench.tgz.
 set -u
 source bench/device_env.sh
@@ -18,8 +20,9 @@ trap 'pack_run gemm_bench' EXIT
 shapes=${SHAPES:-8192x8192x8192,4096x4096x4096,2048x2048x2048}
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw --format=csv | tee "$RUN/gpu.txt"
 
-echo ">> [gpu] tests: gemm and tensor maps"
-.carry/tkbench_tests "[gemm],[tensor_map]" 2>&1 | tail -40 | tee "$RUN/gpu-tests.log"
+tests=${TESTS:-[gemm],[tensor_map]}
+echo ">> [gpu] tests: $tests"
+timeout 300 .carry/tkbench_tests "$tests" 2>&1 | tail -60 | tee "$RUN/gpu-tests.log"
 
 echo ">> hand-picked configs"
 configs=(
@@ -34,7 +37,7 @@ for c in "${configs[@]}"; do
 done
 
 echo ">> tune"
-timeout 420 $TK tune gemm --shape "$shapes" --strategy bayes --budget "${TUNE_BUDGET:-60}" --time "${TUNE_TIME:-120s}" \
+[ "${TUNE_BUDGET:-60}" != 0 ] && timeout 420 $TK tune gemm --shape "$shapes" --strategy bayes --budget "${TUNE_BUDGET:-60}" --time "${TUNE_TIME:-120s}" \
   -o "$RUN/gemm-tune.json" 2>&1 | tee "$RUN/tune.txt"
 
 echo ">> torch.matmul (cuBLAS)"
