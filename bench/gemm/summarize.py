@@ -17,11 +17,16 @@ def main():
     docs = []
     if (run / "gemm-tune.json").exists():
         docs.append(json.loads((run / "gemm-tune.json").read_text()))
-    for line in (run / "bench.jsonl").read_text().splitlines() if (run / "bench.jsonl").exists() else []:
-        try:
-            docs.append(json.loads(line))
-        except json.JSONDecodeError:
-            pass
+    # bench --json documents, pretty-printed one after another
+    text = (run / "bench.jsonl").read_text() if (run / "bench.jsonl").exists() else ""
+    decoder, pos = json.JSONDecoder(), 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        doc, pos = decoder.raw_decode(text, pos)
+        docs.append(doc)
     for doc in docs:
         for r in doc.get("results", []):
             t = (r.get("measurement") or {}).get("timing") or {}
