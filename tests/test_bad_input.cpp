@@ -312,6 +312,14 @@ TEST_CASE("check: finds each of the five offline problems in a broken copy of a 
   CHECK_THAT(good.output, Contains("ok    copy"));
 }
 
+TEST_CASE("check: every built-in template passes, each for the arch its manifest asks for", "[cli][bad-input]") {
+  auto r = test::run_tkbench("check --no-color", "XDG_CACHE_HOME=" + (scratch() / "cache").string());
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, !Contains("FAIL"));
+  CHECK_THAT(r.output, Contains("ok    rmsnorm") && Contains("ok    gemm") && Contains("compiled for sm_90a"));
+}
+
 namespace {
 
 // In a child process: a 16 KiB tmpfs of its own (a mount namespace; a user

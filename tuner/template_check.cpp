@@ -9,6 +9,7 @@
 #include "tuner/cubin_info.hpp"
 #include "tuner/kernel_signature.hpp"
 #include "tuner/search_space.hpp"
+#include "tuner/target_arch.hpp"
 
 namespace tkbench {
 namespace {
@@ -64,7 +65,8 @@ class Checker {
  public:
   Checker(const TemplateSpec& spec, const Compiler& compiler, const TemplateCheckOptions& options,
           TemplateCheckReport& report)
-      : spec_(spec), compiler_(compiler), options_(options), report_(report), findings_(report.findings) {}
+      : spec_(spec), compiler_(compiler), options_(options), report_(report), findings_(report.findings),
+        arch_(target_arch(spec, options.arch)) {}
 
   void run() {
     const auto dims = options_.shape ? *options_.shape : example_shape(spec_);
@@ -75,7 +77,7 @@ class Checker {
     std::string names;
     for (auto d : dtypes) names += (names.empty() ? "" : ", ") + std::string(dtype_info(d).name);
     report_.checked.push_back(fmt::format("{} kernel{} compiled for {} at shape {} ({})", compiled_,
-                                          compiled_ == 1 ? "" : "s", options_.arch, report_.shape, names));
+                                          compiled_ == 1 ? "" : "s", arch_, report_.shape, names));
   }
 
  private:
@@ -84,6 +86,7 @@ class Checker {
   const TemplateCheckOptions& options_;
   TemplateCheckReport& report_;
   Findings findings_;
+  const std::string arch_;  // what the kernels compile for: the manifest's arch may refine the one asked for
   int compiled_ = 0;
 
   void check_reference_dtypes(const std::vector<DType>& dtypes) {
@@ -150,14 +153,14 @@ class Checker {
 
   void check_compiled(const KernelRule& rule, const std::string& table, const KernelInstance& instance,
                       const Config& config, DType dtype, bool reference) {
-    CompileOutcome outcome = compiler_.compile(spec_, instance.name_expression, options_.arch);
+    CompileOutcome outcome = compiler_.compile(spec_, instance.name_expression, arch_);
     if (!outcome.ok) {
       if (auto named = explain_name_error(rule, table, instance.name_expression, spec_, outcome.error))
         findings_.add("name", *named);
       else
         findings_.add("compile", fmt::format("{}: {} {} does not compile for {}: {}; fix: the error is in {} (-v prints "
                                              "NVRTC's whole log)",
-                                             rule.where.str(), table, instance.name_expression, options_.arch,
+                                             rule.where.str(), table, instance.name_expression, arch_,
                                              compile_error_headline(outcome.error), spec_.source.name));
       return;
     }
