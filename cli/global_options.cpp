@@ -18,7 +18,7 @@ void GlobalOptions::add_to(CLI::App& app) {
   app.add_option("--template-dir", template_dirs,
                  "Folder of user templates (*.toml and */*.toml); repeatable. TKBENCH_TEMPLATE_PATH adds more (':'-separated)");
   app.add_option("--cache-dir", cache_dir, "Cache folder for compiled kernels (default $XDG_CACHE_HOME/tkbench)");
-  app.add_option("-j,--jobs", jobs, "Compiles at once, each in its own compile-server process (default: all cores; tune: all but two)")->check(whole_number_at_least("-j", 1));
+  app.add_option("-j,--jobs", jobs, "Compiles at once, each in its own compile-server process (default: all cores)")->check(whole_number_at_least("-j", 1));
 }
 
 bool GlobalOptions::color_stdout() const { return !no_color && !json && stream_wants_color(stdout); }

@@ -60,7 +60,7 @@ TuneTimes& TuneTimes::operator+=(const TuneTimes& o) {
 
 unsigned tune_compile_threads(unsigned jobs) {
   const unsigned cores = ThreadPool::default_threads();
-  return jobs ? jobs : std::max(1u, cores > 2 ? cores - 2 : 1u);
+  return jobs ? jobs : cores;
 }
 
 std::string describe_tune_times(const TuneTimes& t, double wall) {
