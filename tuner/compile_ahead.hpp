@@ -1,5 +1,5 @@
 #pragma once
-// Compiles the configs of one search on a thread pool, each at most once.
+// Compiles the configs of one search from a thread pool, each at most once.
 // A config wanted now goes ahead of the queue; configs the strategy will
 // likely want next are compiled on speculation behind them, so that an
 // adaptive search (a few configs in flight) still keeps every core busy and
@@ -28,7 +28,8 @@ class CompileAhead {
  public:
   using CompileFn = std::function<CompiledConfig(const Config&)>;
 
-  // `threads` compile at a lowered priority (`nice`), so the worker process timing kernels keeps its CPU.
+  // `threads` run `compile` at a lowered priority (`nice`), so the worker process timing kernels keeps its
+  // CPU. In a tune they only wait on the compile servers, which are niced the same way (make_compile_servers).
   CompileAhead(unsigned threads, int nice, CompileFn compile) : compile_(std::move(compile)), pool_(threads, nice) {}
   // Drops queued compiles and waits for the running ones.
   ~CompileAhead() { pool_.cancel_pending(); }
