@@ -1,5 +1,7 @@
 // `tkbench bench NAME --shape ... --config ...`: verify and time one config
 // per shape on the GPU, in the worker process.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -108,6 +110,7 @@ int run_bench(const GlobalOptions& global, const BenchArgs& args) {
   Compiler compiler(cache.enabled() ? &cache : nullptr);
 
   std::vector<Result> results;
+  std::vector<Result> libraries;  // the [baseline] library, once per problem, timed by the same worker
   int failures = 0;
   for (const auto& [problem, config] : work) {
     if (interrupted()) break;
@@ -127,9 +130,21 @@ int run_bench(const GlobalOptions& global, const BenchArgs& args) {
     }
     if (r.status != Status::ok) ++failures;
     if (!global.json) print_bench_result(stdout, r, spec, peaks, global.color_stdout());
+    if (spec.baseline && r.status == Status::ok && !interrupted()) {
+      auto same = [&](const Result& l) { return l.problem.dims == problem.dims && l.problem.dtype == problem.dtype; };
+      if (std::none_of(libraries.begin(), libraries.end(), same)) {
+        EvaluationRequest req = EvaluationRequest::for_config(spec, problem, config);
+        req.cold_l2 = args.l2 == "cold";
+        req.rule.max_seconds = args.max_time;
+        req.seed = args.seed;
+        libraries.push_back(evaluate_library_baseline(*worker, spec, problem, req));
+      }
+      const Result& library = *std::find_if(libraries.begin(), libraries.end(), same);
+      if (!global.json) print_library_comparison(stdout, library, r, spec, global.color_stdout());
+    }
     results.push_back(std::move(r));
   }
-  if (global.json) std::printf("%s\n", bench_document(results, spec, peaks).dump(2).c_str());
+  if (global.json) std::printf("%s\n", bench_document(results, libraries, spec, peaks).dump(2).c_str());
   if (interrupted()) return kExitInterrupted;
   return failures ? kExitCheckFailed : kExitOk;
 }
@@ -148,12 +163,15 @@ timed. Timing uses CUDA events until the median's relative standard error is
 below 0.5% or --max-time runs out; kernels under 20 us are timed as CUDA graphs.
 Bandwidth is the manifest's ideal bytes over the median time, shown against the
 copy bandwidth `tkbench calibrate` measured on this GPU (run once, automatically)
-and the theoretical peak. Kernels run in a worker process: a fault or a hang
+and the theoretical peak. A template whose manifest names a [baseline] library
+(gemm: cuBLAS) also has the library checked and timed on the same buffers by the
+same worker: "% of cuBLAS" above 100% means the config is faster. Kernels run in a worker process: a fault or a hang
 costs that config, not the run.
 
 Examples:
   tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1,ITEMS=4,HINT=0
-  tkbench bench rmsnorm --shape 1x8192,32x8192 --dtype bf16 --counters --json)");
+  tkbench bench rmsnorm --shape 1x8192,32x8192 --dtype bf16 --counters --json
+  tkbench bench gemm --shape 8192x8192x8192 --config BM=128,BN=256,BK=64,STAGES=4,CONSUMERS=2,SWIZZLE=128,GROUP_M=8,PERSISTENT=1)");
   return [&global, args] { return run_bench(global, *args); };
 }
 

@@ -16,6 +16,7 @@
 #include "cli/gpu_setup.hpp"
 #include "cli/tune_loop.hpp"
 #include "profiler/device_peaks.hpp"
+#include "reports/library_comparison.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
 #include "tuner/file_util.hpp"
@@ -64,6 +65,7 @@ double parse_duration(const std::string& text) {
 struct ShapeSummary {
   Problem problem;
   std::optional<Result> best, baseline;
+  std::optional<Result> library;  // the [baseline] library's result on this shape
   int evaluated = 0, failed = 0;
   bool from_cache = false;
   std::optional<TunedEntry> cached;
@@ -178,6 +180,7 @@ Examples:
       if (tuned.best && !interrupted()) remember_best(tuning, key, tuned, spec, peaks, output);
       summary.best = tuned.best;
       summary.baseline = tuned.baseline;
+      summary.library = tuned.library;
       summary.evaluated = tuned.evaluated;
       summary.failed = tuned.failed;
       if (!global.json && (global.quiet || !live))
@@ -190,27 +193,37 @@ Examples:
     if (global.json) {
       std::printf("%s\n", read_file(output).value_or("").c_str());
     } else {
-      Table table({"shape", "best config", "time", "GB/s", "% of copy", "speedup vs default", "configs", "failed"});
+      std::vector<std::string> headers = {"shape", "best config", "time", "GB/s", "% of copy", "speedup vs default", "configs", "failed"};
+      // "% of cuBLAS": the library's time over the best config's, both timed in this run (above 100%: faster).
+      const bool library_column = spec.baseline.has_value();
+      if (library_column) headers.insert(headers.begin() + 5, "% of " + spec.baseline->display_name());
+      Table table(headers);
       for (const auto& s : summaries) {
         if (s.from_cache) {
           std::string cfg;
           for (const auto& [k, v] : s.cached->config.items()) cfg += fmt::format("{}{}={}", cfg.empty() ? "" : ",", k, v.dump());
-          table.add_row({s.problem.shape_str(), cfg, fmt::format("{:.2f} µs", s.cached->median_us),
-                         fmt::format("{:.0f}", s.cached->bandwidth / 1e9), fmt::format("{:.1f}%", s.cached->pct_of_measured),
-                         "cached", std::to_string(s.cached->configs_evaluated), "-"});
+          std::vector<Cell> row = {s.problem.shape_str(), cfg, fmt::format("{:.2f} µs", s.cached->median_us),
+                                   fmt::format("{:.0f}", s.cached->bandwidth / 1e9), fmt::format("{:.1f}%", s.cached->pct_of_measured),
+                                   "cached", std::to_string(s.cached->configs_evaluated), "-"};
+          if (library_column) row.insert(row.begin() + 5, Cell("-"));
+          table.add_row(row);
           continue;
         }
         if (!s.best) {
-          table.add_row({s.problem.shape_str(), Cell("no valid config", Style::red), "-", "-", "-", "-",
-                         std::to_string(s.evaluated), std::to_string(s.failed)});
+          std::vector<Cell> row = {s.problem.shape_str(), Cell("no valid config", Style::red), "-", "-", "-", "-",
+                                   std::to_string(s.evaluated), std::to_string(s.failed)};
+          if (library_column) row.insert(row.begin() + 5, Cell("-"));
+          table.add_row(row);
           continue;
         }
         RooflineFigures f = roofline_figures(*s.best, spec, peaks);
         double best_us = s.best->measurement->timing->median_us;
         std::string speedup = s.baseline ? fmt::format("{:.2f}x", s.baseline->measurement->timing->median_us / best_us) : "-";
-        table.add_row({s.problem.shape_str(), s.best->config.str(), fmt::format("{:.2f} µs", best_us),
-                       fmt::format("{:.0f}", f.bandwidth / 1e9), fmt::format("{:.1f}%", f.pct_of_measured), speedup,
-                       std::to_string(s.evaluated), std::to_string(s.failed)});
+        std::vector<Cell> row = {s.problem.shape_str(), s.best->config.str(), fmt::format("{:.2f} µs", best_us),
+                                 fmt::format("{:.0f}", f.bandwidth / 1e9), fmt::format("{:.1f}%", f.pct_of_measured), speedup,
+                                 std::to_string(s.evaluated), std::to_string(s.failed)};
+        if (library_column) row.insert(row.begin() + 5, Cell(library_figure(s.library ? &*s.library : nullptr, best_us)));
+        table.add_row(row);
       }
       table.print(stdout, global.color_stdout());
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();

@@ -43,7 +43,9 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
         const std::string op = request.at("op");
         if (op == "evaluate") {
           const TemplateSpec& spec = registry.get(request.at("template").get<std::string>());
-          Measurement m = evaluator->evaluate(evaluation_request_from_json(request, spec), heartbeat);
+          const EvaluationRequest evaluation = evaluation_request_from_json(request, spec);
+          Measurement m = evaluation.baseline ? evaluator->evaluate_baseline(evaluation, heartbeat)
+                                              : evaluator->evaluate(evaluation, heartbeat);
           // A worker that has set up CUPTI's profiler launches more slowly
           // from then on: it answers, then exits; the next request gets a fresh one.
           const bool retire = evaluator->profiler_touched();
@@ -70,6 +72,8 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
         send_error("compile_error", e.what());
       } catch (const InputError& e) {
         send_error("bad_input", e.what());
+      } catch (const EnvironmentError& e) {
+        send_error("environment", e.what());
       } catch (const CudaError& e) {
         send_error("fault", e.what(), e.sticky);
         if (e.sticky) return 1;  // the context is unusable; the coordinator starts a new worker

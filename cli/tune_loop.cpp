@@ -297,6 +297,28 @@ class ShapeSearch {
 
 }  // namespace
 
+namespace {
+
+// The [baseline] library on this shape, once per results document (a resumed
+// run keeps the one it has), timed by the same worker and rule as the configs.
+// A config binds any tensor maps the reference reads: the best, else the
+// default; with neither (nothing valid ran) there is nothing to compare with.
+std::optional<Result> library_baseline(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem,
+                                       const TuneSettings& settings, const ShapeTuning& summary) {
+  if (const Result* kept = stage.journal.set().baseline_for(spec.name, problem)) return *kept;
+  std::optional<Config> config = summary.best ? std::optional<Config>(summary.best->config) : SearchSpace(spec, problem).default_config();
+  if (!config) return std::nullopt;
+  EvaluationRequest req = EvaluationRequest::for_config(spec, problem, *config);
+  req.cold_l2 = settings.cold_l2;
+  req.rule.max_seconds = settings.max_time;
+  req.seed = settings.seed;
+  Result r = evaluate_library_baseline(stage.worker, spec, problem, req);
+  stage.journal.append_baseline(r);
+  return r;
+}
+
+}  // namespace
+
 ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,
                        const TuneSettings& settings) {
   ShapeTuning summary;
@@ -316,6 +338,7 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
   }
   search.run();
   if (settings.live) std::fprintf(stderr, "\r\033[K");
+  if (spec.baseline && !interrupted()) summary.library = library_baseline(stage, spec, problem, settings, summary);
   return summary;
 }
 

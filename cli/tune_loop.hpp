@@ -67,6 +67,7 @@ std::string describe_tune_times(const TuneTimes& times, double wall_seconds);
 struct ShapeTuning {
   std::optional<Result> best;      // the fastest ok result
   std::optional<Result> baseline;  // the manifest's default config, when it is valid and ok
+  std::optional<Result> library;   // the manifest's [baseline] library (cuBLAS) on this shape, timed after the search
   int evaluated = 0, failed = 0;
   TuneTimes times;  // times.worker: the GPU's share ("GPU busy")
   std::string strategy;        // as planned: the user's or the default

@@ -1,5 +1,6 @@
 #include "profiler/calibration.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -8,6 +9,7 @@
 #include "tuner/time_util.hpp"
 
 #include "profiler/remote_evaluation.hpp"
+#include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
 #include "tuner/result_json.hpp"
 #include "tuner/search_space.hpp"
@@ -20,6 +22,29 @@ StoppingRule calibration_rule() {
   rule.max_seconds = 0.3;  // 96 configs: about half a minute in all
   rule.max_samples = 500;
   return rule;
+}
+
+// The dense bf16 tensor roof as a library reaches it: the built-in gemm's
+// [baseline] (cuBLAS) at 8192^3, where it runs at its best (H200: 750-756
+// TFLOP/s through torch.matmul). Left at 0, with a note, when it cannot run.
+void measure_tensor_roof(WorkerClient& worker, const TemplateRegistry& registry, Calibration& c) {
+  if (interrupted()) return;
+  auto found = std::find_if(registry.all().begin(), registry.all().end(), [](const TemplateSpec& s) { return s.name == "gemm"; });
+  if (found == registry.all().end() || !found->baseline) return;
+  const TemplateSpec& gemm = *found;
+  const long long n = 8192;
+  Problem problem = make_problem(gemm, {n, n, n}, DType::bf16);
+  auto config = SearchSpace(gemm, problem).default_config();
+  if (!config) return;
+  EvaluationRequest req = EvaluationRequest::for_config(gemm, problem, *config);
+  req.rule.max_seconds = 1.0;
+  Result r = evaluate_library_baseline(worker, gemm, problem, req);
+  if (r.status != Status::ok || !r.measurement || !r.measurement->timing) {
+    diagnostics().warn(fmt::format("the tensor roof was not measured: {} ({})", status_name(r.status), r.reason));
+    return;
+  }
+  c.tensor_bf16_flops = 2.0 * n * n * n / (r.measurement->timing->median_us * 1e-6);
+  c.tensor_source = fmt::format("{} {}x{}x{} bf16", gemm.baseline->display_name(), n, n, n);
 }
 
 }  // namespace
@@ -60,6 +85,7 @@ Calibration calibrate_bandwidth(WorkerClient& worker, const TemplateRegistry& re
   else
     throw std::runtime_error("timing the driver's copy failed: " + reply.reason);
 
+  measure_tensor_roof(worker, registry, c);
   c.source = c.copy_kernel_bandwidth >= c.driver_copy_bandwidth ? "copy kernel" : "driver copy";
   c.bandwidth = std::max(c.copy_kernel_bandwidth, c.driver_copy_bandwidth);
   c.measured_at = utc_timestamp();

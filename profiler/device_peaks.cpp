@@ -48,6 +48,8 @@ std::optional<Calibration> load_calibration(const std::string& cache_dir, const 
     c.measured_at = j.at("measured_at");
     c.tool_version = j.at("tool_version");
     c.driver_version = j.at("device").at("driver_version");
+    c.tensor_bf16_flops = j.value("tensor_bf16_flops", 0.0);
+    c.tensor_source = j.value("tensor_source", "");
     return c;
   } catch (const std::exception&) {
     return std::nullopt;  // unreadable: treated as absent, recalibrated
@@ -63,6 +65,8 @@ std::optional<std::string> store_calibration(const std::string& cache_dir, const
       {"copy_kernel", {{"bandwidth", c.copy_kernel_bandwidth}, {"config", c.copy_kernel_config}, {"configs_tried", c.configs_tried}}},
       {"driver_copy", {{"bandwidth", c.driver_copy_bandwidth}}},
       {"bytes_per_buffer", c.bytes_per_buffer},
+      {"tensor_bf16_flops", c.tensor_bf16_flops},
+      {"tensor_source", c.tensor_source},
       {"measured_at", c.measured_at},
       {"tool_version", c.tool_version}};
   return write_file_atomically(calibration_path(cache_dir, device), j.dump(2) + "\n");
@@ -81,6 +85,7 @@ json to_json(const DevicePeaks& p) {
                                            {"configs_tried", c.configs_tried}}},
                           {"driver_copy", {{"bandwidth", c.driver_copy_bandwidth}}},
                           {"bytes_per_buffer", c.bytes_per_buffer}, {"measured_at", c.measured_at}};
+    if (c.tensor_bf16_flops > 0) out["calibration"]["tensor"] = {{"bf16_flops", c.tensor_bf16_flops}, {"source", c.tensor_source}};
   } else {
     out["calibration"] = nullptr;
   }
@@ -118,6 +123,10 @@ DevicePeaks device_peaks_from_json(const json& d) {
     if (c.contains("driver_copy")) cal.driver_copy_bandwidth = c.at("driver_copy").value("bandwidth", 0.0);
     cal.bytes_per_buffer = c.value("bytes_per_buffer", 0LL);
     cal.measured_at = c.value("measured_at", "");
+    if (c.contains("tensor")) {
+      cal.tensor_bf16_flops = c.at("tensor").value("bf16_flops", 0.0);
+      cal.tensor_source = c.at("tensor").value("source", "");
+    }
     p.calibration = cal;
   }
   return p;

@@ -19,6 +19,10 @@ struct Calibration {
   double driver_copy_bandwidth = 0;  // cudaMemcpyAsync device to device
   long long bytes_per_buffer = 0;
   int configs_tried = 0;
+  // The measured dense bf16 tensor roof: the built-in gemm's [baseline]
+  // (cuBLAS) at a large square shape, timed like any kernel. 0: not measured.
+  double tensor_bf16_flops = 0;
+  std::string tensor_source;         // "cuBLAS 8192x8192x8192 bf16"
   std::string measured_at;           // ISO 8601, UTC
   std::string tool_version;
   int driver_version = 0;

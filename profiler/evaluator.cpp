@@ -7,10 +7,10 @@
 #include <fmt/ranges.h>
 
 #include "profiler/cuda_check.hpp"
+#include "profiler/cublaslt_gemm.hpp"
 #include "profiler/loaded_kernel.hpp"
 #include "profiler/problem_buffers.hpp"
 #include "profiler/timer.hpp"
-#include "profiler/verifier.hpp"
 #include "tuner/target_arch.hpp"
 #include "tuner/time_util.hpp"
 
@@ -68,9 +68,9 @@ ProblemBuffers& Evaluator::buffers_for(const TemplateSpec& spec, const Problem& 
 }
 
 Verification Evaluator::verify_config(const TemplateSpec& spec, const Problem& problem, const EvaluationRequest& req,
-                                      const LoadedKernel& kernel, const KernelInstance& instance, ProblemBuffers& buffers) {
+                                      const TestedCode& tested, ProblemBuffers& buffers) {
   const double tolerance = spec.tolerance.at(problem.dtype);
-  if (!spec.reference) return verify(kernel, instance.geometry, nullptr, {}, buffers, *runtime_, tolerance, stream_);
+  if (!spec.reference) return verify(tested, nullptr, {}, buffers, *runtime_, tolerance, stream_);
   KernelInstance reference_instance = instantiate(*spec.reference, spec, problem, req.config);
   const LaunchGeometry& g = reference_instance.geometry;
   const std::string reference_key = fmt::format("{} grid {} block {} shared {}", reference_instance.name_expression,
@@ -78,8 +78,8 @@ Verification Evaluator::verify_config(const TemplateSpec& spec, const Problem& p
   // The reference's outputs stay valid for the next config of the same
   // problem: its inputs are refilled from the same seed before each one.
   if (reference_key == reference_key_) {
-    Verification v = verify(kernel, instance.geometry, nullptr, reference_instance.geometry, buffers, *runtime_, tolerance,
-                            stream_, /*reference_outputs_ready=*/true);
+    Verification v = verify(tested, nullptr, reference_instance.geometry, buffers, *runtime_, tolerance, stream_,
+                            /*reference_outputs_ready=*/true);
     if (v.passed) return v;
     // A failure is never blamed on kept outputs (a stray store of an earlier
     // kernel could have hit them): run the reference again and check again.
@@ -88,7 +88,7 @@ Verification Evaluator::verify_config(const TemplateSpec& spec, const Problem& p
   reference_key_.clear();
   LoadedKernel reference(compile_or_throw(compiler_, spec, reference_instance.name_expression, device_.arch()));
   reference.allow_dynamic_shared(reference_instance.geometry.dynamic_shared_bytes);
-  Verification v = verify(kernel, instance.geometry, &reference, reference_instance.geometry, buffers, *runtime_, tolerance, stream_);
+  Verification v = verify(tested, &reference, reference_instance.geometry, buffers, *runtime_, tolerance, stream_);
   // Kept for the next config only when this one passed: a kernel that fails
   // may have written where it should not, the reference's outputs included.
   if (v.passed) reference_key_ = reference_key;
@@ -97,6 +97,7 @@ Verification Evaluator::verify_config(const TemplateSpec& spec, const Problem& p
 
 Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::function<void()>& heartbeat) {
   last_cost_ = {};
+  req_heartbeat_ = heartbeat;
   Stopwatch watch;
   const TemplateSpec& spec = registry_.get(req.template_name);
   Problem problem = make_problem(spec, req.dims, req.dtype);
@@ -111,7 +112,11 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
   ProblemBuffers& buffers = buffers_for(spec, problem, req.seed, 0);
   buffers.bind_config(req.config);
   last_cost_.buffers_ms = watch.lap_ms();
-  m.verification = verify_config(spec, problem, req, kernel, instance, buffers);
+  const TestedCode tested{kernel.name(), [&](cudaStream_t stream) {
+                            ArgPack args = buffers.kernel_args(0);
+                            kernel.launch(instance.geometry, args.data(), stream);
+                          }};
+  m.verification = verify_config(spec, problem, req, tested, buffers);
   heartbeat();
   last_cost_.verify_ms = watch.lap_ms();
   if (!m.verification.passed) return m;  // never timed, never a winner
@@ -140,10 +145,17 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
       kernel.launch(instance.geometry, (*packs)[static_cast<std::size_t>(set)].data(), stream);
     });
   };
+  m.timing = time_launches(spec, problem, req, buffers, make_launch, watch);
+  return m;
+}
+
+TimingStats Evaluator::time_launches(const TemplateSpec& spec, const Problem& problem, const EvaluationRequest& req,
+                                     ProblemBuffers& buffers, const std::function<LaunchFn(ProblemBuffers&)>& make_launch,
+                                     Stopwatch& watch) {
   TimingOptions options;
   options.cold_l2 = req.cold_l2;
   options.rule = req.rule;
-  options.heartbeat = heartbeat;
+  options.heartbeat = req_heartbeat_;
   const double t1 = estimate_launch_us(make_launch(buffers), stream_);
   options.graph = t1 < req.graph_below_us;
   ProblemBuffers* timed = &buffers;
@@ -157,8 +169,54 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
     }
     options.sets = sets;
   }
-  m.timing = time_kernel(make_launch(*timed), *runtime_, clock_, options, stream_);
+  TimingStats t = time_kernel(make_launch(*timed), *runtime_, clock_, options, stream_);
   last_cost_.timing_ms += watch.lap_ms();
+  return t;
+}
+
+Measurement Evaluator::evaluate_baseline(const EvaluationRequest& req, const std::function<void()>& heartbeat) {
+  last_cost_ = {};
+  req_heartbeat_ = heartbeat;
+  Stopwatch watch;
+  const TemplateSpec& spec = registry_.get(req.template_name);
+  if (!spec.baseline) throw InputError(fmt::format("template {} names no [baseline]", spec.name));
+  const BaselineSpec& base = *spec.baseline;
+  Problem problem = make_problem(spec, req.dims, req.dtype);
+  problem.num_sms = device_.sm_count;
+  ProblemBuffers& buffers = buffers_for(spec, problem, req.seed, 0);
+  buffers.bind_config(req.config);
+  last_cost_.buffers_ms = watch.lap_ms();
+
+  GemmShape shape;
+  const Bindings& values = buffers.bindings();
+  shape.m = std::llround(base.m.evaluate(values));
+  shape.n = std::llround(base.n.evaluate(values));
+  shape.k = std::llround(base.k.evaluate(values));
+  shape.lda = std::llround(base.lda.evaluate(values));
+  shape.ldb = std::llround(base.ldb.evaluate(values));
+  shape.b_kn = base.b_kn;
+  shape.dtype = buffers.buffer(0, base.a).dtype;
+  const std::string key = fmt::format("{} {}x{}x{} {} {} {} {}", base.library, shape.m, shape.n, shape.k, shape.lda,
+                                      shape.ldb, shape.b_kn, dtype_info(shape.dtype).name);
+  if (key != baseline_key_) {
+    baseline_.reset();
+    baseline_ = std::make_unique<CublasLtGemm>(shape);
+    baseline_key_ = key;
+  }
+  const CublasLtGemm& gemm = *baseline_;
+  auto run_on = [&](const ProblemBuffers& b, int set, cudaStream_t stream) {
+    gemm.run(b.buffer(set, base.a).ptr, b.buffer(set, base.b).ptr, b.buffer(set, base.d).ptr, stream);
+  };
+  Measurement m;
+  const TestedCode tested{base.display_name(), [&](cudaStream_t stream) { run_on(buffers, 0, stream); }};
+  m.verification = verify_config(spec, problem, req, tested, buffers);
+  heartbeat();
+  last_cost_.verify_ms = watch.lap_ms();
+  if (!m.verification.passed) return m;
+  auto make_launch = [&](ProblemBuffers& b) {
+    return LaunchFn([&run_on, &b](int set, cudaStream_t stream) { run_on(b, set, stream); });
+  };
+  m.timing = time_launches(spec, problem, req, buffers, make_launch, watch);
   return m;
 }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "profiler/cublaslt_gemm.hpp"
 #include "profiler/device.hpp"
 #include "profiler/loaded_kernel.hpp"
 #include "profiler/nvml_clock.hpp"
@@ -18,11 +19,14 @@
 #include "profiler/range_profiler.hpp"
 #include "profiler/runtime_kernels.hpp"
 #include "profiler/statistics.hpp"
+#include "profiler/timer.hpp"
+#include "profiler/verifier.hpp"
 #include "tuner/compiler.hpp"
 #include "tuner/config.hpp"
 #include "tuner/kernel_instance.hpp"
 #include "tuner/measurement.hpp"
 #include "tuner/template_registry.hpp"
+#include "tuner/time_util.hpp"
 
 namespace tkbench {
 
@@ -35,6 +39,7 @@ struct EvaluationRequest {
   StoppingRule rule;
   std::uint64_t seed = 1;
   double graph_below_us = 20;  // kernels faster than this are timed as CUDA graphs
+  bool baseline = false;             // time the template's [baseline] library instead of `config` (config binds tensor maps only)
   std::vector<std::string> metrics;  // CUPTI metrics, collected right after verification instead of timing; empty: time
 
   // A request for `config` of `problem`, with the default timing rule.
@@ -61,6 +66,11 @@ class Evaluator {
   // Verifies, then times, or with request.metrics collects counters instead.
   // Throws CompileFailure, InputError (buffers do not fit), CudaError (a fault).
   Measurement evaluate(const EvaluationRequest& request, const std::function<void()>& heartbeat);
+  // The template's library baseline ([baseline], e.g. cuBLAS) on this
+  // problem's buffers: checked against the template's reference, then timed
+  // exactly as evaluate() times a kernel. Throws InputError without a
+  // baseline, EnvironmentError when its library cannot be loaded.
+  Measurement evaluate_baseline(const EvaluationRequest& request, const std::function<void()>& heartbeat);
   // The driver's device-to-device copy of `bytes`, timed like a kernel (calibration).
   TimingStats time_driver_copy(long long bytes, const StoppingRule& rule, const std::function<void()>& heartbeat);
   // Whether CUPTI's profiler has been set up in this process. From then on
@@ -85,7 +95,12 @@ class Evaluator {
   // an earlier config never fail a config: a failure is checked again
   // against a fresh reference run.
   Verification verify_config(const TemplateSpec& spec, const Problem& problem, const EvaluationRequest& req,
-                             const LoadedKernel& kernel, const KernelInstance& instance, ProblemBuffers& buffers);
+                             const TestedCode& tested, ProblemBuffers& buffers);
+  // Times launches made by `make_launch` for a buffer set: graphs for short
+  // launches, input sets rotated past L2 when cold (kernels and baselines alike).
+  TimingStats time_launches(const TemplateSpec& spec, const Problem& problem, const EvaluationRequest& req,
+                            ProblemBuffers& buffers, const std::function<LaunchFn(ProblemBuffers&)>& make_launch,
+                            Stopwatch& watch);
 
   cudaStream_t stream_ = nullptr;
   std::unique_ptr<RuntimeKernels> runtime_;
@@ -94,6 +109,9 @@ class Evaluator {
   std::string profiler_unavailable_;
   bool profiler_touched_ = false;
   EvaluationCost last_cost_;
+  std::function<void()> req_heartbeat_;        // the current request's
+  std::unique_ptr<CublasLtGemm> baseline_;     // kept for the next request of the same GEMM
+  std::string baseline_key_;
   // Kept between configs of one problem (template, shape, dtype, seed).
   std::string problem_key_;
   std::unique_ptr<ProblemBuffers> checked_;   // one input set + the reference's outputs

@@ -155,6 +155,12 @@ ArgPack ProblemBuffers::kernel_args(int set) const {
   return pack;
 }
 
+const DeviceBuffer& ProblemBuffers::buffer(int set, const std::string& arg_name) const {
+  for (std::size_t a = 0; a < spec_.args.size(); ++a)
+    if (spec_.args[a].name == arg_name && spec_.args[a].is_buffer()) return sets_.at(static_cast<std::size_t>(set))[a];
+  throw InputError(fmt::format("template {} has no buffer argument '{}'", spec_.name, arg_name));
+}
+
 ArgPack ProblemBuffers::reference_args() const {
   ArgPack pack;
   for (std::size_t a = 0; a < spec_.args.size(); ++a) {

@@ -60,6 +60,9 @@ class ProblemBuffers {
   void bind_config(const Config& config);
   ArgPack kernel_args(int set) const;
   ArgPack reference_args() const;  // the tensor maps of set 0
+  // The buffer argument `arg_name` of `set` (a library baseline reads and writes these).
+  const DeviceBuffer& buffer(int set, const std::string& arg_name) const;
+  const Bindings& bindings() const { return bindings_; }
   // Every input and inout buffer of every set filled again from the seed, as
   // when allocated: buffers kept for the next config start from the same
   // data, whatever the last kernel wrote (an in-place kernel, a stray store).

@@ -19,7 +19,8 @@ json evaluation_request_json(const EvaluationRequest& r) {
                     {"max_samples", r.rule.max_samples}, {"max_seconds", r.rule.max_seconds}}},
           {"seed", r.seed},
           {"graph_below_us", r.graph_below_us},
-          {"metrics", r.metrics}};
+          {"metrics", r.metrics},
+          {"baseline", r.baseline}};
 }
 
 EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec& spec) {
@@ -37,6 +38,7 @@ EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec
   r.seed = j.at("seed");
   r.graph_below_us = j.at("graph_below_us");
   r.metrics = j.value("metrics", std::vector<std::string>{});
+  r.baseline = j.value("baseline", false);
   return r;
 }
 
@@ -76,6 +78,7 @@ void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, 
     case WorkerReply::Kind::error: {
       std::string status = reply.payload.value("status", "error");
       if (status == "bad_input") throw InputError(reply.reason);
+      if (status == "environment" && !request.baseline) throw EnvironmentError(reply.reason);
       result.status = status == "compile_error" ? Status::compile_error : Status::fault;
       result.reason = reply.reason;
       return;
@@ -111,6 +114,16 @@ void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, R
   if (!result.measurement) return;
   result.measurement->counters = std::move(counted.counters);
   result.measurement->counters_unavailable = std::move(counted.counters_unavailable);
+}
+
+Result evaluate_library_baseline(WorkerClient& worker, const TemplateSpec& spec, const Problem& problem,
+                                 EvaluationRequest request) {
+  Result r = Result::for_config(spec, problem, request.config);
+  r.baseline = spec.baseline ? spec.baseline->library : "";
+  request.baseline = true;
+  request.metrics.clear();
+  evaluate_remotely(worker, request, r);
+  return r;
 }
 
 }  // namespace tkbench

@@ -16,4 +16,11 @@ EvaluationRequest evaluation_request_from_json(const nlohmann::ordered_json& j, 
 void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result,
                        EvaluationCost* cost = nullptr);
 
+// The template's [baseline] library on the problem of `request` (timed with
+// the same rule; its config only binds tensor maps the reference may use): a
+// Result with `baseline` set, ok or with the reason it is not (a library that
+// cannot be loaded is a fault of the baseline, not of the run).
+Result evaluate_library_baseline(WorkerClient& worker, const TemplateSpec& spec, const Problem& problem,
+                                 EvaluationRequest request);
+
 }  // namespace tkbench

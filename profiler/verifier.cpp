@@ -9,6 +9,16 @@ namespace tkbench {
 Verification verify(const LoadedKernel& kernel, const LaunchGeometry& geometry, const LoadedKernel* reference,
                     const LaunchGeometry& reference_geometry, ProblemBuffers& buffers, RuntimeKernels& runtime,
                     double tolerance, cudaStream_t stream, bool reference_outputs_ready) {
+  TestedCode tested{kernel.name(), [&](cudaStream_t s) {
+                      ArgPack args = buffers.kernel_args(0);
+                      kernel.launch(geometry, args.data(), s);
+                    }};
+  return verify(tested, reference, reference_geometry, buffers, runtime, tolerance, stream, reference_outputs_ready);
+}
+
+Verification verify(const TestedCode& tested, const LoadedKernel* reference, const LaunchGeometry& reference_geometry,
+                    ProblemBuffers& buffers, RuntimeKernels& runtime, double tolerance, cudaStream_t stream,
+                    bool reference_outputs_ready) {
   Verification v;
   const bool have_reference = reference != nullptr || reference_outputs_ready;
   v.verified = have_reference;
@@ -21,9 +31,8 @@ Verification verify(const LoadedKernel& kernel, const LaunchGeometry& geometry, 
     check_cuda(cudaStreamSynchronize(stream), "running the reference " + reference->name());
   }
   buffers.poison_outputs(stream);
-  ArgPack args = buffers.kernel_args(0);
-  kernel.launch(geometry, args.data(), stream);
-  check_cuda(cudaStreamSynchronize(stream), "running " + kernel.name());
+  tested.run(stream);
+  check_cuda(cudaStreamSynchronize(stream), "running " + tested.name);
 
   v.passed = true;
   for (const auto& out : buffers.outputs()) {

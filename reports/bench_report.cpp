@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/library_comparison.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
 #include "tuner/format_bytes.hpp"
@@ -97,21 +98,45 @@ void print_counters(std::FILE* out, const Result& r, const RooflineFigures& f, b
                                m.counters->overhead_ms, rest));
 }
 
-json bench_document(const std::vector<Result>& results, const TemplateSpec& spec, const DevicePeaks& peaks) {
+void print_library_comparison(std::FILE* out, const Result& library, const Result& kernel, const TemplateSpec& spec, bool color) {
+  const std::string name = spec.baseline ? spec.baseline->display_name() : library.baseline;
+  const bool timed = library.status == Status::ok && library.measurement && library.measurement->timing;
+  if (!timed) {
+    std::fprintf(out, "  %s: %s (%s)\n", name.c_str(), styled(std::string(status_name(library.status)), Style::red, color).c_str(),
+                 library.reason.c_str());
+    return;
+  }
+  const double library_us = library.measurement->timing->median_us;
+  const double kernel_us = kernel.measurement && kernel.measurement->timing ? kernel.measurement->timing->median_us : 0;
+  std::string figure = library_figure(&library, kernel_us);
+  std::fprintf(out, "  %s %.2f µs (%s, same worker and timer): this config is %s of %s\n", name.c_str(), library_us,
+               library.measurement->verification.verified ? "verified" : "UNVERIFIED",
+               styled(figure, Style::bold, color).c_str(), name.c_str());
+}
+
+json bench_document(const std::vector<Result>& results, const std::vector<Result>& libraries, const TemplateSpec& spec,
+                    const DevicePeaks& peaks) {
   json rows = json::array();
   for (const auto& r : results) {
     json row = to_json(r);
     row["figures"] = figures_json(r, spec, peaks);
     rows.push_back(row);
   }
-  return {{"schema", "tkbench.bench/1"}, {"tool_version", TKBENCH_VERSION}, {"device", to_json(peaks)}, {"results", rows}};
+  json doc = {{"schema", "tkbench.bench/1"}, {"tool_version", TKBENCH_VERSION}, {"device", to_json(peaks)}, {"results", rows}};
+  if (!libraries.empty()) {
+    json baselines = json::array();
+    for (const auto& l : libraries) baselines.push_back(to_json(l));
+    doc["baselines"] = baselines;
+  }
+  return doc;
 }
 
 void print_calibration(std::FILE* out, const DevicePeaks& p, bool color) {
   std::fprintf(out, "%s\n", styled(fmt::format("{} ({}, {})", p.device.name, p.device.arch(), p.device.uuid), Style::bold, color).c_str());
   std::fprintf(out, "  theoretical DRAM bandwidth  %s  (2 x %d MHz x %d bits / 8)\n", tbps(p.theoretical_bandwidth).c_str(),
                p.device.memory_clock_khz / 1000, p.device.bus_width_bits);
-  std::fprintf(out, "  theoretical FP32 / bf16 tensor  %.1f / %.0f TFLOP/s\n", p.fp32_flops / 1e12, p.tensor_bf16_flops / 1e12);
+  std::fprintf(out, "  theoretical FP32 / bf16 tensor  %.1f / %.0f TFLOP/s  (at the %d MHz SM clock the device reports)\n",
+               p.fp32_flops / 1e12, p.tensor_bf16_flops / 1e12, p.device.sm_clock_khz / 1000);
   if (!p.calibration) {
     std::fprintf(out, "  measured: not calibrated yet (tkbench calibrate)\n");
     return;
@@ -122,6 +147,9 @@ void print_calibration(std::FILE* out, const DevicePeaks& p, bool color) {
   std::fprintf(out, "    copy kernel (tuned, %d configs)  %s  best %s\n", c.configs_tried, tbps(c.copy_kernel_bandwidth).c_str(),
                c.copy_kernel_config.c_str());
   std::fprintf(out, "    driver copy (cudaMemcpyAsync)   %s\n", tbps(c.driver_copy_bandwidth).c_str());
+  if (c.tensor_bf16_flops > 0)
+    std::fprintf(out, "  measured bf16 tensor        %.0f TFLOP/s  (%s; %.1f%% of theoretical)\n", c.tensor_bf16_flops / 1e12,
+                 c.tensor_source.c_str(), p.tensor_bf16_flops > 0 ? 100 * c.tensor_bf16_flops / p.tensor_bf16_flops : 0.0);
   std::fprintf(out, "    footprint %s per buffer, measured %s\n", format_bytes(static_cast<double>(c.bytes_per_buffer)).c_str(),
                c.measured_at.c_str());
 }

@@ -73,7 +73,11 @@ json render_json(const Report& report) {
     }
     shapes.push_back({{"document", g.document}, {"template", g.template_name}, {"shape", g.problem.shape_str()},
                       {"dtype", dtype_info(g.problem.dtype).name}, {"evaluated", g.evaluated}, {"failed", g.failed},
-                      {"best", best}, {"verdict", g.verdict}, {"why", g.why},
+                      {"best", best},
+                      {"library", g.library.empty() ? json(nullptr) : json(g.library)},
+                      {"library_us", g.library_us ? json(rounded(*g.library_us)) : json(nullptr)},
+                      {"pct_of_library", g.pct_of_library ? json(rounded(*g.pct_of_library)) : json(nullptr)},
+                      {"verdict", g.verdict}, {"why", g.why},
                       {"furthest_from_limit", report.furthest && *report.furthest == i}, {"parameters", params}});
   }
   json results = json::array();

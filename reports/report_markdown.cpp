@@ -51,6 +51,7 @@ std::string render_markdown(const Report& report) {
     out += "| template | shape | dtype | best config | time | GB/s | % of copy | % of bound | bound by | configs |\n";
     out += several ? "|---" : "";
     out += "|---|---|---|---|--:|--:|--:|--:|---|--:|\n";
+    std::string library_lines;
     for (const auto& g : report.groups) {
       const ReportPoint* best = best_point(report, g);
       std::string head = several ? "| " + report.document_label(g.document) + " " : "";
@@ -66,7 +67,12 @@ std::string render_markdown(const Report& report) {
                                 format_us(r.measurement->timing->median_us), f.bandwidth / 1e9,
                                 f.pct_of_measured > 0 ? format_pct(f.pct_of_measured) : "-", mark(g.verdict),
                                 format_pct(f.pct_of_bound), md(f.bound_by), configs);
+      if (g.pct_of_library)  // the library timed in the same run: listed under the table, which keeps its columns
+        library_lines += fmt::format("- {} {}: **{}** of {} ({} against {}, same run)\n", md(g.template_name), g.problem.shape_str(),
+                                     format_pct(*g.pct_of_library), library_display_name(g.library),
+                                     format_us(r.measurement->timing->median_us), format_us(*g.library_us));
     }
+    if (!library_lines.empty()) out += "\nAgainst the template's library baseline:\n\n" + library_lines;
   } else {
     out += "| template | shape | dtype |";
     std::string rule = "|---|---|---|";

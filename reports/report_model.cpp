@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/library_comparison.hpp"
+
 namespace tkbench {
 
 std::string ShapeGroup::key() const {
@@ -149,6 +151,12 @@ Report build_report(std::vector<ResultDocument> documents) {
     }
   }
   for (auto& g : report.groups) {
+    if (const Result* library = report.documents[g.document].set.baseline_for(g.template_name, g.problem)) {
+      g.library = library->baseline;
+      if (library->status == Status::ok && library->measurement && library->measurement->timing)
+        g.library_us = library->measurement->timing->median_us;
+      if (g.best) g.pct_of_library = pct_of_library(*library, report.result_of(report.points[*g.best]).measurement->timing->median_us);
+    }
     if (g.best) report.points[*g.best].best = true;
     g.parameters = parameter_effects(report, g);
     if (!g.best) g.verdict = "no valid config";

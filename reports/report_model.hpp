@@ -43,6 +43,10 @@ struct ShapeGroup {
   std::optional<std::size_t> best;      // into Report::points
   int evaluated = 0, failed = 0;
   std::vector<ParameterEffect> parameters;  // by swing, largest first
+  // The template's [baseline] library on this shape, from the same document
+  // (timed in the same run): its name, time, and the best config's % of it.
+  std::string library;                  // "cublas"; empty: none in the document
+  std::optional<double> library_us, pct_of_library;
   std::string verdict;                  // "at the limit", "near the limit", "far from the limit", "no valid config"
   std::string why;                      // one sentence: what the figures say is in the way
   std::string key() const;              // "rmsnorm 4096x8192 bf16": matches groups across documents

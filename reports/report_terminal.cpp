@@ -1,5 +1,7 @@
 // The terminal report: one line per document (GPU, driver, date, roofs), a
 // table of each shape's best, and the shape furthest from its limit.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reports/report_formats.hpp"
@@ -42,9 +44,15 @@ std::string render_terminal(const Report& report, bool color) {
   if (!documents_overlap(report)) {
     std::vector<std::string> header = {"template", "shape", "dtype", "best config", "time", "GB/s", "% of copy", "% of theor.", "bound", "DRAM eff.",
                  "occupancy", "configs", "verdict"};
+    // "% of cuBLAS" (or another library) when a document timed the template's [baseline].
+    const bool libraries = std::any_of(report.groups.begin(), report.groups.end(), [](const ShapeGroup& g) { return !g.library.empty(); });
+    if (libraries) header.insert(header.begin() + 8, "% of library");
     if (several) header.insert(header.begin(), "doc");
     Table table(header);
     auto add = [&](const ShapeGroup& g, std::vector<Cell> cells) {
+      if (libraries)
+        cells.insert(cells.begin() + 8, g.pct_of_library ? Cell(fmt::format("{} {}", format_pct(*g.pct_of_library), library_display_name(g.library)))
+                                                         : Cell(g.library.empty() ? "-" : "failed"));
       if (several) cells.insert(cells.begin(), Cell(report.document_label(g.document)));
       table.add_row(std::move(cells));
     };

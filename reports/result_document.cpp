@@ -52,6 +52,15 @@ ResultDocument load_result_document(const std::filesystem::path& path) {
     }
     ++index;
   }
+  index = 0;
+  for (const auto& record : j.value("baselines", json::array())) {
+    try {
+      doc.set.baselines.push_back(result_from_json(record));
+    } catch (const std::exception& e) {
+      throw fail(fmt::format("baseline {} is malformed: {}", index, e.what()));
+    }
+    ++index;
+  }
   return doc;
 }
 

@@ -25,7 +25,7 @@ class ManifestReader {
       throw InputError(fmt::format("{}: malformed TOML: {}", at(e.source()).str(), e.description()));
     }
     check_keys(root, {"name", "description", "source", "shape", "dtypes", "arch", "constraints", "compile_options",
-                      "kernel", "reference", "params", "default", "roofline", "tolerance", "args"},
+                      "kernel", "reference", "params", "default", "roofline", "tolerance", "args", "baseline"},
                "the manifest");
 
     TemplateSpec spec;
@@ -57,6 +57,7 @@ class ManifestReader {
     spec.tolerance = tolerance(root, spec);
     spec.args = args(root, config_names);
     add_tensor_map_constraints(spec, config_names);
+    spec.baseline = baseline(root, spec, problem_names);
 
     load_sources(root, spec);
     return spec;
@@ -413,6 +414,56 @@ class ManifestReader {
     }
   }
 
+  // [baseline]: the library timed beside the template. Names buffers of
+  // [[args]], so it reads the same inputs and its output is checked the same way.
+  std::optional<BaselineSpec> baseline(const toml::table& root, const TemplateSpec& spec,
+                                       const std::vector<std::string>& names) const {
+    const toml::node* node = root.get("baseline");
+    if (!node) return std::nullopt;
+    const toml::table* table = node->as_table();
+    if (!table) fail(node, "[baseline] must be a table (library, a, b, d, b_layout, m, n, k)");
+    check_keys(*table, {"library", "a", "b", "d", "b_layout", "m", "n", "k", "lda", "ldb"}, "[baseline]");
+    BaselineSpec b;
+    b.where = at(node);
+    b.library = required_string(*table, "library");
+    if (b.library != "cublas")
+      fail(table->get("library"), fmt::format("baseline library '{}' is unknown; the one available is \"cublas\" (a GEMM "
+                                              "through cuBLASLt)", b.library));
+    auto buffer = [&](std::string_view key, bool output) {
+      std::string arg_name = required_string(*table, key);
+      const ArgSpec* arg = spec.find_arg(arg_name);
+      if (!arg || !arg->is_buffer())
+        fail(table->get(key), fmt::format("[baseline] {} = '{}' must name a buffer of [[args]]", key, arg_name));
+      if (output && arg->kind == ArgKind::input)
+        fail(table->get(key), fmt::format("[baseline] d = '{}' must be an output buffer", arg_name));
+      return arg_name;
+    };
+    b.a = buffer("a", false);
+    b.b = buffer("b", false);
+    b.d = buffer("d", true);
+    const std::string layout = optional_string(*table, "b_layout", "nk");
+    if (layout != "nk" && layout != "kn")
+      fail(table->get("b_layout"), "b_layout must be \"nk\" (B is N×K, D = A·Bᵀ) or \"kn\" (B is K×N, D = A·B)");
+    b.b_kn = layout == "kn";
+    auto dim = [&](std::string_view key, const char* fallback) {
+      if (const toml::node* n = table->get(key)) return expression(n, fmt::format("baseline.{}", key), names);
+      if (std::find(spec.dims.begin(), spec.dims.end(), fallback) == spec.dims.end())
+        fail(node, fmt::format("[baseline] needs '{}': the shape has no dim named {}", key, fallback));
+      return Expression(fallback, at(node), names);
+    };
+    b.m = dim("m", "M");
+    b.n = dim("n", "N");
+    b.k = dim("k", "K");
+    // Leading dimensions (elements between rows) when rows are padded.
+    auto leading = [&](std::string_view key, const Expression& fallback) {
+      const toml::node* n = table->get(key);
+      return n ? expression(n, fmt::format("baseline.{}", key), names) : fallback;
+    };
+    b.lda = leading("lda", b.k);
+    b.ldb = leading("ldb", b.b_kn ? b.n : b.k);
+    return b;
+  }
+
   std::vector<ArgSpec> args(const toml::table& root, const std::vector<std::string>& names) const {
     std::vector<ArgSpec> out;
     const toml::node* node = root.get("args");
@@ -529,6 +580,12 @@ std::string_view arg_kind_name(ArgKind kind) {
 
 std::string InitDistribution::str() const {
   return fmt::format("{}({}, {})", kind == Kind::normal ? "normal" : "uniform", a, b);
+}
+
+const ArgSpec* TemplateSpec::find_arg(std::string_view arg_name) const {
+  for (const auto& a : args)
+    if (a.name == arg_name) return &a;
+  return nullptr;
 }
 
 const ParamSpec* TemplateSpec::find_param(std::string_view param_name) const {

@@ -40,6 +40,9 @@ struct Result {
   std::string reason;  // why it is not ok: the NVRTC log, the error
   std::optional<CompileStats> compile;
   std::optional<Measurement> measurement;  // verification and timing, from the GPU
+  // Non-empty: this is the template's library baseline ("cublas") timed on
+  // the same problem, not a config (ResultSet::baselines holds these).
+  std::string baseline;
 
   // A not-yet-evaluated result for `config` of `problem`.
   static Result for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {

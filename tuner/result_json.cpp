@@ -155,6 +155,7 @@ Result result_from_json(const json& j) {
   for (Status s : {Status::ok, Status::compile_error, Status::wrong_result, Status::fault, Status::timeout, Status::skipped})
     if (status_name(s) == status) r.status = s;
   if (!j.at("reason").is_null()) r.reason = j.at("reason");
+  r.baseline = j.value("baseline", "");
   if (!j.at("compile").is_null()) {
     const json& c = j.at("compile");
     CompileStats stats;
@@ -182,6 +183,7 @@ json to_json(const Result& r) {
   json out = {{"template", r.template_name}, {"source_hash", r.source_hash}, {"problem", to_json(r.problem)},
               {"config", to_json(r.config)},  {"status", status_name(r.status)}};
   out["reason"] = r.reason.empty() ? json(nullptr) : json(r.reason);
+  if (!r.baseline.empty()) out["baseline"] = r.baseline;
   if (r.compile) {
     const auto& c = *r.compile;
     out["compile"] = {{"arch", c.arch},

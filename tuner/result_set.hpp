@@ -19,6 +19,14 @@ struct ResultSet {
   // the tuner carries them through without reading them.
   nlohmann::ordered_json device;
   std::vector<Result> results;
+  // The templates' library baselines ([baseline], e.g. cuBLAS), one per
+  // template, shape and dtype, timed in the same run: "% of cuBLAS".
+  std::vector<Result> baselines;
+  const Result* baseline_for(const std::string& template_name, const Problem& problem) const {
+    for (const auto& b : baselines)
+      if (b.template_name == template_name && b.problem.dims == problem.dims && b.problem.dtype == problem.dtype) return &b;
+    return nullptr;
+  }
 };
 
 }  // namespace tkbench

@@ -64,6 +64,8 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
           if (j.value("schema", "") != ResultSet::kSchema)
             throw InputError(fmt::format("{}: not a {} journal", journal_path().string(), ResultSet::kSchema));
           set_.created_at = j.value("created_at", set_.created_at);
+        } else if (j.value("type", "") == "baseline") {
+          set_.baselines.push_back(result_from_json(j.at("result")));
         } else if (j.value("type", "") == "result") {
           set_.results.push_back(result_from_json(j.at("result")));
           figures_.push_back(j.value("figures", json::object()));
@@ -84,6 +86,7 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
         set_.results.push_back(result_from_json(r));
         figures_.push_back(r.value("figures", json::object()));
       }
+      for (const auto& b : doc.value("baselines", json::array())) set_.baselines.push_back(result_from_json(b));
     }
   }
 
@@ -93,6 +96,7 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
                           {"created_at", set_.created_at}, {"device", device}}.dump() + "\n";
   for (std::size_t i = 0; i < set_.results.size(); ++i)
     text += json{{"type", "result"}, {"result", to_json(set_.results[i])}, {"figures", figures_[i]}}.dump() + "\n";
+  for (const auto& b : set_.baselines) text += json{{"type", "baseline"}, {"result", to_json(b)}}.dump() + "\n";
   write_output_file(journal_path(), text);
   file_ = std::fopen(journal_path().c_str(), "a");
   if (!file_) throw EnvironmentError(fmt::format("cannot write {}: {}", journal_path().string(), std::strerror(errno)));
@@ -133,6 +137,11 @@ void ResultsJournal::append(const Result& result, const json& figures) {
   figures_.push_back(figures);
 }
 
+void ResultsJournal::append_baseline(const Result& baseline) {
+  write_line({{"type", "baseline"}, {"result", to_json(baseline)}});
+  set_.baselines.push_back(baseline);
+}
+
 json ResultsJournal::document_json(const ResultSet& set, const std::vector<json>& figures) {
   json results = json::array();
   for (std::size_t i = 0; i < set.results.size(); ++i) {
@@ -140,8 +149,14 @@ json ResultsJournal::document_json(const ResultSet& set, const std::vector<json>
     r["figures"] = i < figures.size() ? figures[i] : json::object();
     results.push_back(r);
   }
-  return {{"schema", ResultSet::kSchema}, {"tool_version", set.tool_version}, {"created_at", set.created_at},
-          {"device", set.device}, {"results", results}};
+  json doc = {{"schema", ResultSet::kSchema}, {"tool_version", set.tool_version}, {"created_at", set.created_at},
+              {"device", set.device}, {"results", results}};
+  if (!set.baselines.empty()) {
+    json baselines = json::array();
+    for (const auto& b : set.baselines) baselines.push_back(to_json(b));
+    doc["baselines"] = baselines;
+  }
+  return doc;
 }
 
 void ResultsJournal::finalise() {

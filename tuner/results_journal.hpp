@@ -31,6 +31,9 @@ class ResultsJournal {
   bool contains(const Result& candidate) const;
   // Appends one line and fsyncs it. Throws EnvironmentError when the disk refuses (full disk).
   void append(const Result& result, const nlohmann::ordered_json& figures);
+  // Records a library baseline's result (ResultSet::baselines), fsynced like a result.
+  void append_baseline(const Result& baseline);
+  const ResultSet& set() const { return set_; }
   // Writes the document atomically and removes the journal.
   void finalise();
 

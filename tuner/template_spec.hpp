@@ -78,6 +78,22 @@ struct ArgSpec {
   DType resolved_dtype(DType problem_dtype) const { return dtype.value_or(problem_dtype); }
 };
 
+// How reports name a baseline library: "cublas" -> "cuBLAS".
+inline std::string library_display_name(const std::string& library) { return library == "cublas" ? "cuBLAS" : library; }
+
+// A library the template is measured against in the same run (`[baseline]`):
+// the worker times it with the same timer, on the same buffers, after checking
+// its outputs against the template's reference. Reports show "% of <library>".
+struct BaselineSpec {
+  std::string library;        // "cublas": a GEMM through cuBLASLt (the one library so far)
+  std::string a, b, d;        // buffer arguments by name: A (M×K), B, D (M×N), row-major
+  bool b_kn = false;          // B is K×N ("kn"); false: N×K ("nk"), D = A·Bᵀ
+  Expression m, n, k;         // of the shape; default: the dims named M, N, K
+  Expression lda, ldb;        // elements from one row of A (B) to the next; default: K (K, or N when b_kn)
+  SourceLocation where;
+  std::string display_name() const { return library_display_name(library); }
+};
+
 // A source file handed to NVRTC under the name the kernel #includes it by.
 struct SourceFile {
   std::string name;
@@ -112,7 +128,9 @@ struct TemplateSpec {
   std::map<DType, double> tolerance;  // relative L2 error allowed against the reference
 
   std::vector<ArgSpec> args;
+  std::optional<BaselineSpec> baseline;
 
+  const ArgSpec* find_arg(std::string_view arg_name) const;
   const ParamSpec* find_param(std::string_view param_name) const;
   // Every name a config-dependent expression may use: dims, params, "dtype", "num_sms".
   std::vector<std::string> expression_names() const;

@@ -1,0 +1,19 @@
+#include "reports/library_comparison.hpp"
+
+#include <fmt/format.h>
+
+namespace tkbench {
+
+std::optional<double> pct_of_library(const Result& library, double kernel_median_us) {
+  if (library.status != Status::ok || !library.measurement || !library.measurement->timing || kernel_median_us <= 0)
+    return std::nullopt;
+  return 100.0 * library.measurement->timing->median_us / kernel_median_us;
+}
+
+std::string library_figure(const Result* library, double kernel_median_us) {
+  if (!library) return "-";
+  if (auto pct = pct_of_library(*library, kernel_median_us)) return fmt::format("{:.1f}%", *pct);
+  return library->status == Status::ok ? "-" : "failed";
+}
+
+}  // namespace tkbench
