@@ -1,5 +1,8 @@
 // gemm: D = A * B^T with A (M x K) and B (N x K) both K-contiguous (B as a
 // linear layer's weight is stored), fp32 accumulation, D (M x N) in T.
+// With B_LAYOUT = BLayout::kn (gemm_kn.toml), B is K x N, N contiguous, and
+// D = A * B: B's tiles are BK x BN SharedTiles read by wgmma's transposed-B
+// mode; nothing else changes.
 //
 // Hopper path (sm_90a), warp-specialised:
 // - warpgroup 0 is the producer: one thread walks the block's tiles and k-blocks
@@ -23,35 +26,27 @@
 // Any M, N, K: TMA fills the parts of a box past M, N or K with zeros (so tails
 // add nothing to the sums), and the stores are guarded. TMA needs row strides
 // that are multiples of 16 bytes, so A's and B's rows are `ld` = round_up(K, 8)
-// elements apart; the tensor maps' dims are the true K, and the padding is never read.
+// elements apart (B's, K x N: round_up(N, 8)); the tensor maps' dims are the
+// true sizes, and the padding is never read.
+#include "tkbench/gemm_reference.cuh"
+#include "tkbench/gemm_tiles.cuh"
 #include "tkbench/hopper.cuh"
 #include "tkbench/vec.cuh"
 
 namespace tkb {
 
-template <typename T, int BM, int BN, int BK, int STAGES, int SWIZZLE>
+template <typename T, int BM, int BN, int BK, int STAGES, int SWIZZLE, BLayout B_LAYOUT>
 struct GemmShared {
   using TileA = SharedTile<T, BM, BK, SWIZZLE>;
-  using TileB = SharedTile<T, BN, BK, SWIZZLE>;
+  using TileB = typename GemmTileB<T, BN, BK, SWIZZLE, B_LAYOUT>::type;
   TileA a[STAGES];
   TileB b[STAGES];
   Mbarrier full[STAGES];
   Mbarrier empty[STAGES];
 };
 
-// Tile t's position (tile row, tile column) in the grouped order.
-struct TilePosition {
-  int m, n;
-};
-__device__ __forceinline__ TilePosition tile_position(int t, int tiles_m, int tiles_n, int group_m) {
-  const int per_group = group_m * tiles_n;
-  const int first_m = (t / per_group) * group_m;
-  const int rows_here = min(group_m, tiles_m - first_m);
-  const int in_group = t % per_group;
-  return {first_m + in_group % rows_here, in_group / rows_here};
-}
-
-template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M>
+template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M,
+          BLayout B_LAYOUT = BLayout::nk>
 __global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, 1)
 gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restrict__ d,
      const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map, int M, int N, int K) {
@@ -60,7 +55,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   constexpr int kRowsPerConsumer = BM / CONSUMERS;
   constexpr int kSubtiles = kRowsPerConsumer / 64;  // m64 wgmma tiles per consumer
   constexpr int kKSteps = BK / 16;
-  using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE>;
+  using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE, B_LAYOUT>;
   using TileA = typename Shared::TileA;
   using TileB = typename Shared::TileB;
   constexpr unsigned kStageBytes = TileA::kBytes + TileB::kBytes;  // whole boxes, zero-filled parts included
@@ -94,8 +89,12 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
         for (int b = 0; b < TileA::kColumnBlocks; ++b)
           tma_load_2d(shared.a[pipe.stage].box(b), a_map, kb * BK + b * TileA::kBoxCols, tile.m * BM, full);
 #pragma unroll
-        for (int b = 0; b < TileB::kColumnBlocks; ++b)
-          tma_load_2d(shared.b[pipe.stage].box(b), b_map, kb * BK + b * TileB::kBoxCols, tile.n * BN, full);
+        for (int b = 0; b < TileB::kColumnBlocks; ++b) {
+          if constexpr (B_LAYOUT == BLayout::nk)
+            tma_load_2d(shared.b[pipe.stage].box(b), b_map, kb * BK + b * TileB::kBoxCols, tile.n * BN, full);
+          else
+            tma_load_2d(shared.b[pipe.stage].box(b), b_map, tile.n * BN + b * TileB::kBoxCols, kb * BK, full);
+        }
       }
     }
     return;
@@ -118,8 +117,12 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
 #pragma unroll
       for (int k = 0; k < kKSteps; ++k)
 #pragma unroll
-        for (int i = 0; i < kSubtiles; ++i)
-          mma_k16(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > 0 || k > 0);
+        for (int i = 0; i < kSubtiles; ++i) {
+          if constexpr (B_LAYOUT == BLayout::nk)
+            mma_k16(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > 0 || k > 0);
+          else
+            mma_k16_b_n_major(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > 0 || k > 0);
+        }
       wgmma_commit();
       wgmma_wait<1>();  // the previous k-block's wgmma are done with their stage
       if (previous_stage >= 0 && warp_leader) shared.empty[previous_stage].arrive();
@@ -155,26 +158,11 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   }
 }
 
-// Trusted reference: 16 x 16 output tiles through shared memory, fp32 sums in
-// k order, fp32 output. No tensor cores, no TMA: shares nothing with gemm.
-template <typename T>
+// The trusted reference (tkbench/gemm_reference.cuh), with gemm's arguments.
+template <typename T, BLayout B_LAYOUT = BLayout::nk>
 __global__ void gemm_reference(const T* __restrict__ a, const T* __restrict__ b, float* __restrict__ d,
                                const __grid_constant__ TensorMap, const __grid_constant__ TensorMap, int M, int N, int K) {
-  __shared__ float as[16][17], bs[16][17];
-  const long long ld = (K + 7) / 8 * 8;
-  const int tx = threadIdx.x, ty = threadIdx.y;
-  const int row = blockIdx.y * 16 + ty, col = blockIdx.x * 16 + tx;
-  const int b_row = blockIdx.x * 16 + ty;  // B's row loaded by this thread: D's column
-  float sum = 0.f;
-  for (int k0 = 0; k0 < K; k0 += 16) {
-    as[ty][tx] = row < M && k0 + tx < K ? to_float(a[row * ld + k0 + tx]) : 0.f;
-    bs[ty][tx] = b_row < N && k0 + tx < K ? to_float(b[b_row * ld + k0 + tx]) : 0.f;
-    __syncthreads();
-#pragma unroll
-    for (int k = 0; k < 16; ++k) sum += as[ty][k] * bs[tx][k];
-    __syncthreads();
-  }
-  if (row < M && col < N) d[static_cast<long long>(row) * N + col] = sum;
+  gemm_reference_tile<T, B_LAYOUT>(a, b, d, M, N, K);
 }
 
 }  // namespace tkb
