@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench/gemm/paths.sh: the gemm family's other kernels in one short device call
+# (about 3-4 minutes), from the repo root with a stripped build in .carry/
+# (bench/README.md); builds nothing.
+#   1. the [gpu] tests of gemm_kn (wgmma, B K x N), gemm_sm80 and gemm_sm80_kn
+#      (mma.sync, both layouts) and transpose at odd shapes, and the TMA
+#      swizzle test (the tensor-map layout element by element);
+#   2. `bench` of a few hand-picked configs of each at 8192^3 and 4096^3 bf16,
+#      and torch.matmul (cuBLAS) on the same shapes, B as N x K (A @ B.T) and
+#      as K x N (A @ B), timed the same way (torch_matmul.py);
+#   3. transpose at 16384 x 16384 bf16 (and fp32) against a copy of the same
+#      bytes, after `tkbench calibrate`;
+#   4. one table: TFLOP/s and % of torch.matmul, GB/s and % of the copy (paths_summary.py).
+#   SHAPES=4096x4096x4096 bash ...     other gemm shapes (M x N x K)
+#   TESTS=0 bash ...                   skip the [gpu] tests
+# Everything lands in $RUN and is packed into $OUT/gemm_paths.tgz.
+set -u
+source bench/device_env.sh
+trap 'pack_run gemm_paths' EXIT
+shapes=${SHAPES:-8192x8192x8192,4096x4096x4096}
+nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw --format=csv | tee "$RUN/gpu.txt"
+$TK calibrate -q > /dev/null && $TK devices | tee "$RUN/devices.txt"
+
+if [ "${TESTS:-1}" != 0 ]; then
+  echo ">> [gpu] tests"
+  timeout 150 .carry/tkbench_tests "[gpu][gemm_paths],[gpu][tensor_map]" 2>&1 | tail -40 | tee "$RUN/gpu-tests.log"
+fi
+
+bench() {  # template, shapes, dtype, config
+  echo "== $1 $4" | tee -a "$RUN/bench.txt"
+  $TK bench "$1" --shape "$2" --dtype "$3" --config "$4" --json >> "$RUN/bench-$1.jsonl" 2>> "$RUN/bench.err" \
+    || echo "bench failed: $1 $4" | tee -a "$RUN/bench.err"
+}
+
+echo ">> gemm_kn (wgmma, B K x N)"
+bench gemm_kn "$shapes" bf16 "BM=128,BN=256,BK=64,STAGES=4,CONSUMERS=2,SWIZZLE=128,GROUP_M=8,PERSISTENT=true"
+bench gemm_kn "$shapes" bf16 "BM=128,BN=256,BK=64,STAGES=4,CONSUMERS=2,SWIZZLE=128,GROUP_M=16,PERSISTENT=true"
+bench gemm_kn "$shapes" bf16 "BM=128,BN=128,BK=64,STAGES=4,CONSUMERS=1,SWIZZLE=128,GROUP_M=8,PERSISTENT=false"
+
+echo ">> gemm_sm80 / gemm_sm80_kn (mma.sync)"
+for t in gemm_sm80 gemm_sm80_kn; do
+  bench $t "$shapes" bf16 "BM=128,BN=256,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=64,GROUP_M=8"
+  bench $t "$shapes" bf16 "BM=256,BN=128,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=64,GROUP_M=8"
+  bench $t "$shapes" bf16 "BM=128,BN=128,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=64,GROUP_M=8"
+  bench $t "$shapes" bf16 "BM=128,BN=256,BK=64,WM=64,WN=64,STAGES=3,SWIZZLE=128,GROUP_M=8"
+done
+
+echo ">> transpose against a copy of the same bytes"
+for dtype in bf16 fp32; do
+  bench copy 268435456 $dtype "VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=false"
+  for c in "TILE=64,VEC_BYTES=16,THREADS=256,PAD=false,SWIZZLE=true" \
+           "TILE=64,VEC_BYTES=16,THREADS=256,PAD=true,SWIZZLE=false" \
+           "TILE=64,VEC_BYTES=16,THREADS=256,PAD=false,SWIZZLE=false" \
+           "TILE=64,VEC_BYTES=8,THREADS=256,PAD=false,SWIZZLE=true" \
+           "TILE=128,VEC_BYTES=16,THREADS=512,PAD=false,SWIZZLE=true" \
+           "TILE=32,VEC_BYTES=4,THREADS=256,PAD=true,SWIZZLE=false"; do
+    bench transpose 16384x16384 $dtype "$c"
+  done
+done
+
+echo ">> torch.matmul (cuBLAS), B as N x K and as K x N"
+python3 bench/gemm/torch_matmul.py "$shapes" --layouts nk,kn 2>&1 | tee "$RUN/torch.txt"
+python3 bench/gemm/paths_summary.py "$RUN" 2>&1 | tee "$RUN/summary.md"
