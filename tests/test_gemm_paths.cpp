@@ -9,6 +9,7 @@
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
 #include "tuner/compile_batch.hpp"
+#include "tuner/kernel_instance.hpp"
 #include "tuner/search_space.hpp"
 #include "tuner/target_arch.hpp"
 #include "tuner/tensor_map_shape.hpp"
@@ -54,7 +55,7 @@ Config only(const SearchSpace& space, const ConfigFilter& filter) {
 }  // namespace
 
 TEST_CASE("the gemm family and transpose load with non-empty spaces and their own arch", "[gemm_paths][manifest]") {
-  for (const char* name : {"gemm_kn", "gemm_sm80", "gemm_sm80_kn", "transpose"}) {
+  for (const char* name : {"gemm_kn", "gemm_splitk", "gemm_sm80", "gemm_sm80_kn", "transpose"}) {
     INFO(name);
     const auto& spec = registry().get(name);
     Problem p = make_problem(spec, spec.dims.size() == 3 ? std::vector<long long>{4096, 4096, 4096}
@@ -109,6 +110,23 @@ TEST_CASE("a sample of gemm_kn configs compiles for sm_90a without spills", "[ge
   require_compiles(spec, {bf16, fp16}, configs, "sm_90", "sm_90a");
 }
 
+TEST_CASE("gemm_splitk: a cluster of SPLIT_K blocks per tile, compiled for sm_90a without spills", "[gemm_paths][compile]") {
+  const auto& spec = registry().get("gemm_splitk");
+  Problem p = make_problem(spec, {64, 4096, 14336}, DType::bf16);
+  SearchSpace space(spec, p);
+  Config widest = only(space, {{"BM", 64}, {"BN", 256}, {"BK", 64}, {"STAGES", 2}, {"CONSUMERS", 1}, {"SWIZZLE", 32},
+                               {"GROUP_M", 1}, {"SPLIT_K", 8}});
+  Config two = only(space, {{"BM", 128}, {"BN", 128}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2}, {"SWIZZLE", 128},
+                            {"GROUP_M", 8}, {"SPLIT_K", 2}});
+  const KernelInstance k = instantiate(spec.kernel, spec, p, widest);
+  CHECK(k.geometry.cluster[0] == 8);
+  CHECK(k.geometry.grid[0] == 4096 / 256 * 8);  // one M tile, 16 N tiles, 8 blocks each
+  // The partial sums must fit in the stages they reuse: 128 x 256 fp32 do not fit two stages of 64-deep tiles.
+  CHECK(space.violation(Config{{{"BM", 128}, {"BN", 256}, {"BK", 32}, {"STAGES", 2}, {"CONSUMERS", 2}, {"SWIZZLE", 64},
+                                {"GROUP_M", 1}, {"SPLIT_K", 2}}}));
+  require_compiles(spec, {p}, {widest, two}, "sm_90", "sm_90a");
+}
+
 TEST_CASE("a sample of mma.sync configs compiles for sm_80, both layouts, without spills", "[gemm_paths][compile]") {
   for (const char* name : {"gemm_sm80", "gemm_sm80_kn"}) {
     const auto& spec = registry().get(name);
@@ -146,12 +164,14 @@ namespace {
 
 // Every config checked against the reference at shapes with ragged edges in
 // every dim; returns how many were checked.
-int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape) {
+const std::vector<std::vector<long long>> kOddShapes = {{17, 4099, 4097}, {1, 64, 64},      {257, 129, 65},
+                                                       {1000, 1000, 8},  {128, 256, 4096}, {2048, 2048, 2048}};
+
+int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape,
+                             const std::vector<std::vector<long long>>& shapes = kOddShapes) {
   Compiler compiler(nullptr);
   Evaluator evaluator(registry(), compiler, require_device(0));
   const auto& spec = registry().get(name);
-  const std::vector<std::vector<long long>> shapes = {{17, 4099, 4097}, {1, 64, 64},     {257, 129, 65},
-                                                      {1000, 1000, 8},  {128, 256, 4096}, {2048, 2048, 2048}};
   int checked = 0;
   for (const auto& dims : shapes) {
     for (DType dtype : spec.dtypes) {
@@ -177,6 +197,14 @@ int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape) {
 TEST_CASE("gemm_kn (wgmma, B K x N) is correct at odd shapes", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
   CHECK(check_gemm_at_odd_shapes("gemm_kn", 6) >= 80);
+}
+
+TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blocks included", "[gpu][gemm_paths]") {
+  TKBENCH_SKIP_WITHOUT_GPU();
+  // K = 65 and 8 leave most of a cluster's blocks without a k-block of their own.
+  CHECK(check_gemm_at_odd_shapes("gemm_splitk", 6,
+                                 {{17, 4099, 4097}, {16, 4096, 14336}, {64, 7168, 4096}, {128, 4096, 7168},
+                                  {1, 64, 65}, {100, 1000, 8}}) >= 80);
 }
 
 TEST_CASE("gemm_sm80 (mma.sync, B N x K) is correct at odd shapes", "[gpu][gemm_paths]") {

@@ -3,6 +3,11 @@
 // With B_LAYOUT = BLayout::kn (gemm_kn.toml), B is K x N, N contiguous, and
 // D = A * B: B's tiles are BK x BN SharedTiles read by wgmma's transposed-B
 // mode; nothing else changes.
+// With SPLIT_K > 1 (gemm_splitk.toml, for skinny shapes: few tiles, long K),
+// SPLIT_K blocks of one thread-block cluster share a tile, each taking a
+// contiguous share of its k-blocks; the other blocks leave their fp32 sums in
+// their (now idle) stage buffers and the cluster's first block adds them up
+// through distributed shared memory and writes D. One tile per block.
 //
 // Hopper path (sm_90a), warp-specialised:
 // - warpgroup 0 is the producer: one thread walks the block's tiles and k-blocks
@@ -45,8 +50,22 @@ struct GemmShared {
   Mbarrier empty[STAGES];
 };
 
+// The two cluster barriers of split K's reduction, for threads with no sums to give.
+__device__ __forceinline__ void split_k_barriers() {
+  cluster_arrive();
+  cluster_wait();
+  cluster_arrive();
+  cluster_wait();
+}
+
+// The consumer warpgroups' barrier (named barrier 1: 0 is __syncthreads').
+template <int CONSUMERS>
+__device__ __forceinline__ void consumers_sync() {
+  asm volatile("bar.sync 1, %0;" ::"n"(CONSUMERS * kWarpgroupThreads) : "memory");
+}
+
 template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M,
-          BLayout B_LAYOUT = BLayout::nk>
+          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1>
 __global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, 1)
 gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restrict__ d,
      const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map, int M, int N, int K) {
@@ -62,7 +81,13 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
 
   Shared& shared = shared_storage<Shared>();
   const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN, tiles = tiles_m * tiles_n;
-  const int k_blocks = (K + BK - 1) / BK;
+  // Split K: block `split` of its cluster takes k-blocks [kb_begin, kb_end) of
+  // tile blockIdx.x / SPLIT_K (maybe none, when K is short).
+  static_assert(SPLIT_K >= 1 && SPLIT_K <= 8, "a portable cluster has at most 8 blocks");
+  const int split = SPLIT_K > 1 ? static_cast<int>(cluster_block_rank()) : 0;
+  const int first_tile = blockIdx.x / SPLIT_K, tile_stride = gridDim.x / SPLIT_K;
+  const int k_blocks_all = (K + BK - 1) / BK, k_share = (k_blocks_all + SPLIT_K - 1) / SPLIT_K;
+  const int kb_begin = split * k_share, kb_end = min(k_blocks_all, kb_begin + k_share);
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < STAGES; ++s) {
@@ -75,13 +100,16 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   const int role = warpgroup_index();
   if (role == 0) {  // producer
     warpgroup_registers_decrease<40>();
-    if (threadIdx.x != 0) return;
+    if (threadIdx.x != 0) {
+      if constexpr (SPLIT_K > 1) split_k_barriers();  // every thread of the cluster takes part
+      return;
+    }
     tma_prefetch(a_map);
     tma_prefetch(b_map);
     PipelineState<STAGES> pipe;
-    for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+    for (int t = first_tile; t < tiles; t += tile_stride) {
       const TilePosition tile = tile_position(t, tiles_m, tiles_n, GROUP_M);
-      for (int kb = 0; kb < k_blocks; ++kb, pipe.advance()) {
+      for (int kb = kb_begin; kb < kb_end; ++kb, pipe.advance()) {
         shared.empty[pipe.stage].wait(pipe.phase ^ 1u);  // a fresh barrier counts as released
         Mbarrier& full = shared.full[pipe.stage];
         full.arrive_expect_bytes(kStageBytes);
@@ -97,6 +125,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
         }
       }
     }
+    if constexpr (SPLIT_K > 1) split_k_barriers();
     return;
   }
 
@@ -106,10 +135,10 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   const bool warp_leader = threadIdx.x % 32 == 0;
   PipelineState<STAGES> pipe;
   Accumulator<BN> acc[kSubtiles];
-  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+  for (int t = first_tile; t < tiles; t += tile_stride) {
     const TilePosition tile = tile_position(t, tiles_m, tiles_n, GROUP_M);
     int previous_stage = -1;
-    for (int kb = 0; kb < k_blocks; ++kb, pipe.advance()) {
+    for (int kb = kb_begin; kb < kb_end; ++kb, pipe.advance()) {
       shared.full[pipe.stage].wait(pipe.phase);
       const TileA& a = shared.a[pipe.stage];
       const TileB& b = shared.b[pipe.stage];
@@ -119,9 +148,9 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
 #pragma unroll
         for (int i = 0; i < kSubtiles; ++i) {
           if constexpr (B_LAYOUT == BLayout::nk)
-            mma_k16(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > 0 || k > 0);
+            mma_k16(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > kb_begin || k > 0);
           else
-            mma_k16_b_n_major(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > 0 || k > 0);
+            mma_k16_b_n_major(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > kb_begin || k > 0);
         }
       wgmma_commit();
       wgmma_wait<1>();  // the previous k-block's wgmma are done with their stage
@@ -131,7 +160,43 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
     wgmma_wait<0>();
 #pragma unroll
     for (int i = 0; i < kSubtiles; ++i) wgmma_fence_operands(acc[i]);
-    if (warp_leader) shared.empty[previous_stage].arrive();
+    if (previous_stage >= 0 && warp_leader) shared.empty[previous_stage].arrive();
+
+    if constexpr (SPLIT_K > 1) {
+      // The other blocks' sums into this one's: each consumer thread leaves its
+      // registers in its own stage memory, at the same offsets in every block,
+      // and the first block's same thread reads them from each.
+      constexpr int kRegisters = Accumulator<BN>::kRegisters, kThreads = CONSUMERS * kWarpgroupThreads;
+      static_assert(kSubtiles * kRegisters * kThreads * 4 <= STAGES * (TileA::kBytes + TileB::kBytes),
+                    "the partial sums fit in the idle stages");
+      float* partial = reinterpret_cast<float*>(shared.a);
+      const int thread = threadIdx.x - kWarpgroupThreads;
+      if (kb_begin >= kb_end)  // no k-blocks here: no wgmma wrote the accumulators
+#pragma unroll
+        for (int i = 0; i < kSubtiles; ++i)
+#pragma unroll
+          for (int r = 0; r < kRegisters; ++r) acc[i].d[r] = 0.f;
+      consumers_sync<CONSUMERS>();  // every consumer's wgmma are done with the stages
+      if (split != 0)
+#pragma unroll
+        for (int i = 0; i < kSubtiles; ++i)
+#pragma unroll
+          for (int r = 0; r < kRegisters; ++r) partial[(i * kRegisters + r) * kThreads + thread] = acc[i].d[r];
+      cluster_arrive();
+      cluster_wait();  // the partial sums are visible across the cluster
+      if (split == 0)
+        for (int s = 1; s < SPLIT_K; ++s) {
+          const unsigned remote = cluster_shared_address(partial + thread, s);
+#pragma unroll
+          for (int i = 0; i < kSubtiles; ++i)
+#pragma unroll
+            for (int r = 0; r < kRegisters; ++r)
+              acc[i].d[r] += load_cluster_shared(remote + (i * kRegisters + r) * kThreads * 4);
+        }
+      cluster_arrive();
+      cluster_wait();  // ... and read: the other blocks may exit
+      if (split != 0) continue;
+    }
 
     // Epilogue: pairs of adjacent columns as one 4-byte store where D's rows allow it.
     const bool paired = N % 2 == 0;
