@@ -196,25 +196,25 @@ int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape,
 
 TEST_CASE("gemm_kn (wgmma, B K x N) is correct at odd shapes", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
-  CHECK(check_gemm_at_odd_shapes("gemm_kn", 6) >= 80);
+  CHECK(check_gemm_at_odd_shapes("gemm_kn", 4) >= 60);
 }
 
 TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blocks included", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
   // K = 65 and 8 leave most of a cluster's blocks without a k-block of their own.
-  CHECK(check_gemm_at_odd_shapes("gemm_splitk", 6,
+  CHECK(check_gemm_at_odd_shapes("gemm_splitk", 4,
                                  {{17, 4099, 4097}, {16, 4096, 14336}, {64, 7168, 4096}, {128, 4096, 7168},
-                                  {1, 64, 65}, {100, 1000, 8}}) >= 80);
+                                  {1, 64, 65}, {100, 1000, 8}}) >= 60);
 }
 
 TEST_CASE("gemm_sm80 (mma.sync, B N x K) is correct at odd shapes", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
-  CHECK(check_gemm_at_odd_shapes("gemm_sm80", 6) >= 80);
+  CHECK(check_gemm_at_odd_shapes("gemm_sm80", 4) >= 60);
 }
 
 TEST_CASE("gemm_sm80_kn (mma.sync, B K x N) is correct at odd shapes", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
-  CHECK(check_gemm_at_odd_shapes("gemm_sm80_kn", 6) >= 80);
+  CHECK(check_gemm_at_odd_shapes("gemm_sm80_kn", 4) >= 60);
 }
 
 TEST_CASE("transpose is exact at odd shapes for every kind of config", "[gpu][gemm_paths]") {

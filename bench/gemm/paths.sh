@@ -15,7 +15,8 @@
 #   4. one table: TFLOP/s and % of torch.matmul, GB/s and % of the copy (paths_summary.py).
 #   SHAPES=4096x4096x4096 bash ...     other gemm shapes (M x N x K)
 #   SKINNY=16x4096x14336 bash ...      other skinny shapes
-#   TESTS=0 bash ...                   skip the [gpu] tests
+#   TESTS=0 bash ...                   skip the [gpu] tests (about 2 minutes)
+#   BENCH=0 bash ...                   the tests only
 # Everything lands in $RUN and is packed into $OUT/gemm_paths.tgz.
 set -u
 source bench/device_env.sh
@@ -27,8 +28,10 @@ $TK calibrate -q > /dev/null && $TK devices | tee "$RUN/devices.txt"
 
 if [ "${TESTS:-1}" != 0 ]; then
   echo ">> [gpu] tests"
-  timeout 150 .carry/tkbench_tests "[gpu][gemm_paths],[gpu][tensor_map]" 2>&1 | tail -40 | tee "$RUN/gpu-tests.log"
+  timeout 240 .carry/tkbench_tests "[gpu][gemm_paths],[gpu][tensor_map]" 2>&1 | tail -40 | tee "$RUN/gpu-tests.log"
 fi
+
+[ "${BENCH:-1}" = 0 ] && exit 0
 
 bench() {  # template, shapes, dtype, config
   echo "== $1 $4" | tee -a "$RUN/bench.txt"
@@ -55,7 +58,7 @@ for t in gemm_sm80 gemm_sm80_kn; do
   bench $t "$shapes" bf16 "BM=128,BN=256,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=64,GROUP_M=8"
   bench $t "$shapes" bf16 "BM=256,BN=128,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=64,GROUP_M=8"
   bench $t "$shapes" bf16 "BM=128,BN=128,BK=32,WM=64,WN=64,STAGES=4,SWIZZLE=64,GROUP_M=8"
-  bench $t "$shapes" bf16 "BM=128,BN=256,BK=64,WM=64,WN=64,STAGES=3,SWIZZLE=128,GROUP_M=8"
+  bench $t "$shapes" bf16 "BM=128,BN=128,BK=64,WM=64,WN=32,STAGES=4,SWIZZLE=128,GROUP_M=8"
 done
 
 echo ">> transpose against a copy of the same bytes"
