@@ -42,32 +42,39 @@ __global__ void __launch_bounds__(THREADS) transpose(const T* __restrict__ x, T*
   using Tile = TransposeTile<T, TILE, VEC_BYTES, PAD, SWIZZLE>;
   using V = Vec<T, Tile::kVec>;
   constexpr int kVec = Tile::kVec, kVectors = Tile::kVectors;
+  constexpr int kPerThread = TILE * kVectors / THREADS;  // vectors each thread moves (powers of two: exact)
+  static_assert(kPerThread >= 1 && TILE * kVectors % THREADS == 0, "every thread moves whole vectors");
   Tile& tile = shared_storage<Tile>();
   const int r0 = blockIdx.y * TILE, c0 = blockIdx.x * TILE;
 
-  // X's tile rows into shared memory; zeros past the edges are never written out.
+  // X's tile rows into shared memory, all of a thread's loads in flight before
+  // its stores; zeros past the edges are never written out.
   const bool x_vectors = C % kVec == 0;
-#pragma unroll 4
-  for (int i = threadIdx.x; i < TILE * kVectors; i += THREADS) {
-    const int r = i / kVectors, q = i % kVectors;
+  V in[kPerThread];
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int i = j * THREADS + threadIdx.x, r = i / kVectors, q = i % kVectors;
     const int row = r0 + r, col = c0 + q * kVec;
     const T* from = x + static_cast<long long>(row) * C + col;
-    V v;
     if (x_vectors && row < R && col + kVec <= C) {
-      v = *reinterpret_cast<const V*>(from);
+      in[j] = *reinterpret_cast<const V*>(from);
     } else {
 #pragma unroll
-      for (int e = 0; e < kVec; ++e) v.v[e] = row < R && col + e < C ? from[e] : from_float<T>(0.f);
+      for (int e = 0; e < kVec; ++e) in[j].v[e] = row < R && col + e < C ? from[e] : from_float<T>(0.f);
     }
-    tile.vector(r, q) = v;
+  }
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int i = j * THREADS + threadIdx.x;
+    tile.vector(i / kVectors, i % kVectors) = in[j];
   }
   __syncthreads();
 
   // Y's rows (X's columns c0 + c), vector p gathered from tile rows p V .. p V + V - 1.
   const bool y_vectors = R % kVec == 0;
-#pragma unroll 4
-  for (int i = threadIdx.x; i < TILE * kVectors; i += THREADS) {
-    const int c = i / kVectors, p = i % kVectors;
+#pragma unroll
+  for (int j = 0; j < kPerThread; ++j) {
+    const int i = j * THREADS + threadIdx.x, c = i / kVectors, p = i % kVectors;
     const int row = c0 + c, col = r0 + p * kVec;
     if (row >= C) continue;
     V v;
