@@ -9,6 +9,7 @@
 
 #include "test_helpers.hpp"
 #include "tuner/compiler.hpp"
+#include "tuner/file_util.hpp"
 
 using namespace tkbench;
 using Catch::Matchers::Contains;
@@ -39,7 +40,8 @@ std::string key_of(const TemplateSpec& spec) { return Compiler(nullptr).cache_ke
 }  // namespace
 
 TEST_CASE("jit_compat: a header with <bit>, <concepts> and __host__ compiles under NVRTC, and only with it", "[compile-settings][compiler]") {
-  const auto& spec = TemplateRegistry::load({test::fixtures() + "/" + kFixture}).get(kFixture);
+  const auto registry = TemplateRegistry::load({test::fixtures() + "/" + kFixture});
+  const auto& spec = registry.get(kFixture);
   const auto options = Compiler(nullptr).options(spec, "sm_90");
   CHECK(std::find(options.begin(), options.end(), "-std=c++20") != options.end());
   CHECK(std::find(options.begin(), options.end(), "-DLIB_SCALE=1") != options.end());

@@ -160,7 +160,7 @@ TEST_CASE("C's rules: natural alignment, alignas, tail padding, an empty struct"
 }
 
 TEST_CASE("struct fields and tensor maps are validated: rank, box, swizzle span, element strides, kinds", "[struct][tensor_map][bad-input]") {
-  const std::string map5 = R"(name = "m"
+  const std::string map5 = R"M(name = "m"
 kind = "tensor_map"
 buffer = "x"
 dims = ["N", "M", 1, 1, 1]
@@ -169,7 +169,7 @@ box = ["VEC * 16", "THREADS / 64", 1, 1, 1]
 element_strides = [1, 1, 1, 1, 1]
 swizzle = 128
 l2_promotion = 128
-oob_fill = "nan")";
+oob_fill = "nan")M";
   TemplateSpec spec = test::parse_text(struct_manifest(map5));
   const auto& m = struct_arg(spec).structure.fields.at(0).tensor_map;
   CHECK(m.dims.size() == 5);

@@ -438,7 +438,8 @@ class ManifestReader {
       for (const auto& b : map.box) rules.push_back(fmt::format("({0}) >= 1 && ({0}) <= 256", b.text()));  // box dims
       for (const auto& st : map.strides) rules.push_back(fmt::format("({0}) % 16 == 0", st.text()));      // TMA strides
       for (const auto& e : map.element_strides) rules.push_back(fmt::format("({0}) >= 1 && ({0}) <= 8", e.text()));
-      rules.push_back(fmt::format("{0} == 0 || {0} == 64 || {0} == 128 || {0} == 256", "(" + map.l2_promotion.text() + ")"));
+      if (map.l2_promotion.text() != "256")  // the default needs no rule (and adds none to `show`)
+        rules.push_back(fmt::format("{0} == 0 || {0} == 64 || {0} == 128 || {0} == 256", "(" + map.l2_promotion.text() + ")"));
       for (const auto& rule : rules) added.push_back({Expression(rule, where, names)});
     }
     for (auto& c : added) spec.constraints.push_back(std::move(c));
