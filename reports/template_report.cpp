@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "reports/terminal.hpp"
+#include "tuner/struct_layout.hpp"
 
 namespace tkbench {
 namespace {
@@ -85,15 +86,23 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
   std::vector<std::string> header = {"#", "name", "kind", "dtype", "size / value", "init"};
   if (reference_dtypes) header.insert(header.begin() + 4, "reference_dtype");
   Table args(header);
+  auto map_text = [&](const TensorMapSpec& m) {
+    std::string t = "map of " + m.buffer + ": dims " + exprs(m.dims) + " box " + exprs(m.box) + " swizzle " + m.swizzle.text();
+    if (!m.element_strides.empty()) t += " element strides " + exprs(m.element_strides);
+    return t;
+  };
+  int parameter = 0;
   for (std::size_t i = 0; i < s.args.size(); ++i) {
     const auto& a = s.args[i];
     const std::string size = a.is_buffer() ? a.count.text() + " elements"
-                             : a.kind == ArgKind::tensor_map
-                                 ? "map of " + a.tensor_map.buffer + ": dims " + exprs(a.tensor_map.dims) + " box " +
-                                       exprs(a.tensor_map.box) + " swizzle " + a.tensor_map.swizzle.text()
+                             : a.kind == ArgKind::tensor_map ? map_text(a.tensor_map)
+                             : a.kind == ArgKind::struct_value
+                                 ? fmt::format("{} bytes, {} fields (layout below)", layout_struct(a.structure).size,
+                                               a.structure.fields.size())
                                  : a.value.text();
-    std::vector<Cell> row = {std::to_string(i), a.name, std::string(arg_kind_name(a.kind)),
-                             a.kind == ArgKind::tensor_map ? "-" : a.dtype ? std::string(dtype_info(*a.dtype).name) : "{dtype}",
+    const bool typeless = a.kind == ArgKind::tensor_map || a.kind == ArgKind::struct_value;
+    std::vector<Cell> row = {a.passed ? std::to_string(parameter++) : std::string("-"), a.name, std::string(arg_kind_name(a.kind)),
+                             typeless ? "-" : a.dtype ? std::string(dtype_info(*a.dtype).name) : "{dtype}",
                              size,
                              a.kind == ArgKind::input || a.kind == ArgKind::inout ? a.init.str()
                                                                                   : (a.kind == ArgKind::output ? "poisoned" : "-")};
@@ -102,6 +111,32 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
     args.add_row(std::move(row));
   }
   args.print(out, color);
+  if (std::any_of(s.args.begin(), s.args.end(), [](const ArgSpec& a) { return !a.passed; }))
+    std::fprintf(out, "  (#: the kernel parameter; '-': allocated, filled and verified, but passed only through a struct or the reference)\n");
+  if (!s.reference_args.empty()) {
+    std::string names;
+    for (const auto& n : s.reference_args) names += (names.empty() ? "" : ", ") + n;
+    std::fprintf(out, "  the reference takes: %s\n", names.c_str());
+  }
+
+  for (const auto& a : s.args) {
+    if (a.kind != ArgKind::struct_value) continue;
+    const StructLayout layout = layout_struct(a.structure);
+    std::fprintf(out, "\n%s\n", styled(fmt::format("struct {}: {} bytes, aligned to {} (C layout)", a.name, layout.size,
+                                                     layout.align), Style::bold, color).c_str());
+    Table fields({"offset", "size", "align", "field", "kind", "value"});
+    for (std::size_t f = 0; f < layout.fields.size(); ++f) {
+      const StructField& field = a.structure.fields[f];
+      const FieldLayout& l = layout.fields[f];
+      const std::string value = field.kind == FieldKind::pointer ? "-> " + field.buffer
+                                : field.kind == FieldKind::scalar ? fmt::format("{} {}", dtype_info(field.dtype).name, field.value.text())
+                                : field.kind == FieldKind::tensor_map ? map_text(field.tensor_map)
+                                : "zeros";
+      fields.add_row({std::to_string(l.offset), std::to_string(l.size), std::to_string(l.align), field.name,
+                      std::string(field_kind_name(field.kind)), value});
+    }
+    fields.print(out, color);
+  }
 }
 
 }  // namespace tkbench

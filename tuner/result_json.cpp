@@ -224,6 +224,17 @@ json to_json(const TemplateSpec& s) {
       arg["strides"] = texts(a.tensor_map.strides);
       arg["box"] = texts(a.tensor_map.box);
       arg["swizzle"] = a.tensor_map.swizzle.text();
+    } else if (a.kind == ArgKind::struct_value) {
+      arg["dtype"] = nullptr;
+      json fields = json::array();
+      for (const auto& f : a.structure.fields) {
+        json field = {{"name", f.name}, {"kind", field_kind_name(f.kind)}};
+        if (f.kind == FieldKind::pointer) field["buffer"] = f.buffer;
+        if (f.kind == FieldKind::scalar) field["value"] = f.value.text();
+        if (f.kind == FieldKind::tensor_map) field["buffer"] = f.tensor_map.buffer;
+        fields.push_back(field);
+      }
+      arg["fields"] = fields;
     } else {
       arg["value"] = a.value.text();
     }
