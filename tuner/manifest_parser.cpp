@@ -25,7 +25,7 @@ class ManifestReader {
       throw InputError(fmt::format("{}: malformed TOML: {}", at(e.source()).str(), e.description()));
     }
     check_keys(root, {"name", "description", "source", "shape", "dtypes", "arch", "constraints", "compile_options",
-                      "kernel", "reference", "params", "default", "roofline", "tolerance", "args"},
+                      "kernel", "reference", "params", "default", "roofline", "tolerance", "args", "model"},
                "the manifest");
 
     TemplateSpec spec;
@@ -57,6 +57,8 @@ class ManifestReader {
     spec.tolerance = tolerance(root, spec);
     spec.args = args(root, config_names);
     add_tensor_map_constraints(spec, config_names);
+    add_shared_memory_constraint(spec, config_names);
+    spec.model = model(root, config_names);
 
     load_sources(root, spec);
     return spec;
@@ -196,10 +198,12 @@ class ManifestReader {
     auto reserved = builtin_expression_names();
     reserved.push_back("dtype");
     reserved.push_back("num_sms");
+    reserved.push_back("max_shared_bytes");
     for (const auto& f : expression_functions()) reserved.push_back(f);
     auto claim = [&](const std::string& name, const toml::node* node) {
       if (std::find(reserved.begin(), reserved.end(), name) != reserved.end())
-        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype', 'num_sms' and functions)", name));
+        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype', 'num_sms', 'max_shared_bytes' and "
+                               "functions)", name));
       if (!seen.insert(name).second) fail(node, fmt::format("'{}' is used twice as a dim or parameter", name));
     };
     for (const auto& d : spec.dims) claim(d, root.get("shape"));
@@ -409,8 +413,50 @@ class ManifestReader {
       };
       for (const auto& b : map.box) rules.push_back(fmt::format("({0}) >= 1 && ({0}) <= 256", b.text()));  // box dims
       for (const auto& st : map.strides) rules.push_back(fmt::format("({0}) % 16 == 0", st.text()));      // TMA strides
-      for (const auto& rule : rules) spec.constraints.push_back({Expression(rule, arg.where, names)});
+      for (const auto& rule : rules)
+        spec.constraints.push_back({Expression(rule, arg.where, names), "tensor map " + arg.name});
     }
+  }
+
+  // A block over the arch's opt-in shared memory cannot launch: prune it
+  // before compiling, whatever the manifest's own constraints say.
+  void add_shared_memory_constraint(TemplateSpec& spec, const std::vector<std::string>& names) const {
+    const Expression& bytes = spec.kernel.shared_bytes;
+    if (bytes.names().empty()) return;  // a constant: the check command judges it once
+    spec.constraints.push_back({Expression(fmt::format("({}) <= max_shared_bytes", bytes.text()), bytes.where(), names),
+                                "[kernel] shared_bytes within the arch's opt-in limit"});
+  }
+
+  // [model]: let = ["name = expression", ...] evaluated in order, cost = "expression".
+  std::optional<CostModel> model(const toml::table& root, std::vector<std::string> names) const {
+    const toml::node* node = root.get("model");
+    if (!node) return std::nullopt;
+    const toml::table* table = node->as_table();
+    if (!table) fail(node, "'model' must be a table: [model] with cost = \"expression\"");
+    check_keys(*table, {"let", "cost"}, "[model]");
+    CostModel model;
+    if (const toml::node* let = table->get("let")) {
+      const toml::array* array = let->as_array();
+      if (!array) fail(let, "[model] let must be an array of \"name = expression\" strings");
+      for (const auto& item : *array) {
+        std::smatch m;
+        const std::string text = item.is_string() ? item.as_string()->get() : "";
+        if (!std::regex_match(text, m, std::regex(R"(\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*\S)\s*)")))
+          fail(&item, "each [model] let entry must read \"name = expression\", e.g. \"tiles = ceil_div(M, BM) * ceil_div(N, BN)\"");
+        const std::string name = m[1];
+        const auto builtins = builtin_expression_names();
+        if (std::find(names.begin(), names.end(), name) != names.end() ||
+            std::find(builtins.begin(), builtins.end(), name) != builtins.end() ||
+            std::find(expression_functions().begin(), expression_functions().end(), name) != expression_functions().end())
+          fail(&item, fmt::format("[model] let name '{}' is already a dim, parameter, reserved name or earlier let", name));
+        model.let.emplace_back(name, Expression(m[2], at(&item), names));
+        names.push_back(name);
+      }
+    }
+    const toml::node* cost = table->get("cost");
+    if (!cost) fail(node, "[model] needs cost = \"expression\": the predicted relative time of a config (lower is better)");
+    model.cost = expression(cost, "[model] cost", names);
+    return model;
   }
 
   std::vector<ArgSpec> args(const toml::table& root, const std::vector<std::string>& names) const {
@@ -542,6 +588,7 @@ std::vector<std::string> TemplateSpec::expression_names() const {
   for (const auto& p : params) names.push_back(p.name);
   names.push_back("dtype");
   names.push_back("num_sms");
+  names.push_back("max_shared_bytes");
   return names;
 }
 
