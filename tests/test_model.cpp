@@ -45,10 +45,10 @@ double gemm_cost(const std::vector<long long>& shape, const ConfigFilter& change
   return *predicted_cost(spec, make_problem(spec, shape, DType::bf16), gemm_config(changes));
 }
 
-const std::string kModel = R"([model]
+const std::string kModel = R"TOML([model]
 let = ["threads = THREADS * VEC", "blocks = ceil_div(M * N, threads)"]
 cost = "blocks / min(blocks, num_sms) + 1 / VEC"
-)";
+)TOML";
 
 }  // namespace
 
@@ -71,8 +71,8 @@ TEST_CASE("shared_bytes over the arch's opt-in limit is pruned before compiling,
   p.max_shared_bytes = 48 * 1024;
   CHECK(SearchSpace(spec, p).enumerate().size() < space.enumerate().size());
   // A constant shared_bytes implies nothing: the check command judges it once.
-  CHECK(std::none_of(test::parse_text(test::kValidManifest).constraints.begin(),
-                     test::parse_text(test::kValidManifest).constraints.end(),
+  const auto plain = test::parse_text(test::kValidManifest);
+  CHECK(std::none_of(plain.constraints.begin(), plain.constraints.end(),
                      [](const Constraint& c) { return !c.implied_by.empty(); }));
 }
 

@@ -51,10 +51,11 @@ class AdaptiveBase : public Strategy {
     for (std::size_t i = 0; i < valid_.size(); ++i) index_[valid_[i].str()] = i;
     for (const auto& p : space.spec().params) values_.push_back(p.values);
     if (space.spec().model) {
-      for (const auto& c : rank_by_model(space.spec(), space.problem(), valid_)) model_order_.push_back(index_.at(c.str()));
-      model_log_cost_.resize(valid_.size());
-      for (std::size_t i = 0; i < valid_.size(); ++i)
-        model_log_cost_[i] = std::log(*predicted_cost(space.spec(), space.problem(), valid_[i]));
+      for (const auto& c : valid_) model_log_cost_.push_back(std::log(*predicted_cost(space.spec(), space.problem(), c)));
+      model_order_.resize(valid_.size());
+      std::iota(model_order_.begin(), model_order_.end(), 0);
+      std::stable_sort(model_order_.begin(), model_order_.end(),
+                       [&](std::size_t a, std::size_t b) { return model_log_cost_[a] < model_log_cost_[b]; });
     }
   }
   void observe(const Result& r) override { costs_[r.config.str()] = cost_of(r); }
@@ -240,6 +241,7 @@ class GeneticStrategy : public AdaptiveBase {
       mark(c);
       children.push_back(c);
     }
+    std::reverse(children.begin(), children.end());  // proposed from the back: the first bred goes first
     pending_ = std::move(children);
   }
 
