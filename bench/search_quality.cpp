@@ -6,7 +6,9 @@
 // best lands in the model's order), the model strategy, and each adaptive
 // strategy with the model (started from its best-ranked configs) and without
 // it ("-nomodel": random starts, as before the model).
-// Usage: search_quality [DOCUMENT.json ...]
+// Usage: search_quality [--model-only] [DOCUMENT.json ...]
+// --model-only: the model's agreement alone, for documents that hold only part
+// of a space (a bayes tune's results), where replaying strategies means little.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -137,6 +139,8 @@ void print_model_agreement(const TemplateSpec& spec, const Problem& problem, con
 
 int main(int argc, char** argv) {
   std::vector<std::string> files(argv + 1, argv + argc);
+  const bool model_only = !files.empty() && files.front() == "--model-only";
+  if (model_only) files.erase(files.begin());
   if (files.empty())
     for (const auto& f : std::filesystem::directory_iterator("bench/spaces"))
       if (f.path().extension() == ".json") files.push_back(f.path().string());
@@ -172,6 +176,10 @@ int main(int argc, char** argv) {
     for (const std::string adaptive : {"anneal", "genetic", "bayes"}) {
       names.push_back(adaptive);
       if (spec.model) names.push_back(adaptive + "-nomodel");
+    }
+    if (model_only) {
+      std::printf("%s (%zu of %zu valid configs recorded)\n", name_of_space.c_str(), cost.size(), size);
+      names.clear();
     }
     for (const auto& name : names) {
       const bool nomodel = name.size() > 8 && name.substr(name.size() - 8) == "-nomodel";
