@@ -29,8 +29,8 @@ void print_template_list(std::FILE* out, const std::vector<TemplateSpec>& templa
   table.print(out, color);
 }
 
-void print_template_details(std::FILE* out, const TemplateSpec& s, const std::optional<Problem>& problem,
-                            std::optional<std::size_t> valid_configs, const Unlaunchable& unlaunchable, bool color) {
+void print_template_details(std::FILE* out, const TemplateSpec& s, const std::optional<SpaceAtShape>& at_shape,
+                            bool color) {
   auto line = [&](const std::string& key, const std::string& value) {
     std::fprintf(out, "%s %s\n", styled(fmt::format("{:<13}", key + ":"), Style::bold, color).c_str(), value.c_str());
   };
@@ -60,17 +60,44 @@ void print_template_details(std::FILE* out, const TemplateSpec& s, const std::op
   }
   params.print(out, color);
   std::string space = fmt::format("{:.0f} configs before constraints", s.raw_space_size());
-  if (valid_configs && problem) {
-    space += fmt::format(", {} valid at shape {} {}", *valid_configs, problem->shape_str(), dtype_info(problem->dtype).name);
-    if (unlaunchable.count)
-      space += fmt::format(" ({} more satisfy the constraints but cannot launch: {})", unlaunchable.count,
-                           unlaunchable.first_reason);
+  if (at_shape) {
+    const Problem& problem = at_shape->problem;
+    space += fmt::format(", {} valid at shape {} {}", at_shape->valid_configs, problem.shape_str(),
+                         dtype_info(problem.dtype).name);
+    if (at_shape->unlaunchable.count)
+      space += fmt::format(" ({} more satisfy the constraints but cannot launch: {})", at_shape->unlaunchable.count,
+                           at_shape->unlaunchable.first_reason);
   } else
     space += " (add --shape to count the valid ones)";
   std::fprintf(out, "space: %s\n", space.c_str());
   if (!s.constraints.empty()) {
-    std::fprintf(out, "\n%s\n", styled("constraints", Style::bold, color).c_str());
-    for (const auto& c : s.constraints) std::fprintf(out, "  %s\n", c.expr.text().c_str());
+    // With a shape: what each rule prunes before anything compiles, each
+    // config counted for the first rule it breaks.
+    const bool counted = at_shape && at_shape->pruned_by.size() == s.constraints.size();
+    std::fprintf(out, "\n%s%s\n", styled("constraints", Style::bold, color).c_str(),
+                 counted ? " (configs each removes at this shape, counted once)" : "");
+    Table rules(counted ? std::vector<std::string>{"removes", "rule", "from"} : std::vector<std::string>{"rule", "from"});
+    for (std::size_t i = 0; i < s.constraints.size(); ++i) {
+      const auto& c = s.constraints[i];
+      std::vector<Cell> row = {c.expr.text(), c.implied_by.empty() ? "manifest" : "implied: " + c.implied_by};
+      if (counted) row.insert(row.begin(), Cell(std::to_string(at_shape->pruned_by[i])));
+      rules.add_row(row);
+    }
+    rules.print(out, color);
+  }
+  if (s.model) {
+    std::fprintf(out, "\n%s\n", styled("model", Style::bold, color).c_str());
+    for (const auto& [name, e] : s.model->let) std::fprintf(out, "  %s = %s\n", name.c_str(), e.text().c_str());
+    std::fprintf(out, "  cost = %s\n", s.model->cost.text().c_str());
+    if (at_shape && !at_shape->model_best.empty()) {
+      std::fprintf(out, "  best ranked at this shape (searches start here):\n");
+      Table best({"rank", "predicted", "config"});
+      const double first = at_shape->model_best.front().second;
+      for (std::size_t i = 0; i < at_shape->model_best.size(); ++i)
+        best.add_row({std::to_string(i + 1), fmt::format("{:.3f}", at_shape->model_best[i].second / first),
+                      at_shape->model_best[i].first.str()});
+      best.print(out, color);
+    }
   }
   std::fprintf(out, "\n%s\n", styled("launch", Style::bold, color).c_str());
   auto exprs = [](const std::vector<Expression>& es) {

@@ -29,7 +29,7 @@ class ManifestReader {
     }
     check_keys(root, {"name", "description", "source", "shape", "dtypes", "arch", "constraints", "compile_options",
                       "include_dirs", "defines", "std", "jit_compat", "excerpts", "kernel", "reference", "params", "default",
-                      "roofline", "tolerance", "args"},
+                      "roofline", "tolerance", "args", "model"},
                "the manifest");
 
     TemplateSpec spec;
@@ -63,6 +63,8 @@ class ManifestReader {
     spec.args = args(root, config_names);
     spec.reference_args = reference_args(root, spec);
     add_tensor_map_constraints(spec, config_names);
+    add_shared_memory_constraint(spec, config_names);
+    spec.model = model(root, config_names);
 
     excerpts(root, spec);
     load_sources(root, spec);
@@ -204,10 +206,12 @@ class ManifestReader {
     auto reserved = builtin_expression_names();
     reserved.push_back("dtype");
     reserved.push_back("num_sms");
+    reserved.push_back("max_shared_bytes");
     for (const auto& f : expression_functions()) reserved.push_back(f);
     auto claim = [&](const std::string& name, const toml::node* node) {
       if (std::find(reserved.begin(), reserved.end(), name) != reserved.end())
-        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype', 'num_sms' and functions)", name));
+        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype', 'num_sms', 'max_shared_bytes' and "
+                               "functions)", name));
       if (!seen.insert(name).second) fail(node, fmt::format("'{}' is used twice as a dim or parameter", name));
     };
     for (const auto& d : spec.dims) claim(d, root.get("shape"));
@@ -417,14 +421,19 @@ class ManifestReader {
   // What cuTensorMapEncodeTiled would refuse, as constraints: configs that
   // break them are invalid offline, with the rule's text in the reason.
   void add_tensor_map_constraints(TemplateSpec& spec, const std::vector<std::string>& names) const {
-    std::vector<std::pair<const TensorMapSpec*, SourceLocation>> maps;
+    struct MapAt {
+      const TensorMapSpec* map;
+      SourceLocation where;
+      std::string name;  // "a_map", or "globals.a_map" for a struct field
+    };
+    std::vector<MapAt> maps;
     for (const auto& arg : spec.args) {
-      if (arg.kind == ArgKind::tensor_map) maps.emplace_back(&arg.tensor_map, arg.where);
+      if (arg.kind == ArgKind::tensor_map) maps.push_back({&arg.tensor_map, arg.where, arg.name});
       for (const auto& field : arg.structure.fields)
-        if (field.kind == FieldKind::tensor_map) maps.emplace_back(&field.tensor_map, field.where);
+        if (field.kind == FieldKind::tensor_map) maps.push_back({&field.tensor_map, field.where, arg.name + "." + field.name});
     }
     std::vector<Constraint> added;
-    for (const auto& [map_ptr, where] : maps) {
+    for (const auto& [map_ptr, where, map_name] : maps) {
       const TensorMapSpec& map = *map_ptr;
       const ArgSpec& buffer = *spec.find_arg(map.buffer);
       const std::string size = fmt::format("size({})", buffer.dtype ? std::string(dtype_info(*buffer.dtype).name) : "dtype");
@@ -440,7 +449,7 @@ class ManifestReader {
       for (const auto& e : map.element_strides) rules.push_back(fmt::format("({0}) >= 1 && ({0}) <= 8", e.text()));
       if (map.l2_promotion.text() != "256")  // the default needs no rule (and adds none to `show`)
         rules.push_back(fmt::format("{0} == 0 || {0} == 64 || {0} == 128 || {0} == 256", "(" + map.l2_promotion.text() + ")"));
-      for (const auto& rule : rules) added.push_back({Expression(rule, where, names)});
+      for (const auto& rule : rules) added.push_back({Expression(rule, where, names), "tensor map " + map_name});
     }
     for (auto& c : added) spec.constraints.push_back(std::move(c));
   }
@@ -614,6 +623,47 @@ class ManifestReader {
       out.fields.push_back(std::move(field));
     }
     return out;
+  }
+
+  // A block over the arch's opt-in shared memory cannot launch: prune it
+  // before compiling, whatever the manifest's own constraints say.
+  void add_shared_memory_constraint(TemplateSpec& spec, const std::vector<std::string>& names) const {
+    const Expression& bytes = spec.kernel.shared_bytes;
+    if (bytes.names().empty()) return;  // a constant: the check command judges it once
+    spec.constraints.push_back({Expression(fmt::format("({}) <= max_shared_bytes", bytes.text()), bytes.where(), names),
+                                "[kernel] shared_bytes within the arch's opt-in limit"});
+  }
+
+  // [model]: let = ["name = expression", ...] evaluated in order, cost = "expression".
+  std::optional<CostModel> model(const toml::table& root, std::vector<std::string> names) const {
+    const toml::node* node = root.get("model");
+    if (!node) return std::nullopt;
+    const toml::table* table = node->as_table();
+    if (!table) fail(node, "'model' must be a table: [model] with cost = \"expression\"");
+    check_keys(*table, {"let", "cost"}, "[model]");
+    CostModel model;
+    if (const toml::node* let = table->get("let")) {
+      const toml::array* array = let->as_array();
+      if (!array) fail(let, "[model] let must be an array of \"name = expression\" strings");
+      for (const auto& item : *array) {
+        std::smatch m;
+        const std::string text = item.is_string() ? item.as_string()->get() : "";
+        if (!std::regex_match(text, m, std::regex(R"(\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*\S)\s*)")))
+          fail(&item, "each [model] let entry must read \"name = expression\", e.g. \"tiles = ceil_div(M, BM) * ceil_div(N, BN)\"");
+        const std::string name = m[1];
+        const auto builtins = builtin_expression_names();
+        if (std::find(names.begin(), names.end(), name) != names.end() ||
+            std::find(builtins.begin(), builtins.end(), name) != builtins.end() ||
+            std::find(expression_functions().begin(), expression_functions().end(), name) != expression_functions().end())
+          fail(&item, fmt::format("[model] let name '{}' is already a dim, parameter, reserved name or earlier let", name));
+        model.let.emplace_back(name, Expression(m[2], at(&item), names));
+        names.push_back(name);
+      }
+    }
+    const toml::node* cost = table->get("cost");
+    if (!cost) fail(node, "[model] needs cost = \"expression\": the predicted relative time of a config (lower is better)");
+    model.cost = expression(cost, "[model] cost", names);
+    return model;
   }
 
   std::vector<ArgSpec> args(const toml::table& root, const std::vector<std::string>& names) const {
@@ -831,6 +881,7 @@ std::vector<std::string> TemplateSpec::expression_names() const {
   for (const auto& p : params) names.push_back(p.name);
   names.push_back("dtype");
   names.push_back("num_sms");
+  names.push_back("max_shared_bytes");
   return names;
 }
 

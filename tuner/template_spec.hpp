@@ -24,6 +24,18 @@ struct ParamSpec {
 // A constraint on configs: a config is valid when the expression is non-zero.
 struct Constraint {
   Expression expr;
+  // Empty when the manifest writes it; else what tkbench derived it from
+  // ("tensor map a_map", "shared_bytes within the arch's opt-in limit").
+  std::string implied_by;
+};
+
+// [model]: a predicted relative cost of a config at a problem (lower is
+// better), evaluated before anything is compiled so searches start from the
+// configs it ranks best. `let` names intermediate values in order; each may use
+// the config names and the names defined before it.
+struct CostModel {
+  std::vector<std::pair<std::string, Expression>> let;
+  Expression cost;
 };
 
 // How a kernel is named and launched. `name` is an NVRTC name expression with
@@ -134,6 +146,7 @@ struct TemplateSpec {
   std::vector<DType> dtypes;         // dtypes the template supports; the first is the default
   std::vector<ParamSpec> params;
   std::vector<Constraint> constraints;
+  std::optional<CostModel> model;    // [model]; nullopt: configs are unranked
   std::map<std::string, long long> default_config;  // the hand-written baseline; may be partial
 
   KernelRule kernel;
@@ -152,7 +165,8 @@ struct TemplateSpec {
   // The arguments a launch passes, in order: the kernel's (every `passed`
   // one) or the reference's ([reference] args, else the kernel's).
   std::vector<const ArgSpec*> launch_args(bool reference) const;
-  // Every name a config-dependent expression may use: dims, params, "dtype", "num_sms".
+  // Every name a config-dependent expression may use: dims, params, "dtype",
+  // "num_sms", "max_shared_bytes".
   std::vector<std::string> expression_names() const;
   // Number of configs before constraints (product of value-list sizes).
   double raw_space_size() const;
