@@ -121,6 +121,7 @@ Examples:
     for (const auto& dims : shapes) {
       Problem problem = make_problem(spec, dims, dtype);
       problem.num_sms = device ? device->sm_count : default_sm_count(arch);
+      problem.max_shared_bytes = max_shared_bytes_of(arch);
       SearchSpace space(spec, problem);
       work.emplace_back(problem, args->sample ? space.sample(args->sample, args->seed, filter) : space.enumerate(filter));
     }

@@ -7,6 +7,7 @@
 #include "cli/offline_check.hpp"
 #include "reports/template_report.hpp"
 #include "tuner/diagnostics.hpp"
+#include "tuner/model_ranking.hpp"
 #include "tuner/result_json.hpp"
 
 namespace tkbench {
@@ -45,30 +46,40 @@ CommandRunner add_show_command(CLI::App& app, const GlobalOptions& global) {
     auto registry = global.load_templates();
     const TemplateSpec& spec = registry.get(args->name);
     const DType dtype = parse_problem_dtype(args->dtype, spec);
-    std::optional<Problem> problem;
-    std::optional<std::size_t> valid;
-    Unlaunchable unlaunchable;
+    std::optional<SpaceAtShape> at_shape;
     if (!args->shape.empty()) {
-      problem = make_problem(spec, parse_shape(args->shape, spec), dtype);
-      auto configs = SearchSpace(spec, *problem).enumerate();
-      unlaunchable = count_unlaunchable(spec, *problem, configs);
-      valid = configs.size() - unlaunchable.count;
+      Problem problem = make_problem(spec, parse_shape(args->shape, spec), dtype);
+      SearchSpace space(spec, problem);
+      auto configs = space.enumerate();
+      at_shape = SpaceAtShape{problem, 0, count_unlaunchable(spec, problem, configs), space.pruned_by(), {}};
+      at_shape->valid_configs = configs.size() - at_shape->unlaunchable.count;
+      const std::size_t kShownBest = 8;
+      for (auto& c : rank_by_model(spec, problem, configs)) {
+        if (!spec.model || at_shape->model_best.size() >= kShownBest) break;
+        at_shape->model_best.emplace_back(c, *predicted_cost(spec, problem, c));
+      }
     }
     if (global.json) {
       auto out = to_json(spec);
-      if (problem) {
-        out["problem"] = to_json(*problem);
-        out["valid_configs"] = *valid;
-        out["configs_that_cannot_launch"] = unlaunchable.count;
+      if (at_shape) {
+        out["problem"] = to_json(at_shape->problem);
+        out["valid_configs"] = at_shape->valid_configs;
+        out["configs_that_cannot_launch"] = at_shape->unlaunchable.count;
+        out["configs_removed_by_constraint"] = at_shape->pruned_by;
+        if (spec.model) {
+          nlohmann::ordered_json best = nlohmann::ordered_json::array();
+          for (const auto& [c, cost] : at_shape->model_best) best.push_back({{"config", c.str()}, {"predicted_cost", cost}});
+          out["model_best"] = best;
+        }
       }
       std::printf("%s\n", out.dump(2).c_str());
     } else {
-      print_template_details(stdout, spec, problem, valid, unlaunchable, global.color_stdout());
+      print_template_details(stdout, spec, at_shape, global.color_stdout());
     }
     // What would fail only on a GPU is found now (sm_90, this dtype; `check` does every dtype).
     TemplateCheckOptions check;
     check.dtypes = {dtype};
-    if (problem) check.shape = problem->dims;
+    if (at_shape) check.shape = at_shape->problem.dims;
     KernelCache cache(global.resolved_cache_dir());
     refuse_template_problems(spec, Compiler(cache.enabled() ? &cache : nullptr), check);
     return 0;

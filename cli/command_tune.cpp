@@ -81,8 +81,10 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--dtype", args->dtype, "Element type (default: the template's first dtype)");
   cmd->add_option("--config", args->config, "Fix some parameters: the search covers the rest");
   cmd->add_option("--strategy", args->strategy,
-                  fmt::format("exhaustive (default for spaces of <= {} valid configs), random, anneal, genetic or bayes "
-                              "(default above that)", kExhaustiveUpTo));
+                  fmt::format("exhaustive (default for spaces of <= {} valid configs), random, model (the template's "
+                              "[model] order, best predicted first), anneal, genetic or bayes (default above that; "
+                              "these three start from the [model]'s best-ranked configs when there is one)",
+                              kExhaustiveUpTo));
   cmd->add_option("--budget", args->budget,
                   fmt::format("Evaluate at most N configs per shape (default: all for exhaustive, else {}); a resumed run "
                               "counts what it already holds", kDefaultBudget))

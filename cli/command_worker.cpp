@@ -29,7 +29,8 @@ CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("worker", "Internal: evaluates configs for the other commands, one JSON request per line");
   cmd->group("");  // hidden from --help
   return [&global]() -> int {
-    auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs(global.template_dirs));
+    auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs(global.template_dirs),
+                                           TemplateRegistry::user_include_dirs(global.include_dirs));
     KernelCache cache(global.resolved_cache_dir());
     Compiler compiler(cache.enabled() ? &cache : nullptr);
     std::unique_ptr<Evaluator> evaluator;

@@ -17,6 +17,9 @@ void GlobalOptions::add_to(CLI::App& app) {
   app.add_option("--device", device, "CUDA device index for GPU commands")->default_val(0)->check(whole_number_at_least("--device", 0, "a CUDA device index; `tkbench devices` lists them"));
   app.add_option("--template-dir", template_dirs,
                  "Folder of user templates (*.toml and */*.toml); repeatable. TKBENCH_TEMPLATE_PATH adds more (':'-separated)");
+  app.add_option("--include-dir", include_dirs,
+                 "Folder user templates' sources #include from (a ThunderKittens checkout's include/); repeatable. "
+                 "TKBENCH_INCLUDE_PATH adds more (':'-separated). Its headers count in cache keys");
   app.add_option("--cache-dir", cache_dir, "Cache folder for compiled kernels (default $XDG_CACHE_HOME/tkbench)");
   app.add_option("-j,--jobs", jobs, "Compiles at once, each in its own compile-server process (default: all cores)")->check(whole_number_at_least("-j", 1));
 }
@@ -25,7 +28,8 @@ bool GlobalOptions::color_stdout() const { return !no_color && !json && stream_w
 bool GlobalOptions::color_stderr() const { return !no_color && stream_wants_color(stderr); }
 
 TemplateRegistry GlobalOptions::load_templates() const {
-  auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs(template_dirs));
+  auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs(template_dirs),
+                                         TemplateRegistry::user_include_dirs(include_dirs));
   for (const auto& n : registry.notices()) diagnostics().note(n);
   // The failed manifests themselves are shown by `list`, and raised when asked for by name.
   if (!registry.load_errors().empty())

@@ -18,6 +18,7 @@ struct GlobalOptions {
   bool no_color = false;
   int device = 0;
   std::vector<std::string> template_dirs;
+  std::vector<std::string> include_dirs;  // --include-dir: for user templates' compiles
   std::string cache_dir;  // empty: $XDG_CACHE_HOME/tkbench
   unsigned jobs = 0;      // 0: all cores
 

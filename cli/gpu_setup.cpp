@@ -18,6 +18,10 @@ std::unique_ptr<WorkerClient> make_worker(const GlobalOptions& global, double wa
     argv.push_back("--template-dir");
     argv.push_back(dir);
   }
+  for (const auto& dir : global.include_dirs) {
+    argv.push_back("--include-dir");
+    argv.push_back(dir);
+  }
   return std::make_unique<WorkerClient>(argv, watchdog_seconds);
 }
 

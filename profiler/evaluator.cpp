@@ -102,6 +102,7 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
   const TemplateSpec& spec = registry_.get(req.template_name);
   Problem problem = make_problem(spec, req.dims, req.dtype);
   problem.num_sms = device_.sm_count;
+  problem.max_shared_bytes = max_shared_bytes_of(device_.arch());
   KernelInstance instance = instantiate(spec.kernel, spec, problem, req.config);
   LoadedKernel kernel(compile_or_throw(compiler_, spec, instance.name_expression, device_.arch()));
   kernel.allow_dynamic_shared(instance.geometry.dynamic_shared_bytes);

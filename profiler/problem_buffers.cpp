@@ -2,28 +2,14 @@
 
 #include <cstring>
 
+#include "profiler/argument_bytes.hpp"
 #include "profiler/cuda_check.hpp"
 #include "tuner/errors.hpp"
 #include "tuner/format_bytes.hpp"
+#include "tuner/struct_layout.hpp"
 
 namespace tkbench {
 namespace {
-
-// Round-to-nearest-even float -> bf16/fp16 bits, for scalar arguments.
-std::uint16_t to_bf16_bits(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  if ((u & 0x7fffffff) > 0x7f800000) return 0x7fc0;  // NaN
-  u += 0x7fff + ((u >> 16) & 1);
-  return static_cast<std::uint16_t>(u >> 16);
-}
-std::uint16_t to_fp16_bits(float f) {
-  // Through _Float16, which g++ 12 supports on x86-64.
-  _Float16 h = static_cast<_Float16>(f);
-  std::uint16_t bits;
-  std::memcpy(&bits, &h, 2);
-  return bits;
-}
 
 long long element_count(const ArgSpec& arg, const Bindings& b) {
   return arg.count.evaluate_integer(b, "count of '" + arg.name + "'", 0, 1LL << 40);
@@ -35,26 +21,20 @@ std::uint64_t seed_for(std::uint64_t seed, int set, std::size_t arg) {
 
 }  // namespace
 
-void ArgPack::add_tensor_map(const EncodedTensorMap& map) { storage_.push_back(map); }
-
-void ArgPack::add_pointer(void* device_ptr) {
-  EncodedTensorMap slot;
-  std::memcpy(slot.words.data(), &device_ptr, sizeof device_ptr);
-  storage_.push_back(slot);
+void ArgPack::add_bytes(const void* bytes, std::size_t size) {
+  std::vector<EncodedTensorMap> slot((size + sizeof(EncodedTensorMap) - 1) / sizeof(EncodedTensorMap) + (size == 0));
+  std::memcpy(slot.data(), bytes, size);
+  storage_.push_back(std::move(slot));
 }
 
+void ArgPack::add_tensor_map(const EncodedTensorMap& map) { add_bytes(&map, sizeof map); }
+
+void ArgPack::add_pointer(void* device_ptr) { add_bytes(&device_ptr, sizeof device_ptr); }
+
 void ArgPack::add_scalar(DType dtype, double value) {
-  EncodedTensorMap slot;
-  switch (dtype) {
-    case DType::fp32: { float v = static_cast<float>(value); std::memcpy(slot.words.data(), &v, 4); break; }
-    case DType::fp64: std::memcpy(slot.words.data(), &value, 8); break;
-    case DType::bf16: { auto v = to_bf16_bits(static_cast<float>(value)); std::memcpy(slot.words.data(), &v, 2); break; }
-    case DType::fp16: { auto v = to_fp16_bits(static_cast<float>(value)); std::memcpy(slot.words.data(), &v, 2); break; }
-    case DType::i8: { auto v = static_cast<signed char>(value); std::memcpy(slot.words.data(), &v, 1); break; }
-    case DType::i32: { auto v = static_cast<int>(value); std::memcpy(slot.words.data(), &v, 4); break; }
-    case DType::i64: { auto v = static_cast<long long>(value); std::memcpy(slot.words.data(), &v, 8); break; }
-  }
-  storage_.push_back(slot);
+  std::uint64_t bits = 0;
+  encode_scalar(dtype, value, &bits);
+  add_bytes(&bits, dtype_info(dtype).size);
 }
 
 long long ProblemBuffers::required_bytes(const TemplateSpec& spec, const Problem& problem, int sets, bool with_reference) {
@@ -128,14 +108,28 @@ void ProblemBuffers::bind_config(const Config& config) {
   Bindings b = bindings_;
   config.bind(b);
   tensor_maps_.assign(sets_.size(), std::vector<EncodedTensorMap>(spec_.args.size()));
+  structs_.assign(sets_.size() + 1, std::vector<std::vector<std::byte>>(spec_.args.size()));
   for (std::size_t a = 0; a < spec_.args.size(); ++a) {
     const ArgSpec& arg = spec_.args[a];
-    if (arg.kind != ArgKind::tensor_map) continue;
-    const TensorMapShape shape = resolve_tensor_map(spec_, arg, problem_.dtype, b);
-    std::size_t buffer = 0;
-    while (spec_.args[buffer].name != arg.tensor_map.buffer) ++buffer;  // the parser checked it exists
-    for (std::size_t s = 0; s < sets_.size(); ++s) tensor_maps_[s][a] = encode_tensor_map(shape, sets_[s][buffer].ptr);
+    if (arg.kind == ArgKind::tensor_map) {
+      const TensorMapShape shape = resolve_tensor_map(spec_, arg, problem_.dtype, b);
+      const std::size_t buffer = arg_index(arg.tensor_map.buffer);
+      for (std::size_t s = 0; s < sets_.size(); ++s) tensor_maps_[s][a] = encode_tensor_map(shape, sets_[s][buffer].ptr);
+    }
+    if (arg.kind != ArgKind::struct_value) continue;
+    for (std::size_t s = 0; s < sets_.size(); ++s)
+      structs_[s][a] = pack_struct(spec_, arg, problem_.dtype, b,
+                                   [&](const std::string& name) { return sets_[s][arg_index(name)].ptr; });
+    // The reference's copy (the last slot): its own outputs, the inputs of set 0.
+    structs_[sets_.size()][a] = pack_struct(spec_, arg, problem_.dtype, b, [&](const std::string& name) {
+      const std::size_t i = arg_index(name);
+      return reference_[i].ptr ? reference_[i].ptr : sets_[0][i].ptr;
+    });
   }
+}
+
+std::size_t ProblemBuffers::arg_index(const std::string& name) const {
+  return static_cast<std::size_t>(spec_.find_arg(name) - spec_.args.data());  // the parser checked it exists
 }
 
 // A tensor map's slot before bind_config: zeros, which fault where a kernel uses them.
@@ -143,14 +137,25 @@ static EncodedTensorMap bound_map(const std::vector<std::vector<EncodedTensorMap
   return set < maps.size() ? maps[set][arg] : EncodedTensorMap{};
 }
 
+void ProblemBuffers::add_struct(ArgPack& pack, std::size_t slot, std::size_t a) const {
+  if (slot < structs_.size()) {
+    pack.add_bytes(structs_[slot][a].data(), structs_[slot][a].size());
+    return;
+  }
+  // Before bind_config: zeros, which fault where a kernel uses a pointer or map.
+  std::vector<std::byte> zeros(layout_struct(spec_.args[a].structure).size);
+  pack.add_bytes(zeros.data(), zeros.size());
+}
+
 ArgPack ProblemBuffers::kernel_args(int set) const {
   ArgPack pack;
   const auto& buffers = sets_.at(static_cast<std::size_t>(set));
-  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
-    const ArgSpec& arg = spec_.args[a];
-    if (arg.is_buffer()) pack.add_pointer(buffers[a].ptr);
-    else if (arg.kind == ArgKind::tensor_map) pack.add_tensor_map(bound_map(tensor_maps_, static_cast<std::size_t>(set), a));
-    else pack.add_scalar(*arg.dtype, arg.value.evaluate(bindings_));
+  for (const ArgSpec* arg : spec_.launch_args(false)) {
+    const std::size_t a = static_cast<std::size_t>(arg - spec_.args.data());
+    if (arg->is_buffer()) pack.add_pointer(buffers[a].ptr);
+    else if (arg->kind == ArgKind::tensor_map) pack.add_tensor_map(bound_map(tensor_maps_, static_cast<std::size_t>(set), a));
+    else if (arg->kind == ArgKind::struct_value) add_struct(pack, static_cast<std::size_t>(set), a);
+    else pack.add_scalar(*arg->dtype, arg->value.evaluate(bindings_));
   }
   return pack;
 }
@@ -163,11 +168,12 @@ const DeviceBuffer& ProblemBuffers::buffer(int set, const std::string& arg_name)
 
 ArgPack ProblemBuffers::reference_args() const {
   ArgPack pack;
-  for (std::size_t a = 0; a < spec_.args.size(); ++a) {
-    const ArgSpec& arg = spec_.args[a];
-    if (arg.kind == ArgKind::tensor_map) pack.add_tensor_map(bound_map(tensor_maps_, 0, a));
-    else if (!arg.is_buffer()) pack.add_scalar(*arg.dtype, arg.value.evaluate(bindings_));
-    else if (arg.kind == ArgKind::input) pack.add_pointer(sets_[0][a].ptr);  // inputs are shared
+  for (const ArgSpec* arg : spec_.launch_args(true)) {
+    const std::size_t a = static_cast<std::size_t>(arg - spec_.args.data());
+    if (arg->kind == ArgKind::tensor_map) pack.add_tensor_map(bound_map(tensor_maps_, 0, a));
+    else if (arg->kind == ArgKind::struct_value) add_struct(pack, sets_.size(), a);
+    else if (!arg->is_buffer()) pack.add_scalar(*arg->dtype, arg->value.evaluate(bindings_));
+    else if (arg->kind == ArgKind::input) pack.add_pointer(sets_[0][a].ptr);  // inputs are shared
     else pack.add_pointer(reference_[a].ptr);
   }
   return pack;

@@ -29,16 +29,18 @@ class ArgPack {
   void add_pointer(void* device_ptr);
   void add_scalar(DType dtype, double value);
   void add_tensor_map(const EncodedTensorMap& map);
+  void add_bytes(const void* bytes, std::size_t size);  // a by-value struct
   // Valid until the next add_*.
   void** data() {
     pointers_.clear();
-    for (auto& slot : storage_) pointers_.push_back(&slot);
+    for (auto& slot : storage_) pointers_.push_back(slot.data());
     return pointers_.data();
   }
 
  private:
-  // One slot per argument, wide and aligned enough for the largest (a tensor map: 128 bytes, 64-aligned).
-  std::vector<EncodedTensorMap> storage_;
+  // One slot per argument: whole 128-byte, 64-aligned blocks, enough for any
+  // argument's alignment (a tensor map's, a struct of them).
+  std::vector<std::vector<EncodedTensorMap>> storage_;
   std::vector<void*> pointers_;
 };
 
@@ -55,8 +57,9 @@ class ProblemBuffers {
   ProblemBuffers(const ProblemBuffers&) = delete;
   ProblemBuffers& operator=(const ProblemBuffers&) = delete;
 
-  // The config's tensor maps (kind = "tensor_map") over every set's buffers,
-  // encoded for the arguments below; a template without them needs no call.
+  // The config's tensor maps (kind = "tensor_map") and structs (kind =
+  // "struct") over every set's buffers, encoded for the arguments below; a
+  // template without them needs no call.
   void bind_config(const Config& config);
   ArgPack kernel_args(int set) const;
   ArgPack reference_args() const;  // the tensor maps of set 0
@@ -88,6 +91,9 @@ class ProblemBuffers {
   std::vector<std::vector<DeviceBuffer>> sets_;  // [set][arg]; scalars have no buffer
   std::vector<DeviceBuffer> reference_;          // [arg]: outputs and inouts only
   std::vector<std::vector<EncodedTensorMap>> tensor_maps_;  // [set][arg], from bind_config
+  std::vector<std::vector<std::vector<std::byte>>> structs_;  // [set][arg] bytes; slot sets() is the reference's
+  std::size_t arg_index(const std::string& name) const;
+  void add_struct(ArgPack& pack, std::size_t slot, std::size_t arg) const;
   Bindings bindings_;
   std::uint64_t seed_;
 };

@@ -50,22 +50,33 @@ CUtensorMapSwizzle swizzle_mode(int bytes) {
   }
 }
 
+CUtensorMapL2promotion l2_promotion(int bytes) {
+  switch (bytes) {
+    case 64: return CU_TENSOR_MAP_L2_PROMOTION_L2_64B;
+    case 128: return CU_TENSOR_MAP_L2_PROMOTION_L2_128B;
+    case 256: return CU_TENSOR_MAP_L2_PROMOTION_L2_256B;
+    default: return CU_TENSOR_MAP_L2_PROMOTION_NONE;
+  }
+}
+
 }  // namespace
 
 EncodedTensorMap encode_tensor_map(const TensorMapShape& shape, void* global_address) {
   static_assert(sizeof(CUtensorMap) == sizeof(EncodedTensorMap), "a CUtensorMap is 128 bytes");
   EncodedTensorMap out;
-  std::vector<cuuint32_t> element_strides(shape.dims.size(), 1);
+  std::vector<cuuint32_t> element_strides = shape.element_strides;
+  element_strides.resize(shape.dims.size(), 1);
   const CUresult r = encode_function()(
       reinterpret_cast<CUtensorMap*>(out.words.data()), data_type(shape.dtype), static_cast<cuuint32_t>(shape.dims.size()),
       global_address, shape.dims.data(), shape.strides.data(), shape.box.data(), element_strides.data(),
-      CU_TENSOR_MAP_INTERLEAVE_NONE, swizzle_mode(shape.swizzle_bytes), CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-      CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);  // out-of-bounds elements read as zeros
+      CU_TENSOR_MAP_INTERLEAVE_NONE, swizzle_mode(shape.swizzle_bytes), l2_promotion(shape.l2_promotion_bytes),
+      // FILL_NONE: out-of-bounds elements read as zeros
+      shape.oob_nan ? CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA : CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS)
     throw InputError(fmt::format("cuTensorMapEncodeTiled refused the map (error {}): dims [{}], strides [{}], box [{}], "
-                                 "swizzle {} B",
+                                 "element strides [{}], swizzle {} B",
                                  static_cast<int>(r), fmt::join(shape.dims, ", "), fmt::join(shape.strides, ", "),
-                                 fmt::join(shape.box, ", "), shape.swizzle_bytes));
+                                 fmt::join(shape.box, ", "), fmt::join(element_strides, ", "), shape.swizzle_bytes));
   return out;
 }
 

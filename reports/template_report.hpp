@@ -11,10 +11,15 @@
 namespace tkbench {
 
 void print_template_list(std::FILE* out, const std::vector<TemplateSpec>& templates, bool color);
-// `valid_configs`: the configs that satisfy the constraints at `problem` and can
-// launch, when a shape was given; `unlaunchable`: those that satisfy the
-// constraints but cannot launch.
-void print_template_details(std::FILE* out, const TemplateSpec& spec, const std::optional<Problem>& problem,
-                            std::optional<std::size_t> valid_configs, const Unlaunchable& unlaunchable, bool color);
+// What `show --shape` found at one problem.
+struct SpaceAtShape {
+  Problem problem;
+  std::size_t valid_configs = 0;  // satisfy the constraints and can launch
+  Unlaunchable unlaunchable;      // satisfy the constraints but cannot launch
+  std::vector<std::uint64_t> pruned_by;  // raw configs each constraint removed (SearchSpace::pruned_by)
+  std::vector<std::pair<Config, double>> model_best;  // the [model]'s cheapest configs and their predicted cost
+};
+void print_template_details(std::FILE* out, const TemplateSpec& spec, const std::optional<SpaceAtShape>& at_shape,
+                            bool color);
 
 }  // namespace tkbench

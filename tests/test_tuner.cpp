@@ -53,7 +53,7 @@ TEST_CASE("exhaustive proposes every valid config once, random a seeded valid sa
   CHECK(r1.size() == 10);
   CHECK(r1 == r2);
   for (const auto& c : r1) CHECK_FALSE(space.violation(c));
-  CHECK_THROWS_WITH(make_strategy("hillclimb", space, {}, 10, 1), Contains("available: exhaustive, random, anneal, genetic, bayes"));
+  CHECK_THROWS_WITH(make_strategy("hillclimb", space, {}, 10, 1), Contains("available: exhaustive, random, model, anneal, genetic, bayes"));
 }
 
 TEST_CASE("a result survives the JSON round trip", "[tuner]") {

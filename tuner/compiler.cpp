@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "tuner/jit_compat.hpp"
 #include "tuner/nvrtc_job.hpp"
 #include "tuner/ptxas_report.hpp"
 #include "tuner/sha256.hpp"
@@ -83,12 +84,16 @@ const std::string& Compiler::cuda_include_dir() {
 
 std::vector<std::string> Compiler::options(const TemplateSpec& spec, const std::string& arch) const {
   std::vector<std::string> opts = {
-      "--gpu-architecture=" + arch, "-std=c++17", "-default-device",
+      "--gpu-architecture=" + arch, "-std=" + spec.cxx_standard, "-default-device",
       "-lineinfo",      // source lines for Nsight Compute; no effect on code
       "-Xptxas=-v",     // the resource report, parsed into ResourceUsage
       "-I" + cuda_include_dir(),
   };
+  if (spec.jit_compat)
+    for (const auto& o : jit_compat_options(cuda_include_dir())) opts.push_back(o);
   if (!spec.include_dir.empty()) opts.push_back("-I" + spec.include_dir);
+  for (const auto& dir : spec.include_dirs) opts.push_back("-I" + dir);
+  for (const auto& d : spec.defines) opts.push_back("-D" + d);
   for (const auto& o : spec.compile_options) opts.push_back(o);
   return opts;
 }
@@ -103,6 +108,12 @@ std::string Compiler::cache_key(const TemplateSpec& spec, const std::string& nam
     hash.update(h.name);
     hash.update(h.text);
   }
+  if (!spec.include_hash.empty()) hash.update(spec.include_hash);  // headers NVRTC reads from include folders
+  if (spec.jit_compat)
+    for (const auto& h : jit_compat_headers()) {
+      hash.update(h.name);
+      hash.update(h.text);
+    }
   for (const auto& o : options(spec, arch)) hash.update(o);
   hash.update(nvrtc_version());
   hash.update(arch);
@@ -130,6 +141,11 @@ CompileOutcome Compiler::compile(const TemplateSpec& spec, const std::string& na
     job.header_names.push_back(h.name);
     job.header_texts.push_back(h.text);
   }
+  if (spec.jit_compat)
+    for (const auto& h : jit_compat_headers()) {
+      job.header_names.push_back(h.name);
+      job.header_texts.push_back(h.text);
+    }
   job.options = options(spec, arch);
   job.name_expression = name_expression;
   job.arch = arch;

@@ -88,20 +88,22 @@ std::vector<std::string> signature_mismatches(const std::vector<std::string>& pa
   std::vector<std::string> out;
   const KernelRule& rule = reference && spec.reference ? *spec.reference : spec.kernel;
   const char* table = reference ? "[reference]" : "[kernel]";
-  if (parameters.size() != spec.args.size()) {
+  const std::vector<const ArgSpec*> args = spec.launch_args(reference);
+  if (parameters.size() != args.size()) {
     std::string listed, taken;
-    for (const auto& a : spec.args) listed += (listed.empty() ? "" : ", ") + a.name;
+    for (const ArgSpec* a : args) listed += (listed.empty() ? "" : ", ") + a->name;
     for (const auto& p : parameters) taken += (taken.empty() ? "" : ", ") + p;
     // Point at the first [[args]] entry the kernel has no parameter for, or at the kernel's name.
-    const SourceLocation& where = parameters.size() < spec.args.size() ? spec.args[parameters.size()].where : rule.where;
-    out.push_back(fmt::format("{}: {} {} takes {} parameter{} ({}), but [[args]] lists {} ({}); fix: list one [[args]] "
-                              "entry per kernel parameter, in the kernel's order",
+    const SourceLocation& where = parameters.size() < args.size() ? args[parameters.size()]->where : rule.where;
+    out.push_back(fmt::format("{}: {} {} takes {} parameter{} ({}), but {} lists {} ({}); fix: list one [[args]] "
+                              "entry per kernel parameter, in the kernel's order{}",
                               where.str(), table, kernel_name, parameters.size(), parameters.size() == 1 ? "" : "s", taken,
-                              spec.args.size(), listed));
+                              reference && !spec.reference_args.empty() ? "[reference] args" : "[[args]]", args.size(),
+                              listed, reference ? " ([reference] args = [...] when the reference's differ)" : ""));
     return out;
   }
   for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const ArgSpec& arg = spec.args[i];
+    const ArgSpec& arg = *args[i];
     if (!arg.is_buffer() && arg.kind != ArgKind::scalar) continue;  // other kinds are passed as the kernel declares them
     const std::string expected = expected_type(arg, dtype, reference);
     if (matches(parameters[i], expected, arg.is_buffer())) continue;

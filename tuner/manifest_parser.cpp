@@ -1,6 +1,8 @@
 #include "tuner/manifest_parser.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -8,6 +10,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "tuner/file_util.hpp"
 #include "tuner/sha256.hpp"
 
 namespace tkbench {
@@ -25,7 +28,8 @@ class ManifestReader {
       throw InputError(fmt::format("{}: malformed TOML: {}", at(e.source()).str(), e.description()));
     }
     check_keys(root, {"name", "description", "source", "shape", "dtypes", "arch", "constraints", "compile_options",
-                      "kernel", "reference", "params", "default", "roofline", "tolerance", "args", "baseline"},
+                      "include_dirs", "defines", "std", "jit_compat", "excerpts", "kernel", "reference", "params", "default",
+                      "roofline", "tolerance", "args", "model", "baseline"},
                "the manifest");
 
     TemplateSpec spec;
@@ -41,6 +45,7 @@ class ManifestReader {
     spec.params = params(root);
     check_unique_names(spec, root);
     spec.compile_options = string_list(root, "compile_options", /*required=*/false);
+    compile_settings(root, spec);
     spec.arch = optional_string(root, "arch", "");
     if (!spec.arch.empty() && !std::regex_match(spec.arch, std::regex(R"(sm_\d+a?)")))
       fail(root.get("arch"), fmt::format("arch '{}' must name a target such as \"sm_90a\" or \"sm_80\"", spec.arch));
@@ -56,15 +61,20 @@ class ManifestReader {
     roofline(root, spec, problem_names);
     spec.tolerance = tolerance(root, spec);
     spec.args = args(root, config_names);
+    spec.reference_args = reference_args(root, spec);
     add_tensor_map_constraints(spec, config_names);
+    add_shared_memory_constraint(spec, config_names);
+    spec.model = model(root, config_names);
     spec.baseline = baseline(root, spec, problem_names);
 
+    excerpts(root, spec);
     load_sources(root, spec);
     return spec;
   }
 
  private:
   const ManifestInput& input_;
+  std::map<std::string, std::pair<std::string, std::filesystem::path>> excerpts_;  // include name -> text, its file's folder
 
   SourceLocation at(const toml::source_region& region) const {
     return {input_.display_path, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
@@ -197,10 +207,12 @@ class ManifestReader {
     auto reserved = builtin_expression_names();
     reserved.push_back("dtype");
     reserved.push_back("num_sms");
+    reserved.push_back("max_shared_bytes");
     for (const auto& f : expression_functions()) reserved.push_back(f);
     auto claim = [&](const std::string& name, const toml::node* node) {
       if (std::find(reserved.begin(), reserved.end(), name) != reserved.end())
-        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype', 'num_sms' and functions)", name));
+        fail(node, fmt::format("'{}' is a reserved name (dtype names, 'dtype', 'num_sms', 'max_shared_bytes' and "
+                               "functions)", name));
       if (!seen.insert(name).second) fail(node, fmt::format("'{}' is used twice as a dim or parameter", name));
     };
     for (const auto& d : spec.dims) claim(d, root.get("shape"));
@@ -255,7 +267,10 @@ class ManifestReader {
     }
     const toml::table* table = node->as_table();
     if (!table) fail(node, fmt::format("[{}] must be a table with name, grid, block", key));
-    check_keys(*table, {"name", "grid", "block", "shared_bytes", "cluster"}, fmt::format("[{}]", key));
+    if (key == "reference")
+      check_keys(*table, {"name", "grid", "block", "shared_bytes", "cluster", "args"}, "[reference]");
+    else
+      check_keys(*table, {"name", "grid", "block", "shared_bytes", "cluster"}, fmt::format("[{}]", key));
     KernelRule rule;
     rule.name = required_string(*table, "name");
     rule.where = at(table->get("name"));
@@ -375,7 +390,8 @@ class ManifestReader {
 
   // A tensor map's keys: the buffer it describes (an earlier buffer argument),
   // global dims (1 to 5, innermost first), byte strides of the outer dims, the
-  // box one copy moves, and the swizzle. Expressions may use the config.
+  // box one copy moves, element strides, the swizzle, L2 promotion and the
+  // out-of-bounds fill. Expressions may use the config.
   TensorMapSpec tensor_map(const toml::table& table, const toml::node& item, const std::vector<ArgSpec>& earlier,
                            const std::vector<std::string>& names) const {
     TensorMapSpec map;
@@ -388,18 +404,39 @@ class ManifestReader {
     map.dims = expression_list(table, "dims", names, 1, 5);
     map.strides = expression_list(table, "strides", names, map.dims.size() - 1, map.dims.size() - 1);
     map.box = expression_list(table, "box", names, map.dims.size(), map.dims.size());
+    if (table.get("element_strides"))
+      map.element_strides = expression_list(table, "element_strides", names, map.dims.size(), map.dims.size());
     const toml::node* swizzle = table.get("swizzle");
     map.swizzle = swizzle ? expression(swizzle, "swizzle", names) : Expression("0", at(&item), names);
+    const toml::node* l2 = table.get("l2_promotion");
+    map.l2_promotion = l2 ? expression(l2, "l2_promotion", names) : Expression("256", at(&item), names);
+    if (const toml::node* fill = table.get("oob_fill")) {
+      auto value = fill->value<std::string>();
+      if (!value || (*value != "zero" && *value != "nan"))
+        fail(fill, "oob_fill must be \"zero\" (out-of-bounds elements read as 0) or \"nan\"");
+      map.oob_nan = *value == "nan";
+    }
     return map;
   }
 
   // What cuTensorMapEncodeTiled would refuse, as constraints: configs that
   // break them are invalid offline, with the rule's text in the reason.
   void add_tensor_map_constraints(TemplateSpec& spec, const std::vector<std::string>& names) const {
+    struct MapAt {
+      const TensorMapSpec* map;
+      SourceLocation where;
+      std::string name;  // "a_map", or "globals.a_map" for a struct field
+    };
+    std::vector<MapAt> maps;
     for (const auto& arg : spec.args) {
-      if (arg.kind != ArgKind::tensor_map) continue;
-      const TensorMapSpec& map = arg.tensor_map;
-      const ArgSpec& buffer = *std::find_if(spec.args.begin(), spec.args.end(), [&](const ArgSpec& a) { return a.name == map.buffer; });
+      if (arg.kind == ArgKind::tensor_map) maps.push_back({&arg.tensor_map, arg.where, arg.name});
+      for (const auto& field : arg.structure.fields)
+        if (field.kind == FieldKind::tensor_map) maps.push_back({&field.tensor_map, field.where, arg.name + "." + field.name});
+    }
+    std::vector<Constraint> added;
+    for (const auto& [map_ptr, where, map_name] : maps) {
+      const TensorMapSpec& map = *map_ptr;
+      const ArgSpec& buffer = *spec.find_arg(map.buffer);
       const std::string size = fmt::format("size({})", buffer.dtype ? std::string(dtype_info(*buffer.dtype).name) : "dtype");
       const std::string swizzle = "(" + map.swizzle.text() + ")";
       const std::string inner_bytes = fmt::format("({}) * {}", map.box[0].text(), size);
@@ -410,8 +447,224 @@ class ManifestReader {
       };
       for (const auto& b : map.box) rules.push_back(fmt::format("({0}) >= 1 && ({0}) <= 256", b.text()));  // box dims
       for (const auto& st : map.strides) rules.push_back(fmt::format("({0}) % 16 == 0", st.text()));      // TMA strides
-      for (const auto& rule : rules) spec.constraints.push_back({Expression(rule, arg.where, names)});
+      for (const auto& e : map.element_strides) rules.push_back(fmt::format("({0}) >= 1 && ({0}) <= 8", e.text()));
+      if (map.l2_promotion.text() != "256")  // the default needs no rule (and adds none to `show`)
+        rules.push_back(fmt::format("{0} == 0 || {0} == 64 || {0} == 128 || {0} == 256", "(" + map.l2_promotion.text() + ")"));
+      for (const auto& rule : rules) added.push_back({Expression(rule, where, names), "tensor map " + map_name});
     }
+    for (auto& c : added) spec.constraints.push_back(std::move(c));
+  }
+
+  // include_dirs (relative to the manifest's folder, or absolute), defines,
+  // std and jit_compat; then the folders of --include-dir / TKBENCH_INCLUDE_PATH.
+  void compile_settings(const toml::table& root, TemplateSpec& spec) const {
+    namespace fs = std::filesystem;
+    for (const auto& dir : string_list(root, "include_dirs", false)) {
+      fs::path path(dir);
+      if (path.is_relative()) {
+        if (input_.include_dir.empty()) fail(root.get("include_dirs"), "include_dirs of a built-in template must be absolute");
+        path = fs::path(input_.include_dir) / path;
+      }
+      std::error_code ec;
+      if (!fs::is_directory(path, ec))
+        fail(root.get("include_dirs"), fmt::format("include folder '{}' does not exist (relative entries start at the "
+                                                   "manifest's folder); fix: correct the path, or leave it out and pass "
+                                                   "--include-dir DIR", path.string()));
+      spec.include_dirs.push_back(fs::absolute(path, ec).lexically_normal().string());
+    }
+    for (const auto& dir : input_.extra_include_dirs) spec.include_dirs.push_back(dir);
+    static const std::regex define(R"([A-Za-z_][A-Za-z0-9_]*(=.*)?)");
+    for (const auto& d : string_list(root, "defines", false))
+      if (!std::regex_match(d, define))
+        fail(root.get("defines"), fmt::format("define '{}' must be NAME or NAME=VALUE (given to NVRTC as -D)", d));
+      else
+        spec.defines.push_back(d);
+    spec.cxx_standard = optional_string(root, "std", "c++17");
+    if (!std::regex_match(spec.cxx_standard, std::regex("c\\+\\+(11|14|17|20)")))
+      fail(root.get("std"), fmt::format("std '{}' must be \"c++11\", \"c++14\", \"c++17\" or \"c++20\" (NVRTC's -std)",
+                                        spec.cxx_standard));
+    if (const toml::node* jit = root.get("jit_compat")) {
+      if (!jit->is_boolean()) fail(jit, "jit_compat must be true or false");
+      spec.jit_compat = jit->as_boolean()->get();
+    }
+  }
+
+  // [[excerpts]]: the device part of a file from an include folder, cut
+  // between two marker lines, handed to NVRTC as a header under `name`: a
+  // kernel file whose host part (main, benchmarks, <iostream>) NVRTC cannot
+  // compile, used as it is in the user's checkout.
+  void excerpts(const toml::table& root, const TemplateSpec& spec) {
+    const toml::node* node = root.get("excerpts");
+    if (!node) return;
+    const toml::array* array = node->as_array();
+    if (!array || !array->is_array_of_tables()) fail(node, "'excerpts' must be written as [[excerpts]] tables");
+    for (const auto& item : *array) {
+      const toml::table& t = *item.as_table();
+      check_keys(t, {"name", "file", "from", "until"}, "[[excerpts]]");
+      const std::string name = required_string(t, "name"), file = required_string(t, "file");
+      const std::string from = optional_string(t, "from", ""), until = optional_string(t, "until", "");
+      std::filesystem::path found;
+      for (const auto& dir : spec.include_dirs)
+        if (std::error_code ec; std::filesystem::is_regular_file(std::filesystem::path(dir) / file, ec)) {
+          found = std::filesystem::path(dir) / file;
+          break;
+        }
+      if (found.empty()) {
+        std::string dirs;
+        for (const auto& d : spec.include_dirs) dirs += (dirs.empty() ? "" : ", ") + d;
+        fail(t.get("file"), fmt::format("excerpt '{}': '{}' is in no include folder ({}); fix: pass the folder it is "
+                                        "relative to, e.g. --include-dir /path/to/ThunderKittens",
+                                        name, file, dirs.empty() ? "none given" : dirs));
+      }
+      const std::string text = read_file(found).value_or("");
+      std::istringstream lines(text);
+      std::string out, line;
+      int number = 0, first = 0;
+      bool in = from.empty(), ended = false;
+      while (std::getline(lines, line)) {
+        ++number;
+        if (!in && line.find(from) != std::string::npos) in = true;
+        if (in && !until.empty() && first && line.find(until) != std::string::npos) {
+          ended = true;
+          break;
+        }
+        if (!in) continue;
+        if (!first) first = number;
+        out += line + "\n";
+      }
+      if (!first) fail(t.get("from"), fmt::format("excerpt '{}': no line of {} contains '{}'", name, found.string(), from));
+      if (!until.empty() && !ended)
+        fail(t.get("until"), fmt::format("excerpt '{}': no line of {} after '{}' contains '{}'", name, found.string(), from, until));
+      // NVRTC's messages point at the user's file and its own line numbers.
+      excerpts_[name] = {fmt::format("#line {} \"{}\"\n{}", first, found.string(), out), found.parent_path()};
+    }
+  }
+
+  // [reference] args: the reference kernel's parameters by argument name, for
+  // a reference whose signature differs from the kernel's (a kernel that
+  // takes one struct; a reference that takes the buffers it points at).
+  std::vector<std::string> reference_args(const toml::table& root, const TemplateSpec& spec) const {
+    const toml::table* reference = root.get("reference") ? root.get("reference")->as_table() : nullptr;
+    if (!reference || !reference->get("args")) return {};
+    const toml::node* node = reference->get("args");
+    std::vector<std::string> names = string_list(*reference, "args", true);
+    if (names.empty()) fail(node, "[reference] args must name the reference's parameters in order");
+    for (const auto& n : names) {
+      const ArgSpec* a = spec.find_arg(n);
+      if (!a) fail(node, fmt::format("[reference] args names '{}', which is not an [[args]] entry", n));
+      if (a->kind == ArgKind::struct_value) fail(node, fmt::format("[reference] args: '{}' is a struct; name the buffers and scalars it holds", n));
+    }
+    return names;
+  }
+
+  // A power of two of at least `minimum`, for `align` keys.
+  long long alignment(const toml::node* node, long long minimum, std::string_view what) const {
+    if (!node) return 0;
+    long long v = node->is_integer() ? node->as_integer()->get() : -1;
+    if (v < 1 || v > 4096 || (v & (v - 1)) != 0 || v < minimum)
+      fail(node, fmt::format("{} align must be a power of two from {} to 4096 (C++'s alignas)", what, minimum));
+    return v;
+  }
+
+  // A struct argument's fields, in declaration order ([[args.fields]]).
+  StructSpec struct_spec(const toml::table& table, const toml::node& item, const std::vector<ArgSpec>& earlier,
+                         const std::vector<std::string>& names) const {
+    StructSpec out;
+    out.align = alignment(table.get("align"), 1, "a struct's");
+    const toml::node* node = table.get("fields");
+    const toml::array* array = node ? node->as_array() : nullptr;
+    if (!array || array->empty() || !array->is_array_of_tables())
+      fail(node ? node : &item, "a struct needs its fields in order, as [[args.fields]] tables with name and kind");
+    std::set<std::string> seen;
+    for (const auto& f : *array) {
+      const toml::table& ft = *f.as_table();
+      StructField field;
+      field.where = at(&f);
+      field.name = required_string(ft, "name");
+      if (!seen.insert(field.name).second) fail(ft.get("name"), fmt::format("field '{}' is listed twice", field.name));
+      const std::string kind = required_string(ft, "kind");
+      if (kind == "pointer") {
+        check_keys(ft, {"name", "kind", "buffer", "align"}, "a pointer field");
+        field.kind = FieldKind::pointer;
+        field.buffer = required_string(ft, "buffer");
+        const ArgSpec* buffer = nullptr;
+        for (const auto& a : earlier)
+          if (a.name == field.buffer) buffer = &a;
+        if (!buffer || !buffer->is_buffer())
+          fail(ft.get("buffer"), fmt::format("pointer field '{}': '{}' must be a buffer argument listed before the struct",
+                                             field.name, field.buffer));
+      } else if (kind == "scalar") {
+        check_keys(ft, {"name", "kind", "dtype", "value", "align"}, "a scalar field");
+        field.kind = FieldKind::scalar;
+        const std::string dtype = required_string(ft, "dtype");
+        auto d = parse_dtype(dtype);
+        if (!d) fail(ft.get("dtype"), fmt::format("field dtype '{}' must be one of {}", dtype, dtype_names_joined()));
+        field.dtype = *d;
+        const toml::node* value = ft.get("value");
+        if (!value) fail(&f, fmt::format("scalar field '{}' needs a value expression", field.name));
+        field.value = expression(value, "value", names);
+      } else if (kind == "tensor_map") {
+        check_keys(ft, {"name", "kind", "buffer", "dims", "strides", "box", "element_strides", "swizzle", "l2_promotion",
+                        "oob_fill", "align"},
+                   "a tensor_map field");
+        field.kind = FieldKind::tensor_map;
+        field.tensor_map = tensor_map(ft, f, earlier, names);
+      } else if (kind == "padding") {
+        check_keys(ft, {"name", "kind", "bytes", "align"}, "a padding field");
+        field.kind = FieldKind::padding;
+        const toml::node* bytes = ft.get("bytes");
+        field.bytes = bytes && bytes->is_integer() ? bytes->as_integer()->get() : -1;
+        if (field.bytes < 1 || field.bytes > 4096)
+          fail(bytes ? bytes : &f, "a padding field needs bytes = 1 to 4096 (an empty C++ member, such as a "
+                                   "compile-time dim, is 1 byte)");
+      } else {
+        fail(ft.get("kind"), fmt::format("field kind '{}' must be pointer, scalar, tensor_map or padding", kind));
+      }
+      field.align = alignment(ft.get("align"), 1, fmt::format("field '{}':", field.name));
+      out.fields.push_back(std::move(field));
+    }
+    return out;
+  }
+
+  // A block over the arch's opt-in shared memory cannot launch: prune it
+  // before compiling, whatever the manifest's own constraints say.
+  void add_shared_memory_constraint(TemplateSpec& spec, const std::vector<std::string>& names) const {
+    const Expression& bytes = spec.kernel.shared_bytes;
+    if (bytes.names().empty()) return;  // a constant: the check command judges it once
+    spec.constraints.push_back({Expression(fmt::format("({}) <= max_shared_bytes", bytes.text()), bytes.where(), names),
+                                "[kernel] shared_bytes within the arch's opt-in limit"});
+  }
+
+  // [model]: let = ["name = expression", ...] evaluated in order, cost = "expression".
+  std::optional<CostModel> model(const toml::table& root, std::vector<std::string> names) const {
+    const toml::node* node = root.get("model");
+    if (!node) return std::nullopt;
+    const toml::table* table = node->as_table();
+    if (!table) fail(node, "'model' must be a table: [model] with cost = \"expression\"");
+    check_keys(*table, {"let", "cost"}, "[model]");
+    CostModel model;
+    if (const toml::node* let = table->get("let")) {
+      const toml::array* array = let->as_array();
+      if (!array) fail(let, "[model] let must be an array of \"name = expression\" strings");
+      for (const auto& item : *array) {
+        std::smatch m;
+        const std::string text = item.is_string() ? item.as_string()->get() : "";
+        if (!std::regex_match(text, m, std::regex(R"(\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*\S)\s*)")))
+          fail(&item, "each [model] let entry must read \"name = expression\", e.g. \"tiles = ceil_div(M, BM) * ceil_div(N, BN)\"");
+        const std::string name = m[1];
+        const auto builtins = builtin_expression_names();
+        if (std::find(names.begin(), names.end(), name) != names.end() ||
+            std::find(builtins.begin(), builtins.end(), name) != builtins.end() ||
+            std::find(expression_functions().begin(), expression_functions().end(), name) != expression_functions().end())
+          fail(&item, fmt::format("[model] let name '{}' is already a dim, parameter, reserved name or earlier let", name));
+        model.let.emplace_back(name, Expression(m[2], at(&item), names));
+        names.push_back(name);
+      }
+    }
+    const toml::node* cost = table->get("cost");
+    if (!cost) fail(node, "[model] needs cost = \"expression\": the predicted relative time of a config (lower is better)");
+    model.cost = expression(cost, "[model] cost", names);
+    return model;
   }
 
   // [baseline]: the library timed beside the template. Names buffers of
@@ -474,7 +727,7 @@ class ManifestReader {
     for (const auto& item : *array) {
       const toml::table& table = *item.as_table();
       check_keys(table, {"name", "kind", "dtype", "reference_dtype", "count", "value", "init", "buffer", "dims", "strides",
-                         "box", "swizzle"},
+                         "box", "element_strides", "swizzle", "l2_promotion", "oob_fill", "fields", "align", "pass"},
                  "[[args]]");
       ArgSpec arg;
       arg.where = at(&item);
@@ -486,12 +739,29 @@ class ManifestReader {
       else if (kind == "inout") arg.kind = ArgKind::inout;
       else if (kind == "scalar") arg.kind = ArgKind::scalar;
       else if (kind == "tensor_map") arg.kind = ArgKind::tensor_map;
-      else fail(table.get("kind"), fmt::format("kind '{}' must be input, output, inout, scalar or tensor_map", kind));
+      else if (kind == "struct") arg.kind = ArgKind::struct_value;
+      else fail(table.get("kind"), fmt::format("kind '{}' must be input, output, inout, scalar, tensor_map or struct", kind));
       if (arg.kind != ArgKind::tensor_map)
-        for (auto k : {"buffer", "dims", "strides", "box", "swizzle"})
+        for (auto k : {"buffer", "dims", "strides", "box", "element_strides", "swizzle", "l2_promotion", "oob_fill"})
           if (table.get(k)) fail(table.get(k), fmt::format("'{}' applies to tensor maps only", k));
+      if (arg.kind != ArgKind::struct_value)
+        for (auto k : {"fields", "align"})
+          if (table.get(k)) fail(table.get(k), fmt::format("'{}' applies to structs only (kind = \"struct\")", k));
+      if (const toml::node* pass = table.get("pass")) {
+        if (!pass->is_boolean()) fail(pass, "'pass' must be true or false");
+        arg.passed = pass->as_boolean()->get();
+        if (!arg.passed && arg.kind != ArgKind::scalar && !arg.is_buffer())
+          fail(pass, "pass = false applies to buffers and scalars (a struct field or the reference names them)");
+      }
       if (arg.kind == ArgKind::tensor_map) {
         arg.tensor_map = tensor_map(table, item, out, names);
+        out.push_back(std::move(arg));
+        continue;
+      }
+      if (arg.kind == ArgKind::struct_value) {
+        arg.structure = struct_spec(table, item, out, names);
+        for (auto k : {"dtype", "reference_dtype", "count", "value", "init"})
+          if (table.get(k)) fail(table.get(k), fmt::format("'{}' does not apply to a struct (its fields have them)", k));
         out.push_back(std::move(arg));
         continue;
       }
@@ -524,32 +794,72 @@ class ManifestReader {
   }
 
   // Reads the source and, transitively, every header it includes that is
-  // tkbench's or sits beside the manifest: they are what NVRTC compiles and
-  // what the source hash covers.
+  // tkbench's or sits beside the manifest (handed to NVRTC by name), or lies
+  // in an include folder (NVRTC reads those itself; tkbench hashes them).
+  // Toolkit and system headers are covered by the NVRTC version in cache keys.
   void load_sources(const toml::table& root, TemplateSpec& spec) const {
+    namespace fs = std::filesystem;
     std::string source_name = required_string(root, "source");
     auto text = input_.read_relative(source_name);
     if (!text) fail(root.get("source"), fmt::format("source file '{}' not found next to the manifest", source_name));
     spec.source = {source_name, *text};
 
-    static const std::regex include(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])");
-    std::vector<std::string> pending = {*text};
-    std::set<std::string> done;
+    static const std::regex include(R"(^\s*#\s*include\s*([<"])([^>"]+)[>"])");
+    struct Pending {
+      std::string text;
+      fs::path dir;  // a header from an include folder: where its own quoted includes start
+    };
+    std::vector<Pending> pending = {{*text, {}}};
+    std::set<std::string> done;                            // names handed to NVRTC
+    std::map<std::string, std::string> include_files;      // canonical path -> text, from include folders
     while (!pending.empty()) {
-      std::string current = std::move(pending.back());
+      Pending current = std::move(pending.back());
       pending.pop_back();
-      std::istringstream lines(current);
+      std::istringstream lines(current.text);
       for (std::string line; std::getline(lines, line);) {
         std::smatch m;
         if (!std::regex_search(line, m, include)) continue;
-        std::string name = m[1];
-        if (!done.insert(name).second) continue;
-        std::optional<std::string> header = input_.read_shared_header(name);
-        if (!header) header = input_.read_relative(name);
-        if (!header) continue;  // a toolkit or system header: covered by the NVRTC version in cache keys
-        spec.headers.push_back({name, *header});
-        pending.push_back(*header);
+        const std::string name = m[2];
+        if (auto excerpt = excerpts_.find(name); excerpt != excerpts_.end()) {
+          if (done.insert(name).second) {
+            spec.headers.push_back({name, excerpt->second.first});
+            pending.push_back({excerpt->second.first, excerpt->second.second});
+          }
+          continue;
+        }
+        if (current.dir.empty() && !done.count(name)) {
+          std::optional<std::string> header = input_.read_shared_header(name);
+          if (!header) header = input_.read_relative(name);
+          if (header) {
+            done.insert(name);
+            spec.headers.push_back({name, *header});
+            pending.push_back({*header, {}});
+            continue;
+          }
+        }
+        std::vector<fs::path> candidates;
+        if (m[1] == "\"" && !current.dir.empty()) candidates.push_back(current.dir / name);
+        for (const auto& dir : spec.include_dirs) candidates.push_back(fs::path(dir) / name);
+        for (const auto& candidate : candidates) {
+          std::error_code ec;
+          if (!fs::is_regular_file(candidate, ec)) continue;
+          const std::string key = fs::weakly_canonical(candidate, ec).string();
+          if (include_files.count(key)) break;
+          auto header = read_file(candidate);
+          if (!header) break;
+          include_files[key] = *header;
+          pending.push_back({*header, fs::path(key).parent_path()});
+          break;
+        }
       }
+    }
+    if (!include_files.empty()) {
+      Sha256 includes;
+      for (const auto& [path, header] : include_files) {
+        includes.update(path);
+        includes.update(header);
+      }
+      spec.include_hash = includes.hex_digest();
     }
     Sha256 hash;
     hash.update("tkbench-template-v1");
@@ -559,6 +869,7 @@ class ManifestReader {
       hash.update(h.name);
       hash.update(h.text);
     }
+    if (!spec.include_hash.empty()) hash.update(spec.include_hash);
     spec.source_hash = hash.hex_digest();
   }
 };
@@ -574,6 +885,17 @@ std::string_view arg_kind_name(ArgKind kind) {
     case ArgKind::inout: return "inout";
     case ArgKind::scalar: return "scalar";
     case ArgKind::tensor_map: return "tensor_map";
+    case ArgKind::struct_value: return "struct";
+  }
+  return "?";
+}
+
+std::string_view field_kind_name(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::pointer: return "pointer";
+    case FieldKind::scalar: return "scalar";
+    case FieldKind::tensor_map: return "tensor_map";
+    case FieldKind::padding: return "padding";
   }
   return "?";
 }
@@ -588,6 +910,17 @@ const ArgSpec* TemplateSpec::find_arg(std::string_view arg_name) const {
   return nullptr;
 }
 
+std::vector<const ArgSpec*> TemplateSpec::launch_args(bool for_reference) const {
+  std::vector<const ArgSpec*> out;
+  if (for_reference && !reference_args.empty()) {
+    for (const auto& name : reference_args) out.push_back(find_arg(name));  // the parser checked every name
+    return out;
+  }
+  for (const auto& a : args)
+    if (a.passed) out.push_back(&a);
+  return out;
+}
+
 const ParamSpec* TemplateSpec::find_param(std::string_view param_name) const {
   for (const auto& p : params)
     if (p.name == param_name) return &p;
@@ -599,6 +932,7 @@ std::vector<std::string> TemplateSpec::expression_names() const {
   for (const auto& p : params) names.push_back(p.name);
   names.push_back("dtype");
   names.push_back("num_sms");
+  names.push_back("max_shared_bytes");
   return names;
 }
 

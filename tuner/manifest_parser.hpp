@@ -20,6 +20,7 @@ struct ManifestInput {
   FileReader read_shared_header; // reads tkbench's own headers ("tkbench/common.cuh")
   bool builtin = false;
   std::string include_dir;       // user templates: the manifest's folder
+  std::vector<std::string> extra_include_dirs;  // --include-dir and TKBENCH_INCLUDE_PATH: after the manifest's include_dirs
 };
 
 TemplateSpec parse_manifest(const ManifestInput& input);

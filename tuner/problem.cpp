@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "tuner/target_arch.hpp"
+
 namespace tkbench {
 namespace {
 
@@ -82,7 +84,12 @@ DType parse_problem_dtype(std::string_view dtype_name, const TemplateSpec& spec)
 }
 
 Problem make_problem(const TemplateSpec& spec, std::vector<long long> dims, DType dtype) {
-  return Problem{spec.dims, std::move(dims), dtype};
+  Problem problem{spec.dims, std::move(dims), dtype};
+  if (!spec.arch.empty()) {
+    problem.num_sms = default_sm_count(spec.arch);
+    problem.max_shared_bytes = max_shared_bytes_of(spec.arch);
+  }
+  return problem;
 }
 
 std::string Problem::shape_str() const {
@@ -99,6 +106,7 @@ Bindings Problem::bindings() const {
   for (std::size_t i = 0; i < dims.size(); ++i) b[dim_names[i]] = static_cast<double>(dims[i]);
   b["dtype"] = dtype_code(dtype);
   b["num_sms"] = static_cast<double>(num_sms);
+  b["max_shared_bytes"] = static_cast<double>(max_shared_bytes);
   return b;
 }
 

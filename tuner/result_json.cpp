@@ -226,6 +226,17 @@ json to_json(const TemplateSpec& s) {
       arg["strides"] = texts(a.tensor_map.strides);
       arg["box"] = texts(a.tensor_map.box);
       arg["swizzle"] = a.tensor_map.swizzle.text();
+    } else if (a.kind == ArgKind::struct_value) {
+      arg["dtype"] = nullptr;
+      json fields = json::array();
+      for (const auto& f : a.structure.fields) {
+        json field = {{"name", f.name}, {"kind", field_kind_name(f.kind)}};
+        if (f.kind == FieldKind::pointer) field["buffer"] = f.buffer;
+        if (f.kind == FieldKind::scalar) field["value"] = f.value.text();
+        if (f.kind == FieldKind::tensor_map) field["buffer"] = f.tensor_map.buffer;
+        fields.push_back(field);
+      }
+      arg["fields"] = fields;
     } else {
       arg["value"] = a.value.text();
     }
@@ -240,6 +251,15 @@ json to_json(const TemplateSpec& s) {
   };
   json tolerance = json::object();
   for (const auto& [d, t] : s.tolerance) tolerance[std::string(dtype_info(d).name)] = t;
+  json model = nullptr;
+  if (s.model) {
+    json let = json::array();
+    for (const auto& [name, e] : s.model->let) let.push_back(name + " = " + e.text());
+    model = {{"let", let}, {"cost", s.model->cost.text()}};
+  }
+  json implied = json::array();  // constraints tkbench adds: index and origin
+  for (std::size_t i = 0; i < s.constraints.size(); ++i)
+    if (!s.constraints[i].implied_by.empty()) implied.push_back({{"index", i}, {"from", s.constraints[i].implied_by}});
   return {{"name", s.name},
           {"description", s.description},
           {"manifest", s.manifest_path},
@@ -251,6 +271,8 @@ json to_json(const TemplateSpec& s) {
           {"params", params},
           {"raw_space_size", s.raw_space_size()},
           {"constraints", constraints},
+          {"implied_constraints", implied},
+          {"model", model},
           {"default", s.default_config},
           {"kernel", rule(s.kernel)},
           {"reference", s.reference ? rule(*s.reference) : json(nullptr)},

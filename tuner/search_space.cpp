@@ -40,13 +40,13 @@ bool SearchSpace::passes(std::size_t c, const Bindings& b, const Config& partial
   }
 }
 
-bool SearchSpace::extend(std::size_t level, long long value, Bindings& b, Config& partial) const {
+std::optional<std::size_t> SearchSpace::extend(std::size_t level, long long value, Bindings& b, Config& partial) const {
   const std::string& name = spec_.params[level].name;
   b[name] = static_cast<double>(value);
   partial.values.emplace_back(name, value);
   for (std::size_t c : constraints_at_[level])
-    if (!passes(c, b, partial)) return false;
-  return true;
+    if (!passes(c, b, partial)) return c;
+  return std::nullopt;
 }
 
 bool SearchSpace::satisfies(const Config& config) const { return !violation(config); }
@@ -60,12 +60,21 @@ std::optional<std::string> SearchSpace::violation(const Config& config) const {
   return std::nullopt;
 }
 
-std::optional<std::vector<Config>> SearchSpace::walk(const ConfigFilter& filter, std::uint64_t max_nodes) const {
-  std::vector<Config> valid;
+std::optional<SearchSpace::Walk> SearchSpace::walk(const ConfigFilter& filter, std::uint64_t max_nodes) const {
+  Walk out;
+  out.pruned_by.assign(spec_.constraints.size(), 0);
+  std::vector<Config>& valid = out.valid;
+  // below[l]: raw configs (matching the filter) under one value of params[l].
+  std::vector<std::uint64_t> below(spec_.params.size() + 1, 1);
+  for (std::size_t l = spec_.params.size(); l-- > 0;)
+    below[l] = below[l + 1] * (filter.count(spec_.params[l].name) ? 1 : spec_.params[l].values.size());
   Bindings b = problem_.bindings();
   Config partial;  // the parameters assigned so far, in manifest order
   for (std::size_t c : constraints_fixed_)
-    if (!passes(c, b, partial)) return valid;
+    if (!passes(c, b, partial)) {
+      out.pruned_by[c] = below[0];
+      return out;
+    }
   std::uint64_t nodes = 0;
   bool too_large = false;
   std::function<void(std::size_t)> visit = [&](std::size_t level) {
@@ -81,7 +90,8 @@ std::optional<std::vector<Config>> SearchSpace::walk(const ConfigFilter& filter,
         too_large = true;
         return;
       }
-      if (extend(level, value, b, partial)) visit(level + 1);
+      if (auto broken = extend(level, value, b, partial)) out.pruned_by[*broken] += below[level + 1];
+      else visit(level + 1);
       partial.values.pop_back();
       if (too_large) return;
     }
@@ -89,26 +99,35 @@ std::optional<std::vector<Config>> SearchSpace::walk(const ConfigFilter& filter,
   };
   visit(0);
   if (too_large) return std::nullopt;
-  return valid;
+  return out;
 }
 
 bool SearchSpace::enumerable(const ConfigFilter& filter) const {
   if (enumerated_.count(filter)) return true;
-  auto valid = walk(filter, kMaxWalkNodes);
-  if (!valid || valid->empty()) return valid.has_value();
-  enumerated_.emplace(filter, std::move(*valid));
+  auto walked = walk(filter, kMaxWalkNodes);
+  if (!walked || walked->valid.empty()) return walked.has_value();
+  pruned_.emplace(filter, std::move(walked->pruned_by));
+  enumerated_.emplace(filter, std::move(walked->valid));
   return true;
 }
 
 std::vector<Config> SearchSpace::enumerate(const ConfigFilter& filter) const {
   if (auto it = enumerated_.find(filter); it != enumerated_.end()) return it->second;
-  auto valid = walk(filter, kMaxWalkNodes);
-  if (!valid)
+  auto walked = walk(filter, kMaxWalkNodes);
+  if (!walked)
     throw InputError(fmt::format("{} has {:.3g} raw configs and its constraints leave too many to list at shape {}; "
                                  "fix some parameters with --config, or sample (tune --strategy random)",
                                  spec_.name, raw_size(), problem_.shape_str()));
-  if (valid->empty()) explain_empty(filter);
-  return enumerated_.emplace(filter, std::move(*valid)).first->second;
+  if (walked->valid.empty()) explain_empty(filter);
+  pruned_.emplace(filter, std::move(walked->pruned_by));
+  return enumerated_.emplace(filter, std::move(walked->valid)).first->second;
+}
+
+std::vector<std::uint64_t> SearchSpace::pruned_by(const ConfigFilter& filter) const {
+  if (auto it = pruned_.find(filter); it != pruned_.end()) return it->second;
+  auto walked = walk(filter, kMaxWalkNodes);
+  if (!walked) return {};
+  return pruned_.emplace(filter, std::move(walked->pruned_by)).first->second;
 }
 
 void SearchSpace::explain_empty(const ConfigFilter& filter) const {
@@ -174,7 +193,7 @@ std::vector<Config> SearchSpace::random_descents(std::size_t count, std::uint64_
     for (long long value : order) {
       if (fixed != filter.end() && fixed->second != value) continue;
       if (++nodes > kMaxWalkNodes) return false;
-      if (extend(level, value, b, partial) && descend(level + 1)) return true;
+      if (!extend(level, value, b, partial) && descend(level + 1)) return true;
       partial.values.pop_back();
     }
     b.erase(param.name);

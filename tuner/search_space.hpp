@@ -34,6 +34,11 @@ class SearchSpace {
   // descents that respect the constraints level by level. Fewer than `count`
   // only when the space holds fewer.
   std::vector<Config> sample(std::size_t count, std::uint64_t seed, const ConfigFilter& filter = {}) const;
+  // Per constraint (spec().constraints order): how many configs of the raw
+  // product matching `filter` it removes, each counted once, for the first
+  // constraint the walk finds it breaking. Sums with the valid configs to the
+  // raw size. Empty when the space is too large to walk.
+  std::vector<std::uint64_t> pruned_by(const ConfigFilter& filter = {}) const;
   // The text and location of the first constraint `config` breaks, if any.
   std::optional<std::string> violation(const Config& config) const;
   // The manifest's [default] completed with each parameter's first value that
@@ -42,18 +47,24 @@ class SearchSpace {
 
   double raw_size() const { return spec_.raw_space_size(); }
   const TemplateSpec& spec() const { return spec_; }
+  const Problem& problem() const { return problem_; }
 
  private:
-  // Valid configs in odometer order; nullopt once `max_nodes` partial configs were visited.
-  std::optional<std::vector<Config>> walk(const ConfigFilter& filter, std::uint64_t max_nodes) const;
+  struct Walk {
+    std::vector<Config> valid;  // in odometer order
+    std::vector<std::uint64_t> pruned_by;
+  };
+  // The valid configs and what each constraint cut; nullopt once `max_nodes` partial configs were visited.
+  std::optional<Walk> walk(const ConfigFilter& filter, std::uint64_t max_nodes) const;
   std::vector<Config> random_descents(std::size_t count, std::uint64_t seed, const ConfigFilter& filter) const;
   // Counts what each constraint rejects over the raw product and throws the explanation of an empty space.
   [[noreturn]] void explain_empty(const ConfigFilter& filter) const;
   bool satisfies(const Config& config) const;
   bool passes(std::size_t constraint, const Bindings& bindings, const Config& partial) const;
   // Gives params[level] `value` in `bindings` and `partial` (the caller pops it
-  // again) and checks the constraints whose last parameter it is.
-  bool extend(std::size_t level, long long value, Bindings& bindings, Config& partial) const;
+  // again) and checks the constraints whose last parameter it is: the index
+  // of the first that fails, or nullopt.
+  std::optional<std::size_t> extend(std::size_t level, long long value, Bindings& bindings, Config& partial) const;
 
   const TemplateSpec& spec_;
   Problem problem_;
@@ -62,6 +73,7 @@ class SearchSpace {
   std::vector<std::vector<std::size_t>> constraints_at_;
   std::vector<std::size_t> constraints_fixed_;  // name dims and dtype only
   mutable std::map<ConfigFilter, std::vector<Config>> enumerated_;
+  mutable std::map<ConfigFilter, std::vector<std::uint64_t>> pruned_;
 };
 
 }  // namespace tkbench

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "tuner/model_ranking.hpp"
+
 namespace tkbench {
 namespace {
 
@@ -48,6 +50,13 @@ class AdaptiveBase : public Strategy {
       : valid_(space.enumerate(filter)), rng_(seed) {
     for (std::size_t i = 0; i < valid_.size(); ++i) index_[valid_[i].str()] = i;
     for (const auto& p : space.spec().params) values_.push_back(p.values);
+    if (space.spec().model) {
+      for (const auto& c : valid_) model_log_cost_.push_back(std::log(*predicted_cost(space.spec(), space.problem(), c)));
+      model_order_.resize(valid_.size());
+      std::iota(model_order_.begin(), model_order_.end(), 0);
+      std::stable_sort(model_order_.begin(), model_order_.end(),
+                       [&](std::size_t a, std::size_t b) { return model_log_cost_[a] < model_log_cost_[b]; });
+    }
   }
   void observe(const Result& r) override { costs_[r.config.str()] = cost_of(r); }
   void already_evaluated(const Result& r) override {
@@ -65,6 +74,28 @@ class AdaptiveBase : public Strategy {
   double cost(const Config& c) const {
     auto it = costs_.find(c.str());
     return it == costs_.end() ? std::numeric_limits<double>::infinity() : it->second;
+  }
+  // Where a search starts: the [model]'s best-ranked unproposed config that
+  // differs from every config proposed so far in at least two parameters
+  // (a start set spread over the space, not one tile with four GROUP_M
+  // values); the best unproposed when none does; a random one without a model.
+  Config start_config() {
+    if (model_order_.empty()) return random_unproposed();
+    std::optional<std::size_t> fallback;
+    for (std::size_t i : model_order_) {
+      if (proposed(valid_[i])) continue;
+      if (!fallback) fallback = i;
+      bool spread = std::all_of(proposed_.begin(), proposed_.end(), [&](const std::string& key) {
+        return differing_params(valid_[i], valid_[index_.at(key)]) >= 2;
+      });
+      if (spread) return valid_[i];
+    }
+    return valid_[*fallback];
+  }
+  static std::size_t differing_params(const Config& a, const Config& b) {
+    std::size_t n = 0;
+    for (std::size_t p = 0; p < a.values.size(); ++p) n += a.values[p].second != b.values[p].second;
+    return n;
   }
   Config random_unproposed() {
     std::vector<std::size_t> left;
@@ -95,6 +126,8 @@ class AdaptiveBase : public Strategy {
   std::set<std::string> proposed_;
   std::map<std::string, double> costs_;
   std::mt19937_64 rng_;
+  std::vector<std::size_t> model_order_;  // indices into valid_, the [model]'s best first; empty without one
+  std::vector<double> model_log_cost_;    // per valid_ config: log of the predicted cost
 };
 
 // Simulated annealing: walk to neighbours, accept worse ones with a
@@ -123,7 +156,7 @@ class AnnealStrategy : public AdaptiveBase {
     }
     while (out.size() < count && !exhausted()) {
       if (!current_) {
-        current_ = random_unproposed();
+        current_ = start_config();
         mark(*current_);
         out.push_back(*current_);
         continue;
@@ -197,7 +230,7 @@ class GeneticStrategy : public AdaptiveBase {
         if (!near.empty() && (rng_() % 3 == 0 || !is_valid(child) || proposed(child)))
           child = near[std::uniform_int_distribution<std::size_t>(0, near.size() - 1)(rng_)];
       } else {
-        child = random_unproposed();
+        child = start_config();  // the first generation: the model's best, spread out
       }
       if (!is_valid(child) || proposed(child)) continue;
       mark(child);
@@ -208,6 +241,7 @@ class GeneticStrategy : public AdaptiveBase {
       mark(c);
       children.push_back(c);
     }
+    std::reverse(children.begin(), children.end());  // proposed from the back: the first bred goes first
     pending_ = std::move(children);
   }
 
@@ -219,6 +253,9 @@ class GeneticStrategy : public AdaptiveBase {
 // their value lists (RBF kernel) models log(time); the next configs are those
 // with the highest expected improvement over the best seen. Failed configs
 // count as 1.5x the slowest working one, so the model learns to avoid them.
+// With a template [model], the first configs are its best ranked, and the
+// process models what the [model] leaves unexplained: its prior mean is
+// a + b * log(predicted cost), a and b fitted to the observations.
 //
 // The model grows by one observation at a time, so it is kept factored
 // instead of refitted: the Cholesky factor L of the observations' kernel
@@ -242,7 +279,7 @@ class BayesStrategy : public AdaptiveBase {
     while (out.size() < count && !exhausted()) {
       ranking_.clear();
       if (costs_.size() >= kInitial) ranking_ = ranked_by_expected_improvement();
-      Config next = ranking_.empty() ? random_unproposed() : valid_[ranking_.front()];
+      Config next = ranking_.empty() ? start_config() : valid_[ranking_.front()];
       mark(next);
       out.push_back(next);
     }
@@ -318,6 +355,9 @@ class BayesStrategy : public AdaptiveBase {
     const double scale = var > 0 ? std::sqrt(var) : 1.0;
     for (double& y : ys) y = (y - mean) / scale;
     const double best = *std::min_element(ys.begin(), ys.end());
+    const auto [prior_a, prior_b] = fitted_prior(ys);
+    auto prior = [&](std::size_t c) { return model_log_cost_.empty() ? 0.0 : prior_a + prior_b * model_log_cost_[c]; };
+    for (std::size_t i = 0; i < n; ++i) ys[i] -= prior(observed_[i]);
     // z = L^-1 y; then each candidate's mean is v . z and its variance 1 - |v|^2.
     std::vector<double> z(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -328,7 +368,7 @@ class BayesStrategy : public AdaptiveBase {
     std::vector<std::pair<double, std::size_t>> scored;  // (-EI, index): ascending is best first
     for (std::size_t c = 0; c < valid_.size(); ++c) {
       if (proposed(valid_[c])) continue;
-      double mu = 0;
+      double mu = prior(c);
       for (std::size_t i = 0; i < n; ++i) mu += v_[c][i] * z[i];
       const double sigma = std::sqrt(std::max(1.0 - v_norm2_[c], 1e-12));
       const double gain = best - mu - kExploration;
@@ -340,6 +380,28 @@ class BayesStrategy : public AdaptiveBase {
     std::vector<std::size_t> out;
     for (const auto& [score, c] : scored) out.push_back(c);
     return out;
+  }
+
+  // Least squares y ~ a + b * log(predicted cost) over the observations,
+  // b kept in [0, 2 / spread] so a model that disagrees with the measurements
+  // fades to a flat prior instead of steering away from good configs.
+  std::pair<double, double> fitted_prior(const std::vector<double>& ys) const {
+    const std::size_t n = ys.size();
+    if (model_log_cost_.empty() || n < 3) return {0.0, 0.0};
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      mx += model_log_cost_[observed_[i]] / static_cast<double>(n);
+      my += ys[i] / static_cast<double>(n);
+    }
+    double sxx = 0, sxy = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double dx = model_log_cost_[observed_[i]] - mx;
+      sxx += dx * dx;
+      sxy += dx * (ys[i] - my);
+    }
+    if (sxx <= 1e-12) return {0.0, 0.0};
+    const double b = std::clamp(sxy / sxx, 0.0, 2.0 / std::sqrt(sxx / static_cast<double>(n)));
+    return {my - b * mx, b};
   }
 
   std::vector<std::vector<double>> positions_;  // of valid_[i]
@@ -360,7 +422,7 @@ SearchPlan plan_search(const std::string& strategy, std::size_t budget, std::siz
 }
 
 const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"exhaustive", "random", "anneal", "genetic", "bayes"};
+  static const std::vector<std::string> names = {"exhaustive", "random", "model", "anneal", "genetic", "bayes"};
   return names;
 }
 
@@ -368,6 +430,13 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpa
                                         std::size_t budget, std::uint64_t seed) {
   if (name == "exhaustive") return std::make_unique<ListStrategy>(space.enumerate(filter));
   if (name == "random") return std::make_unique<ListStrategy>(space.sample(budget, seed, filter));
+  if (name == "model") {
+    if (!space.spec().model)
+      throw InputError(fmt::format("--strategy model ranks configs by the template's [model], and {} has none; add a "
+                                   "[model] section (docs/templates.md) or choose another strategy",
+                                   space.spec().name));
+    return std::make_unique<ListStrategy>(rank_by_model(space.spec(), space.problem(), space.enumerate(filter)));
+  }
   if (name == "anneal") return std::make_unique<AnnealStrategy>(space, filter, seed);
   if (name == "genetic") return std::make_unique<GeneticStrategy>(space, filter, seed);
   if (name == "bayes") return std::make_unique<BayesStrategy>(space, filter, seed);

@@ -1,10 +1,13 @@
 #pragma once
 // Search strategies behind one small interface: propose configs, observe
 // results. exhaustive (every valid config, in order), random (a seeded
-// sample), anneal (simulated annealing over neighbouring parameter values) and
-// genetic (a population bred from the best) and bayes (a Gaussian-process
-// surrogate with expected improvement). Adaptive ones decide their next
-// proposals from what they have observed, so propose in small batches.
+// sample), model (every valid config in the order of the template's [model],
+// cheapest predicted first), anneal (simulated annealing over neighbouring
+// parameter values), genetic (a population bred from the best) and bayes (a
+// Gaussian-process surrogate with expected improvement). Adaptive ones decide
+// their next proposals from what they have observed, so propose in small
+// batches; with a template [model] they start from its best-ranked configs
+// instead of random ones (model_ranking.hpp).
 #include <cstdint>
 #include <cstddef>
 #include <memory>
@@ -49,7 +52,7 @@ inline constexpr std::size_t kDefaultBudget = 150;
 // `strategy` empty and `budget` 0 mean "not given".
 SearchPlan plan_search(const std::string& strategy, std::size_t budget, std::size_t valid_configs);
 
-// "exhaustive", "random", "anneal", "genetic" or "bayes". `budget`: the most configs that will be asked for
+// "exhaustive", "random", "model", "anneal", "genetic" or "bayes" ("model" needs a template [model]). `budget`: the most configs that will be asked for
 // (random samples that many). Throws InputError for an unknown name.
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space, const ConfigFilter& filter,
                                         std::size_t budget, std::uint64_t seed);

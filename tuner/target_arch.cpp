@@ -1,5 +1,7 @@
 #include "tuner/target_arch.hpp"
 
+#include "tuner/occupancy.hpp"
+
 #include <optional>
 #include <regex>
 
@@ -49,6 +51,11 @@ long long default_sm_count(const std::string& arch) {
     case 100: return 148; // B200
     default: return 132;  // H100 / H200 SXM
   }
+}
+
+long long max_shared_bytes_of(const std::string& arch) {
+  const ArchLimits* limits = arch_limits(arch);
+  return limits ? limits->max_shared_per_block : 232448;
 }
 
 }  // namespace tkbench

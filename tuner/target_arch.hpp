@@ -18,4 +18,8 @@ std::string target_arch(const TemplateSpec& spec, const std::string& arch);
 // `num_sms` in launch expressions when no GPU says: compiling offline.
 long long default_sm_count(const std::string& arch);
 
+// The opt-in shared memory per block of an arch (`max_shared_bytes` in
+// expressions); sm_90's 227 KB for arches without an occupancy table.
+long long max_shared_bytes_of(const std::string& arch);
+
 }  // namespace tkbench

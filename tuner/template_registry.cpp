@@ -27,9 +27,11 @@ std::optional<std::string> TemplateRegistry::shared_header(const std::string& in
   return embedded(std::string(kSharedIncludePrefix) + include_name);
 }
 
-std::vector<std::string> TemplateRegistry::user_template_dirs(const std::vector<std::string>& cli_dirs) {
-  std::vector<std::string> dirs = cli_dirs;
-  if (const char* env = std::getenv("TKBENCH_TEMPLATE_PATH"); env && *env) {
+namespace {
+// cli values, then the ':'-separated entries of the environment variable `var`.
+std::vector<std::string> with_path_variable(const std::vector<std::string>& cli, const char* var) {
+  std::vector<std::string> dirs = cli;
+  if (const char* env = std::getenv(var); env && *env) {
     std::string_view path(env);
     std::size_t start = 0;
     while (start <= path.size()) {
@@ -41,6 +43,24 @@ std::vector<std::string> TemplateRegistry::user_template_dirs(const std::vector<
     }
   }
   return dirs;
+}
+}  // namespace
+
+std::vector<std::string> TemplateRegistry::user_template_dirs(const std::vector<std::string>& cli_dirs) {
+  return with_path_variable(cli_dirs, "TKBENCH_TEMPLATE_PATH");
+}
+
+std::vector<std::string> TemplateRegistry::user_include_dirs(const std::vector<std::string>& cli_dirs) {
+  std::vector<std::string> out;
+  for (const auto& dir : with_path_variable(cli_dirs, "TKBENCH_INCLUDE_PATH")) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+      throw InputError(fmt::format("include folder '{}' (--include-dir or TKBENCH_INCLUDE_PATH) does not exist; fix: "
+                                   "give the folder a kernel's #include lines start from (e.g. a ThunderKittens "
+                                   "checkout's include/)", dir));
+    out.push_back(fs::absolute(dir, ec).lexically_normal().string());
+  }
+  return out;
 }
 
 void TemplateRegistry::add(TemplateSpec spec) {
@@ -59,7 +79,7 @@ void TemplateRegistry::add(TemplateSpec spec) {
   }
 }
 
-TemplateRegistry TemplateRegistry::load(const std::vector<std::string>& user_dirs) {
+TemplateRegistry TemplateRegistry::load(const std::vector<std::string>& user_dirs, const std::vector<std::string>& include_dirs) {
   TemplateRegistry registry;
   // Built-ins: templates/<name>/<name>.toml inside the binary.
   for (const auto& file : embedded_files()) {
@@ -106,6 +126,7 @@ TemplateRegistry TemplateRegistry::load(const std::vector<std::string>& user_dir
       input.text = *text;
       const fs::path base = manifest.parent_path();
       input.include_dir = base.string();
+      input.extra_include_dirs = include_dirs;
       input.read_relative = [base](const std::string& rel) { return read_file(base / rel); };
       input.read_shared_header = shared_header;
       try {

@@ -14,7 +14,8 @@ class TemplateRegistry {
  public:
   // Loads every manifest. A manifest that fails to parse does not stop the
   // others; its error is kept and raised when its template is asked for.
-  static TemplateRegistry load(const std::vector<std::string>& user_dirs);
+  // `include_dirs` (user_include_dirs) go to every user template's compiles.
+  static TemplateRegistry load(const std::vector<std::string>& user_dirs, const std::vector<std::string>& include_dirs = {});
 
   // Throws InputError: the manifest's own error, or "unknown template".
   const TemplateSpec& get(std::string_view name) const;
@@ -27,6 +28,9 @@ class TemplateRegistry {
   static std::optional<std::string> shared_header(const std::string& include_name);
   // Directories searched for user templates: --template-dir values, then TKBENCH_TEMPLATE_PATH entries.
   static std::vector<std::string> user_template_dirs(const std::vector<std::string>& cli_dirs);
+  // Include folders for user templates: --include-dir values, then TKBENCH_INCLUDE_PATH entries,
+  // made absolute. Throws InputError for one that does not exist.
+  static std::vector<std::string> user_include_dirs(const std::vector<std::string>& cli_dirs);
 
  private:
   void add(TemplateSpec spec);

@@ -6,6 +6,18 @@ import sys
 from pathlib import Path
 
 
+def documents(path):
+    """bench --json documents, pretty-printed one after another in one file."""
+    text, decoder, pos = path.read_text(), json.JSONDecoder(), 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            return
+        doc, pos = decoder.raw_decode(text, pos)
+        yield doc
+
+
 def flops(shape):
     m, n, k = (int(x) for x in shape.split("x"))
     return 2 * m * n * k
@@ -17,16 +29,8 @@ def main():
     docs = []
     if (run / "gemm-tune.json").exists():
         docs.append(json.loads((run / "gemm-tune.json").read_text()))
-    # bench --json documents, pretty-printed one after another
-    text = (run / "bench.jsonl").read_text() if (run / "bench.jsonl").exists() else ""
-    decoder, pos = json.JSONDecoder(), 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            break
-        doc, pos = decoder.raw_decode(text, pos)
-        docs.append(doc)
+    if (run / "bench.jsonl").exists():
+        docs.extend(documents(run / "bench.jsonl"))
     for doc in docs:
         for r in doc.get("results", []):
             t = (r.get("measurement") or {}).get("timing") or {}

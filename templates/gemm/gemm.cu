@@ -1,5 +1,13 @@
 // gemm: D = A * B^T with A (M x K) and B (N x K) both K-contiguous (B as a
 // linear layer's weight is stored), fp32 accumulation, D (M x N) in T.
+// With B_LAYOUT = BLayout::kn (gemm_kn.toml), B is K x N, N contiguous, and
+// D = A * B: B's tiles are BK x BN SharedTiles read by wgmma's transposed-B
+// mode; nothing else changes.
+// With SPLIT_K > 1 (gemm_splitk.toml, for skinny shapes: few tiles, long K),
+// SPLIT_K blocks of one thread-block cluster share a tile, each taking a
+// contiguous share of its k-blocks; the other blocks leave their fp32 sums in
+// their (now idle) stage buffers and the cluster's first block adds them up
+// through distributed shared memory and writes D. One tile per block.
 //
 // Hopper path (sm_90a), warp-specialised:
 // - warpgroup 0 is the producer: one thread walks the block's tiles and k-blocks
@@ -23,35 +31,41 @@
 // Any M, N, K: TMA fills the parts of a box past M, N or K with zeros (so tails
 // add nothing to the sums), and the stores are guarded. TMA needs row strides
 // that are multiples of 16 bytes, so A's and B's rows are `ld` = round_up(K, 8)
-// elements apart; the tensor maps' dims are the true K, and the padding is never read.
+// elements apart (B's, K x N: round_up(N, 8)); the tensor maps' dims are the
+// true sizes, and the padding is never read.
+#include "tkbench/gemm_reference.cuh"
+#include "tkbench/gemm_tiles.cuh"
 #include "tkbench/hopper.cuh"
 #include "tkbench/vec.cuh"
 
 namespace tkb {
 
-template <typename T, int BM, int BN, int BK, int STAGES, int SWIZZLE>
+template <typename T, int BM, int BN, int BK, int STAGES, int SWIZZLE, BLayout B_LAYOUT>
 struct GemmShared {
   using TileA = SharedTile<T, BM, BK, SWIZZLE>;
-  using TileB = SharedTile<T, BN, BK, SWIZZLE>;
+  using TileB = typename GemmTileB<T, BN, BK, SWIZZLE, B_LAYOUT>::type;
   TileA a[STAGES];
   TileB b[STAGES];
   Mbarrier full[STAGES];
   Mbarrier empty[STAGES];
 };
 
-// Tile t's position (tile row, tile column) in the grouped order.
-struct TilePosition {
-  int m, n;
-};
-__device__ __forceinline__ TilePosition tile_position(int t, int tiles_m, int tiles_n, int group_m) {
-  const int per_group = group_m * tiles_n;
-  const int first_m = (t / per_group) * group_m;
-  const int rows_here = min(group_m, tiles_m - first_m);
-  const int in_group = t % per_group;
-  return {first_m + in_group % rows_here, in_group / rows_here};
+// The two cluster barriers of split K's reduction, for threads with no sums to give.
+__device__ __forceinline__ void split_k_barriers() {
+  cluster_arrive();
+  cluster_wait();
+  cluster_arrive();
+  cluster_wait();
 }
 
-template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M>
+// The consumer warpgroups' barrier (named barrier 1: 0 is __syncthreads').
+template <int CONSUMERS>
+__device__ __forceinline__ void consumers_sync() {
+  asm volatile("bar.sync 1, %0;" ::"n"(CONSUMERS * kWarpgroupThreads) : "memory");
+}
+
+template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M,
+          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1>
 __global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, 1)
 gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restrict__ d,
      const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map, int M, int N, int K) {
@@ -60,14 +74,20 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   constexpr int kRowsPerConsumer = BM / CONSUMERS;
   constexpr int kSubtiles = kRowsPerConsumer / 64;  // m64 wgmma tiles per consumer
   constexpr int kKSteps = BK / 16;
-  using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE>;
+  using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE, B_LAYOUT>;
   using TileA = typename Shared::TileA;
   using TileB = typename Shared::TileB;
   constexpr unsigned kStageBytes = TileA::kBytes + TileB::kBytes;  // whole boxes, zero-filled parts included
 
   Shared& shared = shared_storage<Shared>();
   const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN, tiles = tiles_m * tiles_n;
-  const int k_blocks = (K + BK - 1) / BK;
+  // Split K: block `split` of its cluster takes k-blocks [kb_begin, kb_end) of
+  // tile blockIdx.x / SPLIT_K (maybe none, when K is short).
+  static_assert(SPLIT_K >= 1 && SPLIT_K <= 8, "a portable cluster has at most 8 blocks");
+  const int split = SPLIT_K > 1 ? static_cast<int>(cluster_block_rank()) : 0;
+  const int first_tile = blockIdx.x / SPLIT_K, tile_stride = gridDim.x / SPLIT_K;
+  const int k_blocks_all = (K + BK - 1) / BK, k_share = (k_blocks_all + SPLIT_K - 1) / SPLIT_K;
+  const int kb_begin = split * k_share, kb_end = min(k_blocks_all, kb_begin + k_share);
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < STAGES; ++s) {
@@ -80,13 +100,16 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   const int role = warpgroup_index();
   if (role == 0) {  // producer
     warpgroup_registers_decrease<40>();
-    if (threadIdx.x != 0) return;
+    if (threadIdx.x != 0) {
+      if constexpr (SPLIT_K > 1) split_k_barriers();  // every thread of the cluster takes part
+      return;
+    }
     tma_prefetch(a_map);
     tma_prefetch(b_map);
     PipelineState<STAGES> pipe;
-    for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+    for (int t = first_tile; t < tiles; t += tile_stride) {
       const TilePosition tile = tile_position(t, tiles_m, tiles_n, GROUP_M);
-      for (int kb = 0; kb < k_blocks; ++kb, pipe.advance()) {
+      for (int kb = kb_begin; kb < kb_end; ++kb, pipe.advance()) {
         shared.empty[pipe.stage].wait(pipe.phase ^ 1u);  // a fresh barrier counts as released
         Mbarrier& full = shared.full[pipe.stage];
         full.arrive_expect_bytes(kStageBytes);
@@ -94,10 +117,15 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
         for (int b = 0; b < TileA::kColumnBlocks; ++b)
           tma_load_2d(shared.a[pipe.stage].box(b), a_map, kb * BK + b * TileA::kBoxCols, tile.m * BM, full);
 #pragma unroll
-        for (int b = 0; b < TileB::kColumnBlocks; ++b)
-          tma_load_2d(shared.b[pipe.stage].box(b), b_map, kb * BK + b * TileB::kBoxCols, tile.n * BN, full);
+        for (int b = 0; b < TileB::kColumnBlocks; ++b) {
+          if constexpr (B_LAYOUT == BLayout::nk)
+            tma_load_2d(shared.b[pipe.stage].box(b), b_map, kb * BK + b * TileB::kBoxCols, tile.n * BN, full);
+          else
+            tma_load_2d(shared.b[pipe.stage].box(b), b_map, tile.n * BN + b * TileB::kBoxCols, kb * BK, full);
+        }
       }
     }
+    if constexpr (SPLIT_K > 1) split_k_barriers();
     return;
   }
 
@@ -107,10 +135,10 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   const bool warp_leader = threadIdx.x % 32 == 0;
   PipelineState<STAGES> pipe;
   Accumulator<BN> acc[kSubtiles];
-  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+  for (int t = first_tile; t < tiles; t += tile_stride) {
     const TilePosition tile = tile_position(t, tiles_m, tiles_n, GROUP_M);
     int previous_stage = -1;
-    for (int kb = 0; kb < k_blocks; ++kb, pipe.advance()) {
+    for (int kb = kb_begin; kb < kb_end; ++kb, pipe.advance()) {
       shared.full[pipe.stage].wait(pipe.phase);
       const TileA& a = shared.a[pipe.stage];
       const TileB& b = shared.b[pipe.stage];
@@ -118,8 +146,12 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
 #pragma unroll
       for (int k = 0; k < kKSteps; ++k)
 #pragma unroll
-        for (int i = 0; i < kSubtiles; ++i)
-          mma_k16(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > 0 || k > 0);
+        for (int i = 0; i < kSubtiles; ++i) {
+          if constexpr (B_LAYOUT == BLayout::nk)
+            mma_k16(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > kb_begin || k > 0);
+          else
+            mma_k16_b_n_major(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > kb_begin || k > 0);
+        }
       wgmma_commit();
       wgmma_wait<1>();  // the previous k-block's wgmma are done with their stage
       if (previous_stage >= 0 && warp_leader) shared.empty[previous_stage].arrive();
@@ -128,7 +160,43 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
     wgmma_wait<0>();
 #pragma unroll
     for (int i = 0; i < kSubtiles; ++i) wgmma_fence_operands(acc[i]);
-    if (warp_leader) shared.empty[previous_stage].arrive();
+    if (previous_stage >= 0 && warp_leader) shared.empty[previous_stage].arrive();
+
+    if constexpr (SPLIT_K > 1) {
+      // The other blocks' sums into this one's: each consumer thread leaves its
+      // registers in its own stage memory, at the same offsets in every block,
+      // and the first block's same thread reads them from each.
+      constexpr int kRegisters = Accumulator<BN>::kRegisters, kThreads = CONSUMERS * kWarpgroupThreads;
+      static_assert(kSubtiles * kRegisters * kThreads * 4 <= STAGES * (TileA::kBytes + TileB::kBytes),
+                    "the partial sums fit in the idle stages");
+      float* partial = reinterpret_cast<float*>(shared.a);
+      const int thread = threadIdx.x - kWarpgroupThreads;
+      if (kb_begin >= kb_end)  // no k-blocks here: no wgmma wrote the accumulators
+#pragma unroll
+        for (int i = 0; i < kSubtiles; ++i)
+#pragma unroll
+          for (int r = 0; r < kRegisters; ++r) acc[i].d[r] = 0.f;
+      consumers_sync<CONSUMERS>();  // every consumer's wgmma are done with the stages
+      if (split != 0)
+#pragma unroll
+        for (int i = 0; i < kSubtiles; ++i)
+#pragma unroll
+          for (int r = 0; r < kRegisters; ++r) partial[(i * kRegisters + r) * kThreads + thread] = acc[i].d[r];
+      cluster_arrive();
+      cluster_wait();  // the partial sums are visible across the cluster
+      if (split == 0)
+        for (int s = 1; s < SPLIT_K; ++s) {
+          const unsigned remote = cluster_shared_address(partial + thread, s);
+#pragma unroll
+          for (int i = 0; i < kSubtiles; ++i)
+#pragma unroll
+            for (int r = 0; r < kRegisters; ++r)
+              acc[i].d[r] += load_cluster_shared(remote + (i * kRegisters + r) * kThreads * 4);
+        }
+      cluster_arrive();
+      cluster_wait();  // ... and read: the other blocks may exit
+      if (split != 0) continue;
+    }
 
     // Epilogue: pairs of adjacent columns as one 4-byte store where D's rows allow it.
     const bool paired = N % 2 == 0;
@@ -155,26 +223,11 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   }
 }
 
-// Trusted reference: 16 x 16 output tiles through shared memory, fp32 sums in
-// k order, fp32 output. No tensor cores, no TMA: shares nothing with gemm.
-template <typename T>
+// The trusted reference (tkbench/gemm_reference.cuh), with gemm's arguments.
+template <typename T, BLayout B_LAYOUT = BLayout::nk>
 __global__ void gemm_reference(const T* __restrict__ a, const T* __restrict__ b, float* __restrict__ d,
                                const __grid_constant__ TensorMap, const __grid_constant__ TensorMap, int M, int N, int K) {
-  __shared__ float as[16][17], bs[16][17];
-  const long long ld = (K + 7) / 8 * 8;
-  const int tx = threadIdx.x, ty = threadIdx.y;
-  const int row = blockIdx.y * 16 + ty, col = blockIdx.x * 16 + tx;
-  const int b_row = blockIdx.x * 16 + ty;  // B's row loaded by this thread: D's column
-  float sum = 0.f;
-  for (int k0 = 0; k0 < K; k0 += 16) {
-    as[ty][tx] = row < M && k0 + tx < K ? to_float(a[row * ld + k0 + tx]) : 0.f;
-    bs[ty][tx] = b_row < N && k0 + tx < K ? to_float(b[b_row * ld + k0 + tx]) : 0.f;
-    __syncthreads();
-#pragma unroll
-    for (int k = 0; k < 16; ++k) sum += as[ty][k] * bs[tx][k];
-    __syncthreads();
-  }
-  if (row < M && col < N) d[static_cast<long long>(row) * N + col] = sum;
+  gemm_reference_tile<T, B_LAYOUT>(a, b, d, M, N, K);
 }
 
 }  // namespace tkb

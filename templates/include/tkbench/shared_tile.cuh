@@ -1,9 +1,12 @@
 #pragma once
 // SharedTile: a ROWS x COLS tile in shared memory, each row contiguous along
-// COLS (for a GEMM operand: K-major), laid out the way a TMA copy with
-// SWIZZLE_BYTES swizzle writes it. The one type decides the swizzle for the
-// host's tensor map (box = kBoxCols x ROWS, swizzle = kSwizzleBytes), for the
-// wgmma descriptors that read it and for element access, so they cannot disagree.
+// COLS (for a GEMM operand: K-major, or N-major for a K x N B), laid out the
+// way a TMA copy with SWIZZLE_BYTES swizzle writes it. The one type decides the
+// swizzle for the host's tensor map (box = kBoxCols x ROWS, swizzle =
+// kSwizzleBytes), for the wgmma descriptors that read it and for element
+// access, so they cannot disagree. cp.async + ldmatrix kernels (sm_80) use the
+// same layout through at(): the same 16-byte chunk of 8 consecutive rows lands
+// in 8 different bank groups (with a 128- or 64-byte span), so no conflicts.
 //
 // A row of the swizzle pattern is kSwizzleBytes wide, so a tile wider than
 // that is stored as kColumnBlocks blocks of kBoxCols columns, one TMA box each:
@@ -41,6 +44,9 @@ struct alignas(1024) SharedTile {
   }
   __device__ __forceinline__ T& at(int r, int c) {
     return *reinterpret_cast<T*>(reinterpret_cast<unsigned char*>(data) + byte_offset(r, c));
+  }
+  __device__ __forceinline__ const T& at(int r, int c) const {
+    return *reinterpret_cast<const T*>(reinterpret_cast<const unsigned char*>(data) + byte_offset(r, c));
   }
   // Where TMA box b (columns [b * kBoxCols, ...)) lands.
   __device__ __forceinline__ void* box(int b) { return reinterpret_cast<unsigned char*>(data) + b * kBlockBytes; }

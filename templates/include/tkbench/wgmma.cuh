@@ -4,7 +4,9 @@
 // accumulators in registers.
 //
 // One call of mma_k16 issues D(64 x N) += A(64 x 16) * B(N x 16)^T for the
-// k-step `k` of two SharedTiles (rows of each contiguous along K). The
+// k-step `k` of two SharedTiles (rows of each contiguous along K);
+// mma_k16_b_n_major takes B as a K x N SharedTile instead (rows along N: a
+// row-major K x N matrix, read through wgmma's transposed-B mode). The
 // descriptors come from the tiles' own swizzle, so the layout TMA wrote is the
 // layout wgmma reads. Order of use, per warpgroup:
 //   wgmma_fence();                  // accumulators written by ordinary code before are visible
@@ -56,6 +58,22 @@ __device__ __forceinline__ unsigned long long wgmma_descriptor(const Tile& tile,
   return desc;
 }
 
+// The descriptor of k-step `k` (rows [16k, 16k + 16)) of an MN-major operand:
+// `tile` is K x N with N contiguous, kBoxCols columns per swizzle row. wgmma
+// reads 8-row groups (8 swizzle rows, the stride byte offset apart) and
+// kBoxCols-wide column blocks (the leading byte offset apart: one TMA box).
+// A k-step starts at a multiple of 16 rows, so on a whole swizzle pattern.
+template <typename Tile>
+__device__ __forceinline__ unsigned long long wgmma_descriptor_mn_major(const Tile& tile, int k) {
+  const unsigned address = shared_address(tile.data) + k * 16 * Tile::kSwizzleBytes;
+  unsigned long long desc = 0;
+  desc |= static_cast<unsigned long long>((address & 0x3FFFF) >> 4);
+  desc |= static_cast<unsigned long long>(Tile::kBlockBytes >> 4) << 16;            // leading: next column block
+  desc |= static_cast<unsigned long long>((8 * Tile::kSwizzleBytes) >> 4) << 32;  // stride: next 8 rows of K
+  desc |= wgmma_swizzle_mode<Tile::kSwizzleBytes>() << 62;
+  return desc;
+}
+
 // D += A[a_row0 .. a_row0 + 64) * B[0 .. N)^T at k-step k; accumulate == 0
 // overwrites D instead (the first step of a tile: no zeroing needed).
 template <int N, typename TileA, typename TileB>
@@ -63,7 +81,19 @@ __device__ __forceinline__ void mma_k16(Accumulator<N>& acc, const TileA& a, int
                                         int accumulate) {
   using T = typename TileA::element;
   static_assert(TileB::kRows == N, "B's rows are D's columns");
-  WgmmaInstruction<T, N>::run(acc.d, wgmma_descriptor(a, a_row0, k), wgmma_descriptor(b, 0, k), accumulate);
+  WgmmaInstruction<T, N>::template run<0>(acc.d, wgmma_descriptor(a, a_row0, k), wgmma_descriptor(b, 0, k),
+                                          accumulate);
+}
+
+// The same with B a K x N tile (N contiguous): D += A * B[16k .. 16k + 16, 0 .. N).
+template <int N, typename TileA, typename TileB>
+__device__ __forceinline__ void mma_k16_b_n_major(Accumulator<N>& acc, const TileA& a, int a_row0, const TileB& b,
+                                                  int k, int accumulate) {
+  using T = typename TileA::element;
+  static_assert(TileB::kCols == N, "B's columns are D's columns");
+  static_assert(sizeof(T) == 2, "wgmma transposes 16-bit operands only");
+  WgmmaInstruction<T, N>::template run<1>(acc.d, wgmma_descriptor(a, a_row0, k), wgmma_descriptor_mn_major(b, k),
+                                          accumulate);
 }
 
 __device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
