@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   add(add_profile_command(app, global));
   add(add_tune_command(app, global));
   add(add_export_command(app, global));
+  add(add_merge_command(app, global));
   add(add_report_command(app, global));
   add(add_gate_command(app, global));
   add(add_calibrate_command(app, global));

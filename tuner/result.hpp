@@ -40,6 +40,9 @@ struct Result {
   std::string reason;  // why it is not ok: the NVRTC log, the error
   std::optional<CompileStats> compile;
   std::optional<Measurement> measurement;  // verification and timing, from the GPU
+  // The UUID of the GPU that measured it, when a run used several (--devices);
+  // empty: the document's `device`.
+  std::string gpu;
 
   // A not-yet-evaluated result for `config` of `problem`.
   static Result for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {
