@@ -28,7 +28,8 @@ echo ">> $gpus GPUs, $(nproc) cores"
 # Every GPU calibrated at once (each keeps its own roofs), then kept for every fresh cache below.
 start=$(date +%s)
 $TK calibrate --devices all -q > "$RUN/calibrate.txt" 2>&1
-echo ">> calibrate --devices all: $(( $(date +%s) - start )) s (exit $?)"
+rc=$?
+echo ">> calibrate --devices all: $(( $(date +%s) - start )) s (exit $rc)"
 grep -E "bandwidth|GPU|H200" "$RUN/calibrate.txt" | head -8
 calibrated=$XDG_CACHE_HOME/tkbench/calibration
 
@@ -52,11 +53,13 @@ tune() {
   end=$(date +%s.%N)
   python3 - "$RUN/scaling-$label.json" "$start" "$end" "$label" "$rc" > "$RUN/rate-$label.txt" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1])); n = len(d["results"]); wall = float(sys.argv[3]) - float(sys.argv[2])
-print(f"{n} {wall:.2f} {n / wall:.2f} {sys.argv[5]}")
+# Configs the search evaluated (each shape's best measured again on the other GPUs is left out, so both runs count alike).
+d = json.load(open(sys.argv[1])); n = len({(r["problem"]["shape"], json.dumps(r["config"])) for r in d["results"]})
+wall = float(sys.argv[3]) - float(sys.argv[2])
+print(f"{n} {wall:.2f} {n / wall:.2f} {sys.argv[5]} {len(d['results']) - n}")
 PY
-  read -r n wall rate code < "$RUN/rate-$label.txt"
-  echo ">> $label (--devices $devices): $n evaluations in $wall s = $rate evaluations/s (exit $code)"
+  read -r n wall rate code rechecks < "$RUN/rate-$label.txt"
+  echo ">> $label (--devices $devices): $n evaluations in $wall s = $rate evaluations/s (exit $code; + $rechecks rechecks of a best on another GPU)"
   grep -E "GPUs? busy|^time:|warning" "$RUN/scaling-$label.txt" | head -6
 }
 
@@ -68,7 +71,7 @@ if [[ " $phases " == *" scaling "* ]]; then
 import json, sys
 run = sys.argv[1]
 def rate(label):
-    n, wall, r, rc = open(f"{run}/rate-{label}.txt").read().split()
+    n, wall, r, rc, rechecks = open(f"{run}/rate-{label}.txt").read().split()
     return float(r)
 def best(label):
     out = {}
@@ -97,7 +100,8 @@ if [[ " $phases " == *" shards "* ]]; then
   cache=$(fresh_cache)
   start=$(date +%s)
   XDG_CACHE_HOME=$cache $TK $search --device 0 -q -o "$RUN/shard-whole.json" > "$RUN/shard-whole.txt" 2>&1
-  echo ">> unsharded on GPU 0: $(( $(date +%s) - start )) s (exit $?)"
+  rc=$?
+  echo ">> unsharded on GPU 0: $(( $(date +%s) - start )) s (exit $rc)"
   start=$(date +%s)
   second=$(( gpus > 1 ? 1 : 0 ))
   XDG_CACHE_HOME=$cache $TK $search --device 0 --shard 0/2 -q -o "$RUN/shard-0.json" > "$RUN/shard-0.txt" 2>&1 &
