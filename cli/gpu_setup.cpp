@@ -69,8 +69,8 @@ std::vector<const DeviceInfo*> select_devices(const std::string& devices, int de
 Calibration run_and_store_calibration(const GlobalOptions& global, const DeviceInfo& device, WorkerClient& worker,
                                       const TemplateRegistry& registry, bool progress_line) {
   const bool progress = progress_line && !global.quiet && !global.json && ::isatty(STDERR_FILENO);
-  diagnostics().note(fmt::format("calibrating {}: tuning the copy template over its space and timing the driver's copy (about a minute)",
-                                 device.name));
+  diagnostics().note(fmt::format("calibrating GPU {} ({}): tuning the copy template over its space and timing the driver's copy "
+                                 "(about a minute)", device.index, device.name));
   Calibration c = calibrate_bandwidth(worker, registry, device, [&](int done, int total, double best) {
     if (progress) std::fprintf(stderr, "\rcalibrating: %d/%d copy configs, best %.2f TB/s", done, total, best / 1e12);
     if (progress && done == total) std::fprintf(stderr, "\r\033[K");
