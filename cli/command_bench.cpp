@@ -1,6 +1,7 @@
 // `tkbench bench NAME --shape ... --config ...`: verify and time one config
 // per shape on the GPU, in the worker process.
 #include <algorithm>
+#include <future>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -217,24 +218,46 @@ Examples:
 
 CommandRunner add_calibrate_command(CLI::App& app, const GlobalOptions& global) {
   auto force = std::make_shared<bool>(false);
+  auto devices = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("calibrate", "Measure this GPU's achievable DRAM bandwidth (stored; reused by later commands)");
   cmd->add_flag("--force", *force, "Measure again even if this GPU was calibrated before");
+  cmd->add_option("--devices", *devices, "GPUs to calibrate, all at once: all, or indices such as 0,2 (default: --device)");
   cmd->footer(R"(
 The measured bandwidth is the better of the built-in copy template tuned over
 its whole space and the driver's device-to-device copy (cudaMemcpyAsync), each
 moving at least 8x the L2 size. Both are reported. Theoretical peaks come from
-device attributes. Stored per GPU (by UUID) under the cache directory.)");
-  return [&global, force]() -> int {
-    const DeviceInfo& device = require_device(global.device);
+device attributes. Stored per GPU (by UUID) under the cache directory.
+--devices calibrates several GPUs at once, each in its own worker, each
+stored under its own UUID: every GPU keeps its own roofs.)");
+  return [&global, force, devices]() -> int {
+    const std::vector<const DeviceInfo*> gpus = select_devices(*devices, global.device);
     auto registry = global.load_templates();
-    DevicePeaks peaks = theoretical_peaks(device);
-    peaks.calibration = load_calibration(global.resolved_cache_dir(), device);
-    if (!peaks.calibration || *force) {
-      auto worker = make_worker(global, 30);
-      peaks.calibration = run_and_store_calibration(global, device, *worker, registry);
+    std::vector<DevicePeaks> all_peaks;
+    for (const DeviceInfo* gpu : gpus) {
+      all_peaks.push_back(theoretical_peaks(*gpu));
+      all_peaks.back().calibration = load_calibration(global.resolved_cache_dir(), *gpu);
     }
-    if (global.json) std::printf("%s\n", to_json(peaks).dump(2).c_str());
-    else print_calibration(stdout, peaks, global.color_stdout());
+    // One thread and worker per GPU still to calibrate; the copy kernels never share a GPU.
+    std::vector<std::future<void>> running;
+    for (std::size_t i = 0; i < gpus.size(); ++i) {
+      if (all_peaks[i].calibration && !*force) continue;
+      running.push_back(std::async(std::launch::async, [&, i] {
+        auto worker = make_worker(global, 30, gpus[i]->index);
+        all_peaks[i].calibration = run_and_store_calibration(global, *gpus[i], *worker, registry, gpus.size() == 1);
+      }));
+    }
+    for (auto& r : running) r.get();
+    if (global.json) {
+      if (gpus.size() == 1) {
+        std::printf("%s\n", to_json(all_peaks.front()).dump(2).c_str());
+      } else {
+        nlohmann::ordered_json list = nlohmann::ordered_json::array();
+        for (const auto& p : all_peaks) list.push_back(to_json(p));
+        std::printf("%s\n", list.dump(2).c_str());
+      }
+    } else {
+      for (const auto& p : all_peaks) print_calibration(stdout, p, global.color_stdout());
+    }
     return interrupted() ? kExitInterrupted : kExitOk;
   };
 }

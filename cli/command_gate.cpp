@@ -38,6 +38,7 @@ struct GateArgs {
   std::string baseline, current, spec, output, junit, markdown, max_regression, min_sol, compare = "time";
   bool strict = false, best_only = false;
   double kernel_timeout = 10;
+  std::string devices;
 };
 
 // The cached best, when it is a valid config of this space (it satisfies the entry's filter).
@@ -58,12 +59,22 @@ std::optional<Config> cached_config(const TunedEntry& hit, const TemplateSpec& s
 // never the time.
 std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& args, const TemplateRegistry& registry,
                                 const GateSpec& gate, const std::string& output, const ResultDocument* baseline) {
-  const DeviceInfo& device = require_device(global.device);
+  // --devices: tuning spreads over every GPU named; the gated measurement runs
+  // on the first, so every time the gate judges comes from one card.
+  const std::vector<const DeviceInfo*> gpus = select_devices(args.devices, global.device);
+  const DeviceInfo& device = *gpus.front();
   // A baseline from another GPU is refused now, not after the measuring.
   if (baseline && args.compare == "time")
     if (auto mismatch = gpu_mismatch(baseline->path, baseline->peaks.device, "this run", device)) throw InputError(*mismatch);
-  auto worker = make_worker(global, args.kernel_timeout);
-  DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);
+  std::vector<std::unique_ptr<WorkerClient>> workers;
+  std::vector<DevicePeaks> all_peaks;
+  for (const DeviceInfo* gpu : gpus) workers.push_back(make_worker(global, args.kernel_timeout, gpu->index));
+  all_peaks = devices_peaks(global, gpus, workers, registry);
+  WorkerClient* worker = workers.front().get();
+  const DevicePeaks& peaks = all_peaks.front();
+  JournalRun tuning_run;
+  if (gpus.size() > 1)
+    for (const auto& p : all_peaks) tuning_run.devices.push_back(to_json(p));
   KernelCache kernel_cache(global.resolved_cache_dir());
   Compiler compiler(kernel_cache.enabled() ? &kernel_cache : nullptr);
   auto compile_servers = make_compile_servers(tune_compile_threads(global.jobs), 10);
@@ -96,8 +107,9 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
       } else if (auto hit = tuning.load(tuning_key(device, spec, problem, entry.filter)); hit && (config = cached_config(*hit, spec, valid))) {
         chosen_by = "tuning cache";
       } else {
-        if (!tuning_journal) tuning_journal = std::make_unique<ResultsJournal>(tuning_output, to_json(peaks), false);
-        const TuneStage stage{global.jobs, device, *worker, compiler, peaks, *tuning_journal};
+        if (!tuning_journal) tuning_journal = std::make_unique<ResultsJournal>(tuning_output, to_json(peaks), false, tuning_run);
+        TuneStage stage{global.jobs, device, *worker, compiler, peaks, *tuning_journal};
+        for (std::size_t i = 1; i < gpus.size(); ++i) stage.more_gpus.push_back({*gpus[i], *workers[i], all_peaks[i]});
         TuneSettings settings;
         settings.strategy = entry.strategy;
         settings.budget = entry.budget;
@@ -108,6 +120,7 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
         if (interrupted()) break;
         // A filtered search is cached under its own key, never as the shape's best.
         if (tuned.best) remember_best(tuning, tuning_key(device, spec, problem, entry.filter), tuned, spec, peaks, tuning_output);
+        for (const auto& sentence : tuned.disagreements) diagnostics().warn(sentence);
         if (tuned.best) config = tuned.best->config;
         chosen_by = fmt::format("tuned over {} configs", tuned.evaluated);
         if (!tuned.best) {
@@ -210,6 +223,8 @@ CommandRunner add_gate_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--best-only", args->best_only, "Compare only each shape's best result, not every config (whole tuning runs)");
   cmd->add_option("--junit", args->junit, "Also write JUnit XML: one test case per gated entry, failures with the numbers")->type_name("FILE");
   cmd->add_option("--markdown", args->markdown, "Also write a Markdown summary for a PR comment")->type_name("FILE");
+  cmd->add_option("--devices", args->devices, std::string(kDevicesHelp) + "; with --spec: tuning uses them all, the gated "
+                  "measurement runs on the first")->type_name("LIST");
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "With --spec: seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->footer(std::string(R"(

@@ -2,8 +2,9 @@
 // every result in a results document, remember the best config per GPU,
 // template source, shape and dtype.
 //
-// Pipeline: configs are compiled on a CPU thread pool ahead of the GPU; the
-// worker evaluates them in order (the kernel cache serves its compiles).
+// Pipeline: configs are compiled in compile servers ahead of the GPU; a
+// worker per GPU (--devices) evaluates them as they come (the kernel cache
+// serves its compiles).
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "reports/library_comparison.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
+#include "tuner/diagnostics.hpp"
 #include "tuner/file_util.hpp"
 #include "tuner/interrupt.hpp"
 #include "tuner/output_file.hpp"
@@ -32,7 +34,7 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 struct TuneArgs {
-  std::string name, shapes, dtype, config, strategy, output, resume, time = "0", l2 = "cold";
+  std::string name, shapes, dtype, config, strategy, output, resume, time = "0", l2 = "cold", devices, shard;
   std::size_t budget = 0;
   double target_sol = 0;
   double max_time = 0.5;
@@ -95,6 +97,10 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
       ->check(percent_up_to_100("--target-sol"));
   cmd->add_option("-o,--output", args->output, "Results document (default tkbench-results/NAME-TIME.json)");
   cmd->add_option("--resume", args->resume, "Continue an interrupted run's document without re-evaluating what it holds");
+  cmd->add_option("--devices", args->devices, kDevicesHelp);
+  cmd->add_option("--shard", args->shard,
+                  "Evaluate part i of N of an exhaustive or random search (i/N, from 0): disjoint parts that "
+                  "`tkbench merge` joins into the unsharded run's results (docs/cluster.md)");
   cmd->add_flag("--force", args->force, "Tune again even where the tuning cache has an answer");
   cmd->add_flag("--counters", args->counters, "Attach the default CUPTI counters (DRAM bytes, DRAM %, occupancy) to each result");
   cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(seconds_above_zero("--max-time"));
@@ -115,7 +121,19 @@ in the tuning cache: tuning a known key answers at once (--force re-tunes).
 Examples:
   tkbench tune rmsnorm --shape 4096x8192
   tkbench tune rmsnorm --shape 1x8192,4096x8192,16384x8192 -o rmsnorm.json
-  tkbench tune rmsnorm --shape 16384x8192 --strategy random --budget 20 --target-sol 95)"));
+  tkbench tune rmsnorm --shape 16384x8192 --strategy random --budget 20 --target-sol 95
+  tkbench tune rmsnorm --shape 4096x8192,16384x8192 --devices all
+  tkbench tune rmsnorm_basic --shape 4096x8192 --strategy exhaustive --shard 0/2 -o part0.json
+  tkbench merge part0.json part1.json -o all.json
+
+--devices runs one worker per GPU, all fed by one compile pipeline; each GPU
+keeps its own calibration, each result records its GPU, a shape's best is
+chosen among GPUs of the first one's model, and that best is measured again on
+the model's other GPUs: a card that disagrees beyond the noise is named.
+--shard i/N splits the configs an exhaustive or random search evaluates
+(positions i, i+N, ... of its list) so N jobs cover it exactly once; model-based
+searches (anneal, genetic, bayes) are refused: split them by --shape instead.
+A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
 
   return [&global, args]() -> int {
     auto registry = global.load_templates();
@@ -132,12 +150,25 @@ Examples:
         throw InputError(fmt::format("--strategy '{}' is not one tkbench has; available: {}", args->strategy, list));
       }
     }
+    const Shard shard = args->shard.empty() ? Shard{} : parse_shard(args->shard);
+    if (!args->strategy.empty()) check_shardable(args->strategy, 0, shard);
     // Everything the user gave is checked before the GPU is looked for.
     if (!args->resume.empty()) ResultsJournal::check_resumable(args->resume);
     if (!args->output.empty()) check_output_path(args->output);
-    const DeviceInfo& device = require_device(global.device);
-    auto worker = make_worker(global, args->kernel_timeout);
-    DevicePeaks peaks = device_peaks(global, device, worker.get(), &registry, true);
+    const std::vector<const DeviceInfo*> gpus = select_devices(args->devices, global.device);
+    const DeviceInfo& device = *gpus.front();
+    // One worker and one set of peaks (its own calibration) per GPU.
+    std::vector<std::unique_ptr<WorkerClient>> workers;
+    std::vector<DevicePeaks> all_peaks;
+    for (const DeviceInfo* gpu : gpus) workers.push_back(make_worker(global, args->kernel_timeout, gpu->index));
+    all_peaks = devices_peaks(global, gpus, workers, registry);
+    WorkerClient* worker = workers.front().get();
+    if (gpus.size() > 1 && !global.quiet && !global.json) {
+      std::string list;
+      for (const DeviceInfo* gpu : gpus) list += fmt::format("{}{} {} ({})", list.empty() ? "" : ", ", gpu->index, gpu->name, gpu->uuid);
+      diagnostics().note(fmt::format("tuning on {} GPUs: {}", gpus.size(), list));
+    }
+    const DevicePeaks& peaks = all_peaks.front();
     KernelCache kernel_cache(global.resolved_cache_dir());
     Compiler compiler(kernel_cache.enabled() ? &kernel_cache : nullptr);
     // Compiles run at a lower priority than the worker timing kernels.
@@ -145,12 +176,19 @@ Examples:
     compiler.use_servers(compile_servers.get());
     TuningCache tuning(global.resolved_cache_dir());
     const std::string output = !args->resume.empty() ? args->resume : !args->output.empty() ? args->output : default_results_path(spec.name);
-    ResultsJournal journal(output, to_json(peaks), !args->resume.empty());
+    JournalRun run;
+    if (gpus.size() > 1)
+      for (const auto& p : all_peaks) run.devices.push_back(to_json(p));
+    if (!shard.whole()) run.shard = shard.str();
+    run.config_filter = filter_key(spec, filter);
+    ResultsJournal journal(output, to_json(peaks), !args->resume.empty(), run);
     const bool live = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
     const auto run_start = clock_type::now();
     TuneTimes times;
     std::vector<ShapeSummary> summaries;
-    const TuneStage stage{global.jobs, device, *worker, compiler, peaks, journal};
+    TuneStage stage{global.jobs, device, *worker, compiler, peaks, journal};
+    for (std::size_t i = 1; i < gpus.size(); ++i) stage.more_gpus.push_back({*gpus[i], *workers[i], all_peaks[i]});
+    stage.shard = shard;
 
     for (const auto& dims : shapes) {
       if (interrupted()) break;
@@ -158,7 +196,8 @@ Examples:
       summary.problem = make_problem(spec, dims, dtype);
       const Problem& problem = summary.problem;
       const TuningKey key = tuning_key(device, spec, problem, filter);
-      if (!args->force && args->resume.empty()) {
+      // A shard's best is its part's only: the cache waits for `tkbench merge`.
+      if (!args->force && args->resume.empty() && shard.whole()) {
         if (auto hit = tuning.load(key)) {
           summary.from_cache = true;
           summary.cached = hit;
@@ -179,7 +218,24 @@ Examples:
       settings.announce = !global.quiet && !global.json;
       ShapeTuning tuned = tune_shape(stage, spec, problem, filter, settings);
       times += tuned.times;
-      if (tuned.best && !interrupted()) remember_best(tuning, key, tuned, spec, peaks, output);
+      if (tuned.best && !interrupted() && shard.whole()) remember_best(tuning, key, tuned, spec, peaks, output);
+      // Other GPU models of a --devices run: each its own best, under its own key.
+      for (const auto& [model, best] : tuned.best_elsewhere) {
+        for (std::size_t i = 0; i < gpus.size(); ++i) {
+          if (gpus[i]->name != model) continue;
+          ShapeTuning other;
+          other.best = best;
+          other.evaluated = tuned.evaluated;
+          if (!interrupted() && shard.whole())
+            remember_best(tuning, tuning_key(*gpus[i], spec, problem, filter), other, spec, all_peaks[i], output);
+          if (!global.json)
+            std::fprintf(stderr, "%s %s on %s: best %s at %.2f µs (chosen among that model's GPUs only)\n", spec.name.c_str(),
+                         problem.shape_str().c_str(), model.c_str(), best.config.str().c_str(),
+                         best.measurement->timing->median_us);
+          break;
+        }
+      }
+      for (const auto& sentence : tuned.disagreements) diagnostics().warn(sentence);
       summary.best = tuned.best;
       summary.baseline = tuned.baseline;
       summary.library = tuned.library;
@@ -229,8 +285,13 @@ Examples:
       }
       table.print(stdout, global.color_stdout());
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
-      std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", times.worker, wall,
-                  wall > 0 ? 100 * times.worker / wall : 0.0, output.c_str());
+      if (gpus.size() == 1)
+        std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", times.worker, wall,
+                    wall > 0 ? 100 * times.worker / wall : 0.0, output.c_str());
+      else
+        std::printf("%zu GPUs busy %.1f s of %.1f s wall each (%.0f%% on average); results in %s\n", gpus.size(),
+                    times.worker / static_cast<double>(gpus.size()), wall,
+                    wall > 0 ? 100 * times.worker / (wall * static_cast<double>(gpus.size())) : 0.0, output.c_str());
       if (global.verbose) std::printf("time: %s\n", describe_tune_times(times, wall).c_str());
     }
     return interrupted() ? kExitInterrupted : kExitOk;

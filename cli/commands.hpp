@@ -21,6 +21,7 @@ CommandRunner add_profile_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_calibrate_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_export_command(CLI::App& app, const GlobalOptions& global);
+CommandRunner add_merge_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_report_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_gate_command(CLI::App& app, const GlobalOptions& global);
 CommandRunner add_worker_command(CLI::App& app, const GlobalOptions& global);

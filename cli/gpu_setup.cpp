@@ -2,18 +2,27 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <future>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "profiler/calibration.hpp"
 #include "tuner/diagnostics.hpp"
+#include "tuner/errors.hpp"
 
 namespace tkbench {
 
-std::unique_ptr<WorkerClient> make_worker(const GlobalOptions& global, double watchdog_seconds) {
+std::unique_ptr<WorkerClient> make_worker(const GlobalOptions& global, double watchdog_seconds, int device) {
+  if (device < 0) device = global.device;
+  if (const char* fake = std::getenv("TKBENCH_TEST_WORKER"); fake && *fake)
+    return std::make_unique<WorkerClient>(std::vector<std::string>{"/bin/sh", "-c", fake, "tkbench-test-worker", std::to_string(device)},
+                                          watchdog_seconds);
   std::vector<std::string> argv = {std::filesystem::read_symlink("/proc/self/exe").string(), "worker",
-                                   "--device", std::to_string(global.device), "--cache-dir", global.resolved_cache_dir()};
+                                   "--device", std::to_string(device), "--cache-dir", global.resolved_cache_dir()};
   for (const auto& dir : global.template_dirs) {
     argv.push_back("--template-dir");
     argv.push_back(dir);
@@ -31,11 +40,41 @@ std::unique_ptr<CompileServers> make_compile_servers(unsigned count, int nice) {
   return std::make_unique<CompileServers>(argv, count);
 }
 
+std::vector<const DeviceInfo*> select_devices(const std::string& devices, int device) {
+  if (devices.empty()) return {&require_device(device)};
+  std::vector<const DeviceInfo*> out;
+  if (devices == "all") {
+    require_device(0);  // "no CUDA device found: ..." when there is none
+    for (const auto& d : probe_devices().devices) out.push_back(&d);
+  } else {
+    std::set<int> seen;
+    std::size_t from = 0;
+    while (from <= devices.size()) {
+      const auto comma = std::min(devices.find(',', from), devices.size());
+      const std::string part = devices.substr(from, comma - from);
+      if (part.empty() || part.size() > 6 || part.find_first_not_of("0123456789") != std::string::npos)
+        throw InputError(fmt::format("--devices '{}': '{}' is not a device index; give all, or indices such as 0,2 "
+                                     "(`tkbench devices` lists them)", devices, part));
+      const int index = std::stoi(part);
+      if (!seen.insert(index).second)
+        throw InputError(fmt::format("--devices '{}': GPU {} is named twice; name each GPU once", devices, index));
+      out.push_back(&require_device(index));
+      from = comma + 1;
+    }
+  }
+  for (const DeviceInfo* d : out)
+    if (d->arch() != out.front()->arch())
+      throw InputError(fmt::format("--devices: GPU {} is {} ({}) and GPU {} is {} ({}); one run compiles for one arch: "
+                                   "name GPUs of one arch, and run the others separately",
+                                   out.front()->index, out.front()->name, out.front()->arch(), d->index, d->name, d->arch()));
+  return out;
+}
+
 Calibration run_and_store_calibration(const GlobalOptions& global, const DeviceInfo& device, WorkerClient& worker,
-                                      const TemplateRegistry& registry) {
-  const bool progress = !global.quiet && !global.json && ::isatty(STDERR_FILENO);
-  diagnostics().note(fmt::format("calibrating {}: tuning the copy template over its space and timing the driver's copy (about a minute)",
-                                 device.name));
+                                      const TemplateRegistry& registry, bool progress_line) {
+  const bool progress = progress_line && !global.quiet && !global.json && ::isatty(STDERR_FILENO);
+  diagnostics().note(fmt::format("calibrating GPU {} ({}): tuning the copy template over its space and timing the driver's copy "
+                                 "(about a minute)", device.index, device.name));
   Calibration c = calibrate_bandwidth(worker, registry, device, [&](int done, int total, double best) {
     if (progress) std::fprintf(stderr, "\rcalibrating: %d/%d copy configs, best %.2f TB/s", done, total, best / 1e12);
     if (progress && done == total) std::fprintf(stderr, "\r\033[K");
@@ -43,6 +82,22 @@ Calibration run_and_store_calibration(const GlobalOptions& global, const DeviceI
   if (auto error = store_calibration(global.resolved_cache_dir(), device, c))
     diagnostics().warn(fmt::format("calibration not stored ({}); it will run again next time", *error));
   return c;
+}
+
+std::vector<DevicePeaks> devices_peaks(const GlobalOptions& global, const std::vector<const DeviceInfo*>& gpus,
+                                       const std::vector<std::unique_ptr<WorkerClient>>& workers,
+                                       const TemplateRegistry& registry) {
+  if (gpus.size() == 1) return {device_peaks(global, *gpus.front(), workers.front().get(), &registry, true)};
+  std::vector<DevicePeaks> peaks;
+  for (const DeviceInfo* gpu : gpus) peaks.push_back(device_peaks(global, *gpu, nullptr, nullptr, false));
+  std::vector<std::future<void>> calibrating;
+  for (std::size_t i = 0; i < gpus.size(); ++i)
+    if (!peaks[i].calibration)
+      calibrating.push_back(std::async(std::launch::async, [&, i] {
+        peaks[i].calibration = run_and_store_calibration(global, *gpus[i], *workers[i], registry, false);
+      }));
+  for (auto& c : calibrating) c.get();
+  return peaks;
 }
 
 DevicePeaks device_peaks(const GlobalOptions& global, const DeviceInfo& device, WorkerClient* worker,

@@ -29,6 +29,9 @@ Examples:
   tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1,ITEMS=4,HINT=0   verify + time one config
   tkbench profile rmsnorm --shape 16384x8192         hardware counters: DRAM bytes, efficiency, occupancy
   tkbench tune rmsnorm --shape 4096x8192             search the space; best config remembered per GPU
+  tkbench tune rmsnorm --shape 4096x8192 --devices all   on every GPU of this host at once
+  tkbench tune rmsnorm --shape 4096x8192 --strategy random --budget 400 --shard 0/4 -o p0.json   one part of four (a Slurm array task)
+  tkbench merge p0.json p1.json p2.json p3.json -o all.json   the parts as one results document; fills the tuning cache
   tkbench export results.json -o tuned.hpp           best configs as a C++ dispatch header (or --format json)
   tkbench gate --baseline main.json --current pr.json   CI verdict: exit 1 on a significant regression, never on noise
   tkbench gate --spec gate.toml --baseline main.json    measure a spec's entries on the GPU, then judge them
@@ -36,7 +39,7 @@ Examples:
 
 Shapes bind the template's dims in order: --shape 4096x8192 is M=4096, N=8192.
 Exit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 no GPU, no permission or a failed write, 130 interrupted.
-Run `tkbench COMMAND --help` for a command's options. Docs: docs/templates.md, docs/ci.md, docs/ARCHITECTURE.md.)";
+Run `tkbench COMMAND --help` for a command's options. Docs: docs/templates.md, docs/ci.md, docs/cluster.md, docs/ARCHITECTURE.md.)";
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
   add(add_profile_command(app, global));
   add(add_tune_command(app, global));
   add(add_export_command(app, global));
+  add(add_merge_command(app, global));
   add(add_report_command(app, global));
   add(add_gate_command(app, global));
   add(add_calibrate_command(app, global));

@@ -5,8 +5,10 @@
 // as it lands.
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "profiler/device_peaks.hpp"
 #include "tuner/worker_client.hpp"
@@ -14,6 +16,7 @@
 #include "tuner/config.hpp"
 #include "tuner/result.hpp"
 #include "tuner/results_journal.hpp"
+#include "tuner/shard.hpp"
 #include "tuner/tuning_cache.hpp"
 
 namespace tkbench {
@@ -38,13 +41,24 @@ struct TuneSettings {
 // configs/s, timing spread unchanged).
 unsigned tune_compile_threads(unsigned jobs);
 
+// One GPU of a --devices run: its worker process and its own peaks (calibration).
+struct GpuLane {
+  const DeviceInfo& device;
+  WorkerClient& worker;
+  const DevicePeaks& peaks;
+};
+
 struct TuneStage {
   unsigned jobs;             // compiles at once; 0: one per core (tune_compile_threads)
-  const DeviceInfo& device;
+  const DeviceInfo& device;  // the first GPU: its model's best is the shape's best
   WorkerClient& worker;
   const Compiler& compiler;
   const DevicePeaks& peaks;
   ResultsJournal& journal;   // results already in it (a resumed run) count and are not evaluated again
+  // --devices: the other GPUs, each with its worker, fed from the same
+  // compiles (same arch as `device`). A result then records its GPU's UUID.
+  std::vector<GpuLane> more_gpus = {};
+  Shard shard = {};          // --shard: this run's part of a fixed-list search
 };
 
 // Where a tune's wall time went, in seconds (summed over shapes).
@@ -65,13 +79,18 @@ struct TuneTimes {
 std::string describe_tune_times(const TuneTimes& times, double wall_seconds);
 
 struct ShapeTuning {
-  std::optional<Result> best;      // the fastest ok result
+  std::optional<Result> best;      // the fastest ok result on the first GPU's model
+  std::map<std::string, Result> best_elsewhere;  // GPU model -> its fastest, for the run's other models
   std::optional<Result> baseline;  // the manifest's default config, when it is valid and ok
   std::optional<Result> library;   // the manifest's [baseline] library (cuBLAS) on this shape, timed after the search
   int evaluated = 0, failed = 0;
   TuneTimes times;  // times.worker: the GPU's share ("GPU busy")
   std::string strategy;        // as planned: the user's or the default
   std::size_t budget = 0, valid = 0;
+  // Several GPUs of one model: the best config measured again on each of the
+  // others, and a sentence per GPU that disagrees beyond the noise.
+  std::vector<Result> rechecks;
+  std::vector<std::string> disagreements;
 };
 
 ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter,
@@ -80,8 +99,15 @@ ShapeTuning tune_shape(const TuneStage& stage, const TemplateSpec& spec, const P
 // tkbench-results/STEM-YYYYmmdd-HHMMSS.json: where a run's document goes unless -o says.
 std::string default_results_path(const std::string& stem);
 
+// The --config filter as the tuning cache keys it: "ROWS=2,VEC=1" in the manifest's parameter order.
+std::string filter_key(const TemplateSpec& spec, const ConfigFilter& filter);
+
 // The tuning cache's key for this GPU, driver, CUDA version, template source, problem and --config filter.
 TuningKey tuning_key(const DeviceInfo& device, const TemplateSpec& spec, const Problem& problem, const ConfigFilter& filter);
+
+// For a --shard run: throws InputError when `strategy` (as planned for a shape
+// of `valid` configs) is one --shard cannot split, naming what to do instead.
+void check_shardable(const std::string& strategy, std::size_t valid, const Shard& shard);
 
 // Stores `tuning.best` under `key`, warning when the cache cannot be written.
 void remember_best(const TuningCache& cache, const TuningKey& key, const ShapeTuning& tuning, const TemplateSpec& spec,

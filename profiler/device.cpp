@@ -2,6 +2,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "tuner/errors.hpp"
@@ -21,7 +23,35 @@ int attribute(cudaDeviceAttr attr, int device) {
   return value;
 }
 
+// Test hook, for CLI tests on machines without a GPU: TKBENCH_TEST_FAKE_GPUS=N
+// makes N identical H200s appear (no CUDA call is made); the worker is then
+// TKBENCH_TEST_WORKER's fake (cli/gpu_setup). Never set outside tests.
+std::optional<DeviceProbe> fake_probe() {
+  const char* count = std::getenv("TKBENCH_TEST_FAKE_GPUS");
+  if (!count || !*count) return std::nullopt;
+  DeviceProbe p;
+  p.driver_version = 13000;
+  p.runtime_version = 13000;
+  for (int i = 0; i < std::atoi(count); ++i) {
+    DeviceInfo d;
+    d.index = i;
+    d.name = "Fake H200 (TKBENCH_TEST_FAKE_GPUS)";
+    d.uuid = fmt::format("GPU-fake-{}", i);
+    d.cc_major = 9;
+    d.sm_count = 132;
+    d.memory_bytes = 141LL << 30;
+    d.l2_bytes = 60LL << 20;
+    d.sm_clock_khz = 1980000;
+    d.memory_clock_khz = 3201000;
+    d.bus_width_bits = 6144;
+    p.devices.push_back(std::move(d));
+  }
+  if (p.devices.empty()) p.error = "TKBENCH_TEST_FAKE_GPUS is 0";
+  return p;
+}
+
 DeviceProbe probe() {
+  if (auto fake = fake_probe()) return *fake;
   DeviceProbe p;
   cudaRuntimeGetVersion(&p.runtime_version);
   cudaError_t rc = cudaDriverGetVersion(&p.driver_version);

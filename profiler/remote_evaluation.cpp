@@ -54,8 +54,10 @@ void add_cost(const json& reply, EvaluationCost* cost) {
   cost->counters_ms += c.value("counters", 0.0);
 }
 
-void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, Result& result, EvaluationCost* cost) {
+// True when the worker ended without an answer.
+bool evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, Result& result, EvaluationCost* cost) {
   WorkerReply reply = worker.call(evaluation_request_json(request));
+  const bool lost = reply.kind == WorkerReply::Kind::crashed;
   switch (reply.kind) {
     case WorkerReply::Kind::result: {
       add_cost(reply.payload, cost);
@@ -64,7 +66,7 @@ void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, 
       } catch (const std::exception& e) {
         result.status = Status::fault;
         result.reason = fmt::format("the worker's answer was malformed: {}", e.what());
-        return;
+        return lost;
       }
       const Verification& v = result.measurement->verification;
       result.status = v.passed ? Status::ok : Status::wrong_result;
@@ -73,7 +75,7 @@ void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, 
                             ? fmt::format("{}: {} elements NaN/Inf or never written (first at index {})", v.buffer, v.nonfinite, v.first_bad_index)
                             : fmt::format("{}: relative L2 error {:.3g} > tolerance {:.3g}, max abs error {:.3g}, first bad index {}",
                                           v.buffer, v.rel_l2_error, v.tolerance, v.max_abs_error, v.first_bad_index);
-      return;
+      return lost;
     }
     case WorkerReply::Kind::error: {
       std::string status = reply.payload.value("status", "error");
@@ -81,23 +83,24 @@ void evaluate_in_worker(WorkerClient& worker, const EvaluationRequest& request, 
       if (status == "environment" && !request.baseline) throw EnvironmentError(reply.reason);
       result.status = status == "compile_error" ? Status::compile_error : Status::fault;
       result.reason = reply.reason;
-      return;
+      return lost;
     }
     case WorkerReply::Kind::timed_out:
       result.status = Status::timeout;
       result.reason = reply.reason;
-      return;
+      return lost;
     case WorkerReply::Kind::crashed:
     case WorkerReply::Kind::garbage:
       result.status = Status::fault;
       result.reason = reply.reason;
-      return;
+      return lost;
   }
+  return lost;
 }
 
 }  // namespace
 
-void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result, EvaluationCost* cost) {
+bool evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result, EvaluationCost* cost) {
   if (request.metrics.empty()) return evaluate_in_worker(worker, request, result, cost);
   // Counters and time from two workers. Once CUPTI's profiler is set up in a
   // process, every launch there is slower: 0.2-0.6 us a launch on an H200
@@ -105,15 +108,16 @@ void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, R
   // first worker verifies and collects counters, right after verification
   // (the L2 state Nsight Compute measures in), and retires; the time comes
   // from a fresh one that never touched CUPTI.
-  evaluate_in_worker(worker, request, result, cost);
-  if (result.status != Status::ok || !result.measurement) return;
+  if (evaluate_in_worker(worker, request, result, cost)) return true;
+  if (result.status != Status::ok || !result.measurement) return false;
   Measurement counted = std::move(*result.measurement);
   EvaluationRequest timing = request;
   timing.metrics.clear();
-  evaluate_in_worker(worker, timing, result, cost);
-  if (!result.measurement) return;
+  if (evaluate_in_worker(worker, timing, result, cost)) return true;
+  if (!result.measurement) return false;
   result.measurement->counters = std::move(counted.counters);
   result.measurement->counters_unavailable = std::move(counted.counters_unavailable);
+  return false;
 }
 
 Result evaluate_library_baseline(WorkerClient& worker, const TemplateSpec& spec, const Problem& problem,

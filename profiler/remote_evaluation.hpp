@@ -12,8 +12,10 @@ EvaluationRequest evaluation_request_from_json(const nlohmann::ordered_json& j, 
 
 // Fills result.status, reason and measurement. Throws InputError when the
 // worker reports bad input (e.g. buffers larger than device memory). Adds
-// where the worker spent its time to `cost`, when given.
-void evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result,
+// where the worker spent its time to `cost`, when given. Returns true when
+// the worker process ended without answering (crashed, or could not start):
+// a GPU that keeps doing so has gone, not a config that failed.
+bool evaluate_remotely(WorkerClient& worker, const EvaluationRequest& request, Result& result,
                        EvaluationCost* cost = nullptr);
 
 // The template's [baseline] library on the problem of `request` (timed with

@@ -272,3 +272,41 @@ TEST_CASE("an end-to-end tune of copy writes a results document, caches its answ
   CHECK(partial["results"].size() < 3 * 92);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("tune --devices all runs on every GPU the machine has (one is a valid case) and shards merge", "[gpu][multigpu]") {
+  TKBENCH_SKIP_WITHOUT_GPU();
+  auto dir = test::temp_dir("gpu-devices");
+  const std::string env;  // the usual cache: its calibrations (every GPU's) are reused; --force skips its tuning answers
+  const std::size_t gpus = probe_devices().devices.size();
+  auto run = test::run_tkbench("tune copy --shape 16777216 --strategy random --budget 16 --devices all --force -o " + (dir / "a.json").string(), env);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  auto doc = nlohmann::ordered_json::parse(std::ifstream(dir / "a.json"));
+  int ok = 0;
+  std::set<std::string> used;
+  for (const auto& r : doc["results"]) {
+    ok += r["status"] == "ok";
+    if (r.contains("gpu")) used.insert(r["gpu"].get<std::string>());
+  }
+  CHECK(ok >= 16);  // and, on several GPUs, the best measured again on each of the others
+  if (gpus == 1) {
+    CHECK_FALSE(doc.contains("devices"));  // one GPU: the document of a plain run
+  } else {
+    CHECK(doc["devices"].size() == gpus);
+    CHECK(used.size() == gpus);  // every GPU took configs
+  }
+  // Two shards, merged: the unsharded run's configs.
+  const std::string search = "tune rmsnorm_basic --shape 4096x8192 --strategy random --budget 10 --force";
+  for (int i = 0; i < 2; ++i)
+    REQUIRE(test::run_tkbench(fmt::format("{} --shard {}/2 -q -o {}", search, i, (dir / fmt::format("p{}.json", i)).string()), env).exit_code == 0);
+  REQUIRE(test::run_tkbench(search + " -q -o " + (dir / "whole.json").string(), env).exit_code == 0);
+  REQUIRE(test::run_tkbench("merge " + (dir / "p0.json").string() + " " + (dir / "p1.json").string() + " -o " + (dir / "m.json").string(), env).exit_code == 0);
+  auto configs = [](const std::filesystem::path& p) {
+    std::set<std::string> out;
+    for (const auto& r : nlohmann::ordered_json::parse(std::ifstream(p))["results"]) out.insert(r["config"].dump());
+    return out;
+  };
+  CHECK(configs(dir / "m.json") == configs(dir / "whole.json"));
+  CHECK(configs(dir / "m.json").size() == 10);
+  std::filesystem::remove_all(dir);
+}

@@ -1,5 +1,6 @@
 // The tune loop on the CPU: real compiles (NVRTC needs no GPU), a fake
-// worker that answers every evaluation with a time made up from the config.
+// worker (tests/fixtures/fake_worker.py) that answers every evaluation with a
+// time made up from the config.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 
 #include "cli/tune_loop.hpp"
 #include "profiler/device_peaks.hpp"
+#include "fake_gpu.hpp"
 #include "test_helpers.hpp"
 #include "tuner/compile_ahead.hpp"
 #include "tuner/result_json.hpp"
@@ -21,54 +23,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Answers each request with a verified result whose median depends on the
-// config only, and counts the requests in COUNT_FILE.
-const char* kFakeWorker = R"PY(
-import json, sys
-count_file = sys.argv[1]
-for line in sys.stdin:
-    req = json.loads(line)
-    values = list(req["config"].values())
-    t = 10.0 + sum((i + 1) * v for i, v in enumerate(values)) % 17
-    with open(count_file, "a") as f: f.write("x")
-    m = {"verification": {"verified": True, "passed": True, "tolerance": 1e-2, "rel_l2_error": 0.0,
-                          "max_abs_error": 0.0, "nonfinite": 0, "first_bad_index": -1, "buffer": "y"},
-         "timing": {"l2": "cold", "graph": False, "launches_per_sample": 1, "buffer_sets": 1, "samples": 10,
-                    "median_us": t, "min_us": t, "max_us": t, "mean_us": t, "spread": 0.0, "rel_std_error": 0.001,
-                    "converged": True, "sm_clock_mhz": {"start": 0, "end": 0, "max": 0}, "throttled": False},
-         "counters": None}
-    print(json.dumps({"type": "result", "measurement": m, "cost_ms": {"timing": 1.0}}), flush=True)
-)PY";
-
-DeviceInfo fake_h200() {
-  DeviceInfo d;
-  d.name = "Fake H200";
-  d.uuid = "GPU-fake";
-  d.cc_major = 9;
-  d.sm_count = 132;
-  d.l2_bytes = 60LL << 20;
-  d.sm_clock_khz = 1980000;
-  d.memory_clock_khz = 3201000;
-  d.bus_width_bits = 6144;
-  return d;
-}
-
 struct Rig {
   fs::path dir;
   TemplateRegistry registry = TemplateRegistry::load({});
   KernelCache cache;
   Compiler compiler;
-  DeviceInfo device = fake_h200();
+  DeviceInfo device = test::fake_h200();
   DevicePeaks peaks = theoretical_peaks(device);
   WorkerClient worker;
 
   explicit Rig(const std::string& name)
       : dir(test::temp_dir(name)), cache(dir / "cache"), compiler(&cache),
-        worker({"/bin/sh", "-c", "exec python3 \"$0\" \"$1\"", script(dir).string(), (dir / "requests").string()}, 30) {}
-  static fs::path script(const fs::path& dir) {
-    std::ofstream(dir / "fake_worker.py") << kFakeWorker;
-    return dir / "fake_worker.py";
-  }
+        // tests/fixtures/fake_worker.py: a time made up from the config, each request counted in `requests`.
+        worker({"/bin/sh", "-c", "exec python3 \"$0\" \"$1\" 1 -1 \"$1.dead\"", test::fake_worker_script(), (dir / "requests").string()},
+               30) {}
 
   std::size_t requests() const {
     std::ifstream in(dir / "requests");

@@ -43,6 +43,9 @@ struct Result {
   // Non-empty: this is the template's library baseline ("cublas") timed on
   // the same problem, not a config (ResultSet::baselines holds these).
   std::string baseline;
+  // The UUID of the GPU that measured it, when a run used several (--devices);
+  // empty: the document's `device`.
+  std::string gpu;
 
   // A not-yet-evaluated result for `config` of `problem`.
   static Result for_config(const TemplateSpec& spec, const Problem& problem, const Config& config) {

@@ -176,6 +176,7 @@ Result result_from_json(const json& j) {
     r.compile = stats;
   }
   if (j.contains("measurement") && !j.at("measurement").is_null()) r.measurement = measurement_from_json(j.at("measurement"));
+  r.gpu = j.value("gpu", "");  // absent in single-GPU documents and those written before --devices
   return r;
 }
 
@@ -198,6 +199,7 @@ json to_json(const Result& r) {
     out["compile"] = nullptr;
   }
   out["measurement"] = r.measurement ? to_json(*r.measurement) : json(nullptr);
+  if (!r.gpu.empty()) out["gpu"] = r.gpu;
   return out;
 }
 

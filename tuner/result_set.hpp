@@ -18,6 +18,11 @@ struct ResultSet {
   // The GPU and its peaks as the GPU stage wrote them (to_json(DevicePeaks)):
   // the tuner carries them through without reading them.
   nlohmann::ordered_json device;
+  // Every GPU of a --devices run, `device` first (the same JSON form); empty
+  // when one GPU ran it. A result's `gpu` (UUID) names its entry here.
+  std::vector<nlohmann::ordered_json> devices;
+  std::string shard;          // "i/N" for a --shard run; empty: the whole search
+  std::string config_filter;  // the --config the search was limited to ("VEC=4"); empty: none
   std::vector<Result> results;
   // The templates' library baselines ([baseline], e.g. cuBLAS), one per
   // template, shape and dtype, timed in the same run: "% of cuBLAS".

@@ -33,10 +33,48 @@ std::filesystem::path ResultsJournal::journal_path() const {
   return p;
 }
 
-ResultsJournal::ResultsJournal(std::filesystem::path document, const json& device, bool resume) : document_(std::move(document)) {
+namespace {
+// A resumed run covers the part of the search the first one did: another
+// shard would mix two parts in one document.
+void check_same_shard(const std::filesystem::path& file, const json& header, const std::string& shard) {
+  const std::string recorded = header.value("shard", "");
+  if (recorded == shard) return;
+  throw InputError(fmt::format("{}: that run covered {}; resume it with {}", file.string(),
+                               recorded.empty() ? "the whole search" : "--shard " + recorded,
+                               recorded.empty() ? "no --shard" : "--shard " + recorded));
+}
+
+// The GPUs of the run resumed and of this one, each once (by UUID): results of
+// either name theirs in the document.
+void add_devices(ResultSet& set, const json& header) {
+  if (!header.contains("devices")) return;
+  if (set.devices.empty()) set.devices.push_back(set.device);
+  for (const auto& d : header.at("devices")) {
+    bool known = false;
+    for (const auto& have : set.devices) known = known || have.value("uuid", "") == d.value("uuid", "");
+    if (!known) set.devices.push_back(d);
+  }
+  if (set.devices.size() == 1) set.devices.clear();
+}
+}  // namespace
+
+json ResultsJournal::header_json(const ResultSet& set) {
+  json out = {{"schema", ResultSet::kSchema}, {"tool_version", set.tool_version}, {"created_at", set.created_at},
+              {"device", set.device}};
+  if (!set.devices.empty()) out["devices"] = set.devices;
+  if (!set.shard.empty()) out["shard"] = set.shard;
+  if (!set.config_filter.empty()) out["config_filter"] = set.config_filter;
+  return out;
+}
+
+ResultsJournal::ResultsJournal(std::filesystem::path document, const json& device, bool resume, const JournalRun& run)
+    : document_(std::move(document)) {
   set_.tool_version = TKBENCH_VERSION;
   set_.created_at = utc_timestamp();
   set_.device = device;
+  set_.devices = run.devices;
+  set_.shard = run.shard;
+  set_.config_filter = run.config_filter;
   // A document path no file can take is refused now, not when the run ends.
   check_output_path(document_);
 
@@ -63,6 +101,8 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
         if (j.value("type", "") == "header") {
           if (j.value("schema", "") != ResultSet::kSchema)
             throw InputError(fmt::format("{}: not a {} journal", journal_path().string(), ResultSet::kSchema));
+          check_same_shard(journal_path(), j, run.shard);
+          add_devices(set_, j);
           set_.created_at = j.value("created_at", set_.created_at);
         } else if (j.value("type", "") == "baseline") {
           set_.baselines.push_back(result_from_json(j.at("result")));
@@ -81,6 +121,8 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
       }
       if (doc.value("schema", "") != ResultSet::kSchema)
         throw InputError(fmt::format("{}: not a {} document", document_.string(), ResultSet::kSchema));
+      check_same_shard(document_, doc, run.shard);
+      add_devices(set_, doc);
       set_.created_at = doc.value("created_at", set_.created_at);
       for (const auto& r : doc.at("results")) {
         set_.results.push_back(result_from_json(r));
@@ -92,8 +134,9 @@ ResultsJournal::ResultsJournal(std::filesystem::path document, const json& devic
 
   // A fresh journal holding what is known (minus any cut-off line) replaces
   // the old one atomically, so a crash right now loses nothing; then append.
-  std::string text = json{{"type", "header"}, {"schema", ResultSet::kSchema}, {"tool_version", set_.tool_version},
-                          {"created_at", set_.created_at}, {"device", device}}.dump() + "\n";
+  json header = {{"type", "header"}};
+  header.update(header_json(set_));
+  std::string text = header.dump() + "\n";
   for (std::size_t i = 0; i < set_.results.size(); ++i)
     text += json{{"type", "result"}, {"result", to_json(set_.results[i])}, {"figures", figures_[i]}}.dump() + "\n";
   for (const auto& b : set_.baselines) text += json{{"type", "baseline"}, {"result", to_json(b)}}.dump() + "\n";
@@ -149,14 +192,14 @@ json ResultsJournal::document_json(const ResultSet& set, const std::vector<json>
     r["figures"] = i < figures.size() ? figures[i] : json::object();
     results.push_back(r);
   }
-  json doc = {{"schema", ResultSet::kSchema}, {"tool_version", set.tool_version}, {"created_at", set.created_at},
-              {"device", set.device}, {"results", results}};
+  json out = header_json(set);
+  out["results"] = results;
   if (!set.baselines.empty()) {
     json baselines = json::array();
     for (const auto& b : set.baselines) baselines.push_back(to_json(b));
-    doc["baselines"] = baselines;
+    out["baselines"] = baselines;
   }
-  return doc;
+  return out;
 }
 
 void ResultsJournal::finalise() {

@@ -14,6 +14,14 @@
 
 namespace tkbench {
 
+// What a run records besides its results: its GPUs and which part of the
+// search it covers (ResultSet's fields of the same names).
+struct JournalRun {
+  std::vector<nlohmann::ordered_json> devices;  // several GPUs (--devices); empty: only `device`
+  std::string shard;                            // "i/N"; empty: the whole search
+  std::string config_filter;
+};
+
 class ResultsJournal {
  public:
   // Creates FILE.journal. With `resume`, first reads what an earlier run of
@@ -21,7 +29,9 @@ class ResultsJournal {
   // cut off mid-write is ignored with a warning. Throws InputError when FILE
   // is no path for a file (a folder...) or the earlier run is not a tkbench
   // results document, EnvironmentError when the journal cannot be written.
-  ResultsJournal(std::filesystem::path document, const nlohmann::ordered_json& device, bool resume);
+  // A resumed run must cover the same shard as the run it continues (InputError).
+  ResultsJournal(std::filesystem::path document, const nlohmann::ordered_json& device, bool resume,
+                 const JournalRun& run = {});
   ~ResultsJournal();
   ResultsJournal(const ResultsJournal&) = delete;
   ResultsJournal& operator=(const ResultsJournal&) = delete;
@@ -44,6 +54,8 @@ class ResultsJournal {
   const std::filesystem::path& document_path() const { return document_; }
   std::filesystem::path journal_path() const;
   static nlohmann::ordered_json document_json(const ResultSet& set, const std::vector<nlohmann::ordered_json>& figures);
+  // The top-level fields of a document or journal header besides its results.
+  static nlohmann::ordered_json header_json(const ResultSet& set);
 
  private:
   void write_line(const nlohmann::ordered_json& line);

@@ -426,6 +426,10 @@ const std::vector<std::string>& strategy_names() {
   return names;
 }
 
+std::unique_ptr<Strategy> make_list_strategy(std::vector<Config> configs) {
+  return std::make_unique<ListStrategy>(std::move(configs));
+}
+
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space, const ConfigFilter& filter,
                                         std::size_t budget, std::uint64_t seed) {
   if (name == "exhaustive") return std::make_unique<ListStrategy>(space.enumerate(filter));

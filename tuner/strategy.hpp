@@ -57,5 +57,7 @@ SearchPlan plan_search(const std::string& strategy, std::size_t budget, std::siz
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space, const ConfigFilter& filter,
                                         std::size_t budget, std::uint64_t seed);
 const std::vector<std::string>& strategy_names();
+// Hands out `configs` in order, skipping those already evaluated (a --shard's part of a fixed list).
+std::unique_ptr<Strategy> make_list_strategy(std::vector<Config> configs);
 
 }  // namespace tkbench
