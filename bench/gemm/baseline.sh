@@ -19,7 +19,7 @@ nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw --format=csv | te
 
 if [ "${TESTS:-1}" != 0 ]; then
   echo ">> [gpu] tests: gemm paths, tensor maps, struct arguments"
-  timeout 300 .carry/tkbench_tests "[gpu][gemm],[gpu][gemm_paths],[gpu][tensor_map],[gpu][struct]" 2>&1 | tail -25 | tee "$RUN/gpu-tests.log"
+  timeout 300 .carry/tkbench_tests "[gpu][gemm],[gpu][gemm_paths],[gpu][tensor_map],[gpu][struct],[gpu][baseline]" 2>&1 | tail -25 | tee "$RUN/gpu-tests.log"
 fi
 
 echo ">> calibrate (copy bandwidth and the bf16 tensor roof)"

@@ -1,6 +1,7 @@
 """One table from bench/thunderkittens/run.sh's $RUN: per shape, ThunderKittens'
 own benchmark time of (2,4,8), tkbench's time of the same config (goal: within
-2%), the tuned best and what tuning gained, and % of cuBLAS (torch.matmul)."""
+2%), the tuned best and what tuning gained, and % of cuBLAS (tkbench's
+[baseline]: cuBLASLt in the same worker; torch.matmul beside it as a cross-check)."""
 import json
 import re
 import sys
@@ -57,23 +58,30 @@ def main():
             best[s] = (us, c)
         if c == DEFAULT and s not in default:
             default[s] = us
+    # cuBLAS as tkbench's [baseline] timed it: same worker, same buffers, same timer.
+    same_run = {}
+    for doc in documents(run / "bench.json") + tune_docs:
+        for b in doc.get("baselines", []):
+            t = (b.get("measurement") or {}).get("timing") or {}
+            if b.get("status") == "ok" and "median_us" in t:
+                same_run.setdefault(b["problem"]["shape"], t["median_us"])
     torch = {}
     for line in (run / "torch.txt").read_text().splitlines() if (run / "torch.txt").exists() else []:
         m = re.match(r"torch (\S+) bfloat16 ([\d.]+) us", line)
         if m:
             torch[m.group(1)] = float(m.group(2))
-    print("| M x N x K | TK own (2,4,8) us | tkbench (2,4,8) us | vs TK | L2 hot us | vs TK | tuned us | TFLOP/s | config | tuning gain | cuBLAS us | % of cuBLAS |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    shapes = sorted(set(tk) | set(default) | set(hot) | set(best) | set(torch), key=flops, reverse=True)
+    print("| M x N x K | TK own (2,4,8) us | tkbench (2,4,8) us | vs TK | L2 hot us | vs TK | tuned us | TFLOP/s | config | tuning gain | cuBLAS us (same run) | % of cuBLAS | torch.matmul us |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    shapes = sorted(set(tk) | set(default) | set(hot) | set(best) | set(same_run) | set(torch), key=flops, reverse=True)
     fmt = lambda x, f="{:.1f}": f.format(x) if x is not None else "-"
     for s in shapes:
-        own, d, h, c = tk.get(s), default.get(s), hot.get(s), torch.get(s)
+        own, d, h, c, t = tk.get(s), default.get(s), hot.get(s), same_run.get(s), torch.get(s)
         b, cfg = best.get(s, (None, {}))
         row = [s, fmt(own), fmt(d), fmt(100 * (d / own - 1), "{:+.1f}%") if d and own else "-",
                fmt(h), fmt(100 * (h / own - 1), "{:+.1f}%") if h and own else "-", fmt(b),
                fmt(flops(s) / b / 1e6, "{:.0f}") if b else "-",
                "(" + ",".join(str(cfg.get(k, "?")) for k in DEFAULT) + ")" if cfg else "-",
-               fmt(100 * (d / b - 1), "{:+.1f}%") if d and b else "-", fmt(c), fmt(100 * c / b, "{:.1f}%") if b and c else "-"]
+               fmt(100 * (d / b - 1), "{:+.1f}%") if d and b else "-", fmt(c), fmt(100 * c / b, "{:.1f}%") if b and c else "-", fmt(t)]
         print("| " + " | ".join(row) + " |")
     print("\nvs TK: tkbench's time of (2,4,8) against ThunderKittens' own benchmark (goal: within 2%); tkbench's default")
     print("flushes L2 before each launch, ThunderKittens' loop runs back to back (the 'L2 hot' column's terms).")

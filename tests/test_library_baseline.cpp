@@ -1,0 +1,87 @@
+// [baseline]: a library timed beside the template in the same run (cuBLAS
+// through cuBLASLt). CPU: the manifest section and its refusals. GPU: cuBLAS
+// on gemm's own buffers passes the template's reference check, in both B
+// layouts, at odd shapes (a wrong layout or leading dimension fails it).
+#include <catch2/catch.hpp>
+
+#include "profiler/device.hpp"
+#include "profiler/evaluator.hpp"
+#include "quick_request.hpp"
+#include "test_helpers.hpp"
+#include "test_skip.hpp"
+#include "tuner/search_space.hpp"
+
+using namespace tkbench;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const TemplateRegistry& registry() {
+  static const TemplateRegistry r = TemplateRegistry::load({});
+  return r;
+}
+
+// kValidManifest (x: input, y: output, shape M x N) with a [baseline] appended.
+std::string with_baseline(const std::string& section) { return test::kValidManifest + "\n[baseline]\n" + section; }
+
+}  // namespace
+
+TEST_CASE("every gemm manifest names cuBLAS as its baseline, with its padded rows", "[baseline][manifest]") {
+  for (const char* name : {"gemm", "gemm_kn", "gemm_splitk", "gemm_sm80", "gemm_sm80_kn"}) {
+    INFO(name);
+    const auto& spec = registry().get(name);
+    REQUIRE(spec.baseline);
+    CHECK(spec.baseline->library == "cublas");
+    CHECK(spec.baseline->display_name() == "cuBLAS");
+    CHECK(spec.baseline->b_kn == (std::string(name).find("_kn") != std::string::npos));
+    Problem p = make_problem(spec, {17, 4099, 4090}, DType::bf16);
+    Bindings b = p.bindings();
+    CHECK(spec.baseline->m.evaluate(b) == 17);
+    CHECK(spec.baseline->k.evaluate(b) == 4090);
+    CHECK(spec.baseline->lda.evaluate(b) == 4096);  // K rounded up to 8 elements, as A is allocated
+    CHECK(spec.baseline->ldb.evaluate(b) == (spec.baseline->b_kn ? 4104 : 4096));  // B's rows: N (K x N) or K (N x K)
+  }
+  CHECK_FALSE(registry().get("rmsnorm").baseline);
+}
+
+TEST_CASE("a [baseline] section is checked where it is written", "[baseline][manifest][bad-input]") {
+  const std::string ok = "library = \"cublas\"\na = \"x\"\nb = \"x\"\nd = \"y\"\nm = \"M\"\nn = \"N\"\nk = \"N\"\n";
+  auto spec = test::parse_text(with_baseline(ok));
+  REQUIRE(spec.baseline);
+  CHECK(spec.baseline->ldb.text() == "N");  // defaults to K's expression for "nk"
+  CHECK_THROWS_WITH(test::parse_text(with_baseline("library = \"rocblas\"\na = \"x\"\nb = \"x\"\nd = \"y\"\nk = \"N\"\n")),
+                    Contains("the one available is \"cublas\""));
+  CHECK_THROWS_WITH(test::parse_text(with_baseline("library = \"cublas\"\na = \"x\"\nb = \"x\"\nd = \"x\"\nk = \"N\"\n")),
+                    Contains("must be an output buffer"));
+  CHECK_THROWS_WITH(test::parse_text(with_baseline("library = \"cublas\"\na = \"w\"\nb = \"x\"\nd = \"y\"\nk = \"N\"\n")),
+                    Contains("must name a buffer of [[args]]"));
+  CHECK_THROWS_WITH(test::parse_text(with_baseline("library = \"cublas\"\na = \"x\"\nb = \"x\"\nd = \"y\"\n")),
+                    Contains("needs 'k'"));
+  CHECK_THROWS_WITH(test::parse_text(with_baseline(ok + "b_layout = \"tn\"\n")), Contains("b_layout must be"));
+  CHECK_THROWS_WITH(test::parse_text(with_baseline(ok + "alpha = \"2\"\n")), Contains("unknown key 'alpha'"));
+}
+
+TEST_CASE("cuBLAS on gemm's buffers passes the reference check in both layouts and is timed", "[gpu][baseline]") {
+  TKBENCH_SKIP_WITHOUT_GPU();
+  Compiler compiler(nullptr);
+  Evaluator evaluator(registry(), compiler, require_device(0));
+  int checked = 0;
+  for (const char* name : {"gemm", "gemm_kn"}) {
+    const auto& spec = registry().get(name);
+    for (const std::vector<long long>& dims : std::vector<std::vector<long long>>{{17, 4099, 4097}, {257, 129, 65}, {2048, 2048, 2048}}) {
+      for (DType dtype : spec.dtypes) {
+        Problem p = make_problem(spec, dims, dtype);
+        EvaluationRequest req = test::quick_request(spec, dims, dtype, *SearchSpace(spec, p).default_config());
+        INFO(name << " " << p.shape_str() << " " << dtype_info(dtype).name);
+        Measurement m = evaluator.evaluate_baseline(req, [] {});
+        CHECK(m.verification.verified);
+        CHECK(m.verification.passed);
+        CHECK(m.verification.nonfinite == 0);
+        REQUIRE(m.timing);
+        CHECK(m.timing->median_us > 0);
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == 12);
+}
