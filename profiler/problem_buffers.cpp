@@ -1,6 +1,7 @@
 #include "profiler/problem_buffers.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "profiler/cuda_check.hpp"
 #include "tuner/errors.hpp"
@@ -53,6 +54,8 @@ void ArgPack::add_scalar(DType dtype, double value) {
     case DType::i8: { auto v = static_cast<signed char>(value); std::memcpy(slot.words.data(), &v, 1); break; }
     case DType::i32: { auto v = static_cast<int>(value); std::memcpy(slot.words.data(), &v, 4); break; }
     case DType::i64: { auto v = static_cast<long long>(value); std::memcpy(slot.words.data(), &v, 8); break; }
+    case DType::e4m3:
+    case DType::e8m0: throw std::logic_error("FP8 scalars are rejected when the manifest loads");
   }
   storage_.push_back(slot);
 }
@@ -200,7 +203,11 @@ std::vector<ProblemBuffers::OutputPair> ProblemBuffers::outputs() const {
   std::vector<OutputPair> out;
   for (std::size_t a = 0; a < spec_.args.size(); ++a) {
     const ArgSpec& arg = spec_.args[a];
-    if (arg.is_buffer() && arg.kind != ArgKind::input) out.push_back({arg.name, sets_[0][a], reference_[a]});
+    if (!arg.is_buffer() || arg.kind == ArgKind::input) continue;
+    OutputPair pair{arg.name, sets_[0][a], reference_[a], arg.tolerance, arg.scale, 0};
+    if (!arg.scale.empty())
+      pair.scale_group = arg.scale_group.evaluate_integer(bindings_, "scale_group of '" + arg.name + "'", 1, 1LL << 40);
+    out.push_back(std::move(pair));
   }
   return out;
 }
