@@ -154,9 +154,9 @@ TEST_CASE("cluster dims: the grid is whole clusters / 1 to 8 blocks / plain laun
   const auto& spec = builtin("rmsnorm");
   Problem p = problem(spec, "8192x65536", DType::bf16);
   Config c{{{"VEC", 8}, {"THREADS", 256}, {"ROWS", 1}, {"ITEMS", 0}, {"HINT", 0}, {"WLOAD", 2}, {"CLUSTER", 4},
-            {"ROW_SMEM", 1}, {"ROW_GROUPS", 2}}};
+            {"ROW_SMEM", 1}, {"ROW_GROUPS", 2}, {"EDGES", 0}}};
   auto k = instantiate(spec.kernel, spec, p, c);
-  CHECK(k.name_expression == "tkb::rmsnorm<__nv_bfloat16, 8, 256, 1, 0, 0, __nv_bfloat16, 2, 4, 1, 2>");
+  CHECK(k.name_expression == "tkb::rmsnorm<__nv_bfloat16, 8, 256, 1, 0, 0, __nv_bfloat16, 2, 4, 1, 2, 0>");
   CHECK(k.geometry.cluster == std::array<long long, 3>{4, 1, 1});
   CHECK(k.geometry.is_cluster_launch());
   CHECK(k.geometry.grid[0] == 4 * 8192 / 2);  // CLUSTER blocks per ROW_GROUPS groups of ROWS rows
