@@ -25,7 +25,7 @@ q_shapes=${Q_SHAPES:-32x4096,16384x8192,65536x4096}
 
 if [ "${SKIP_TESTS:-0}" != 1 ]; then
   echo ">> [$(elapsed) s] 1. [gpu] tests"
-  timeout ${TEST_CAP:-180} .carry/tkbench_tests "[rmsfam]" -d yes > "$RUN/gpu-tests.txt" 2>&1
+  timeout ${TEST_CAP:-180} .carry/tkbench_tests "[gpu][rmsfam]" -d yes > "$RUN/gpu-tests.txt" 2>&1
   echo ">> [gpu] tests exit $? after $(elapsed) s"; grep -E "FAILED|passed|failed|REQUIRE|CHECK\(" "$RUN/gpu-tests.txt" | tail -n 12
 fi
 
