@@ -1,6 +1,7 @@
 #include "profiler/argument_bytes.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "profiler/tensor_map_encoder.hpp"
 #include "tuner/struct_layout.hpp"
@@ -35,6 +36,8 @@ void encode_scalar(DType dtype, double value, void* out) {
     case DType::i8: { auto v = static_cast<signed char>(value); std::memcpy(out, &v, 1); break; }
     case DType::i32: { auto v = static_cast<int>(value); std::memcpy(out, &v, 4); break; }
     case DType::i64: { auto v = static_cast<long long>(value); std::memcpy(out, &v, 8); break; }
+    case DType::e4m3:
+    case DType::e8m0: throw std::logic_error("FP8 scalars are rejected when the manifest loads");
   }
 }
 

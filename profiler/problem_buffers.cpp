@@ -1,6 +1,7 @@
 #include "profiler/problem_buffers.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "profiler/argument_bytes.hpp"
 #include "profiler/cuda_check.hpp"
@@ -212,7 +213,11 @@ std::vector<ProblemBuffers::OutputPair> ProblemBuffers::outputs() const {
   std::vector<OutputPair> out;
   for (std::size_t a = 0; a < spec_.args.size(); ++a) {
     const ArgSpec& arg = spec_.args[a];
-    if (arg.is_buffer() && arg.kind != ArgKind::input) out.push_back({arg.name, sets_[0][a], reference_[a]});
+    if (!arg.is_buffer() || arg.kind == ArgKind::input) continue;
+    OutputPair pair{arg.name, sets_[0][a], reference_[a], arg.tolerance, arg.scale, 0};
+    if (!arg.scale.empty())
+      pair.scale_group = arg.scale_group.evaluate_integer(bindings_, "scale_group of '" + arg.name + "'", 1, 1LL << 40);
+    out.push_back(std::move(pair));
   }
   return out;
 }

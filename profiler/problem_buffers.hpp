@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,9 @@ class ProblemBuffers {
   struct OutputPair {
     std::string name;
     DeviceBuffer test, reference;
+    std::optional<double> tolerance;  // the output's own (ArgSpec::tolerance)
+    std::string scale;                // the output holding its scales: compared dequantized
+    long long scale_group = 0;        // elements per scale
   };
   std::vector<OutputPair> outputs() const;  // every output and inout buffer
   int sets() const { return static_cast<int>(sets_.size()); }

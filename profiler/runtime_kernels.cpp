@@ -91,6 +91,23 @@ Comparison RuntimeKernels::compare(const void* test, DType test_dtype, const voi
   return out;
 }
 
+Comparison RuntimeKernels::compare_scaled(const void* test, DType test_dtype, const void* ref, DType ref_dtype,
+                                          const Scales& scales, long long n, double elem_tol, cudaStream_t stream) {
+  const auto& k = get("tkb_runtime::compare_scaled<" + cpp(test_dtype) + ", " + cpp(ref_dtype) + ", " +
+                      cpp(scales.test_dtype) + ", " + cpp(scales.ref_dtype) + ">");
+  Comparison init;
+  check_cuda(cudaMemcpyAsync(sums_, &init, sizeof init, cudaMemcpyHostToDevice, stream), "resetting comparison sums");
+  const void* test_scale = scales.test;
+  const void* ref_scale = scales.ref;
+  long long group = scales.group;
+  void* args[] = {&test, &ref, &test_scale, &ref_scale, &group, &n, &elem_tol, &sums_};
+  launch_grid_stride(k, n, args, stream);
+  Comparison out;
+  check_cuda(cudaMemcpyAsync(&out, sums_, sizeof out, cudaMemcpyDeviceToHost, stream), "reading comparison sums");
+  check_cuda(cudaStreamSynchronize(stream), "comparing outputs");
+  return out;
+}
+
 void RuntimeKernels::flush_l2(cudaStream_t stream) {
   const auto& k = get("tkb_runtime::flush_l2");
   long long n = flush_bytes_ / 16;

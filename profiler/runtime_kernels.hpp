@@ -32,6 +32,17 @@ class RuntimeKernels {
   // Synchronises the stream and returns the sums; elements with |diff| > elem_tol count as bad.
   Comparison compare(const void* test, DType test_dtype, const void* ref, DType ref_dtype, long long n,
                      double elem_tol, cudaStream_t stream);
+  // The scales of a quantized output: element i is compared as value * scale[i / group].
+  struct Scales {
+    const void* test;
+    DType test_dtype;
+    const void* ref;
+    DType ref_dtype;
+    long long group;
+  };
+  // compare, dequantized: each side's values times its own scales.
+  Comparison compare_scaled(const void* test, DType test_dtype, const void* ref, DType ref_dtype, const Scales& scales,
+                            long long n, double elem_tol, cudaStream_t stream);
   void flush_l2(cudaStream_t stream);
   long long flush_bytes() const { return flush_bytes_; }
 

@@ -36,7 +36,9 @@ CUtensorMapDataType data_type(DType d) {
     case DType::fp64: return CU_TENSOR_MAP_DATA_TYPE_FLOAT64;
     case DType::i32: return CU_TENSOR_MAP_DATA_TYPE_INT32;
     case DType::i64: return CU_TENSOR_MAP_DATA_TYPE_INT64;
-    case DType::i8: return CU_TENSOR_MAP_DATA_TYPE_UINT8;  // the same bytes: TMA only moves them
+    case DType::i8:
+    case DType::e4m3:
+    case DType::e8m0: return CU_TENSOR_MAP_DATA_TYPE_UINT8;  // the same bytes: TMA only moves them
   }
   return CU_TENSOR_MAP_DATA_TYPE_UINT8;
 }

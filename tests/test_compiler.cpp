@@ -161,3 +161,79 @@ TEST_CASE("every config of every built-in template compiles for sm_90 / all dtyp
       compile_whole_space(name, shape, {DType::bf16, DType::fp16, DType::fp32});
   compile_whole_space("copy", "268435456", {DType::fp16, DType::fp32});
 }
+
+// Issue 18: rows off a vector boundary (odd N) keep 16-byte vectors on every
+// path that whole-vector rows have, but w bulk-copied to shared memory (it
+// needs rows of whole 16-byte pieces): at each odd N the set of kernel paths
+// with 16-byte vectors equals the set at N rounded up to a multiple of 8 (as
+// many vectors per thread), minus w2.
+// One config of each compiles, with EDGES = 1 (head, tail and shifted w).
+TEST_CASE("rows off a vector boundary: 16-byte vectors on every rmsnorm family path at odd N, and they compile",
+          "[compiler][rmsfam]") {
+  Compiler compiler(nullptr);
+  struct Case { const char* name; std::vector<long long> odd, aligned; };
+  const Case cases[] = {
+      {"rmsnorm", {16384, 5125}, {16384, 5128}}, {"rmsnorm", {1101, 16385}, {1101, 16392}},
+      {"rmsnorm", {65536, 1001}, {65536, 1008}}, {"rmsnorm", {3, 7}, {3, 8}},
+      {"rmsnorm", {1, 1}, {1, 8}},               {"rmsnorm", {5, 4097}, {5, 4104}},
+      {"rmsnorm_fp32w", {1101, 16385}, {1101, 16392}}, {"add_rmsnorm", {16384, 5125}, {16384, 5128}},
+      {"add_rmsnorm", {1, 7}, {1, 8}},           {"add_rmsnorm_inplace", {65536, 1001}, {65536, 1008}},
+  };
+  int compiled = 0;
+  for (const auto& c : cases) {
+    const auto& spec = registry().get(c.name);
+    auto paths = [&](const std::vector<long long>& dims, std::vector<Config>* one_each) {
+      std::set<std::string> modes;
+      for (const auto& config : SearchSpace(spec, make_problem(spec, dims, DType::bf16)).enumerate()) {
+        if (config.at("VEC") != 8) continue;
+        const std::string mode = test::rmsnorm_kernel_mode(config);
+        if (modes.insert(mode).second && one_each) one_each->push_back(config);
+      }
+      return modes;
+    };
+    std::vector<Config> configs;
+    const std::set<std::string> odd = paths(c.odd, &configs);
+    std::set<std::string> expected;
+    for (const auto& mode : paths(c.aligned, nullptr))
+      if (mode.find(" w2 ") == std::string::npos) expected.insert(mode);
+    INFO(c.name << " " << c.odd[0] << "x" << c.odd[1]);
+    CHECK(odd == expected);
+    for (const auto& config : configs) CHECK(config.at("EDGES") == 1);
+    const Problem p = make_problem(spec, c.odd, DType::bf16);
+    auto results = compile_configs(spec, p, configs, compiler, {});
+    REQUIRE(results.size() == configs.size());
+    for (const auto& r : results) {
+      INFO(r.result.config.str() << ": " << r.result.reason);
+      REQUIRE(r.result.status == Status::ok);
+      ++compiled;
+    }
+  }
+  CHECK(compiled > 30);
+}
+
+// The quantized norms (rmsnorm_fp8, rmsnorm_mxfp8 and their residual-add
+// variants) compile for sm_90 at decode, prefill and (per-row scales only) odd N.
+TEST_CASE("the quantized norms compile for sm_90 at decode - prefill and odd shapes", "[compiler][rmsfam]") {
+  Compiler compiler(nullptr);
+  for (const char* name : {"rmsnorm_fp8", "add_rmsnorm_fp8", "rmsnorm_mxfp8", "add_rmsnorm_mxfp8"}) {
+    const auto& spec = registry().get(name);
+    const bool mx = std::string(name).find("mx") != std::string::npos;
+    std::vector<std::vector<long long>> shapes = {{1, 4096}, {16384, 8192}, {8192, 65536}};
+    if (!mx) shapes.push_back({7, 5125});
+    for (const auto& dims : shapes) {
+      const Problem p = make_problem(spec, dims, DType::bf16);
+      SearchSpace space(spec, p);
+      auto configs = space.sample(4, 3);
+      REQUIRE(space.default_config());
+      configs.push_back(*space.default_config());
+      auto results = compile_configs(spec, p, configs, compiler, {});
+      for (const auto& r : results) {
+        INFO(name << " " << p.shape_str() << " " << r.result.config.str() << ": " << r.result.reason);
+        REQUIRE(r.result.status == Status::ok);
+      }
+    }
+    // MX blocks of 32 along a row: a row of 5125 has no MX layout.
+    if (mx)
+      CHECK_THROWS_WITH(SearchSpace(spec, make_problem(spec, {7, 5125}, DType::bf16)).enumerate(), Contains("'N % 32 == 0'"));
+  }
+}

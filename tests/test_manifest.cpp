@@ -137,3 +137,27 @@ TEST_CASE("a broken user manifest does not hide the others / and asking for it g
   CHECK(registry.get("copy").builtin);
   CHECK_THROWS_WITH(registry.get("malformed"), Contains("malformed.toml:4:") && Contains("malformed TOML"));
 }
+
+// Per-output comparison keys (issue 18): an output's own tolerance, and
+// quantized outputs compared dequantized through the output holding their scales.
+TEST_CASE("outputs may carry their own tolerance and a scale output - misuse is named", "[manifest][bad-input][rmsfam]") {
+  const std::string scales = "\n[[args]]\nname = \"y_scale\"\nkind = \"output\"\ndtype = \"e8m0\"\ncount = \"M * N / 32\"\n";
+  auto ok = parse_text(test::kValidManifest + "dtype = \"e4m3\"\nscale = \"y_scale\"\nscale_group = \"32\"\ntolerance = 0.02\n" + scales);
+  const ArgSpec& y = ok.args[1];
+  CHECK(y.dtype == DType::e4m3);
+  CHECK(y.scale == "y_scale");
+  CHECK(y.scale_group.evaluate({{"M", 2}, {"N", 64}}) == 32);
+  CHECK(y.tolerance == 0.02);
+  CHECK(ok.args[2].dtype == DType::e8m0);
+  CHECK_FALSE(ok.args[2].tolerance);
+  CHECK_THROWS_WITH(parse_text(test::kValidManifest + "scale = \"y_scale\"\n" + scales), Contains("no scale_group"));
+  CHECK_THROWS_WITH(parse_text(test::kValidManifest + "scale_group = \"32\"\n"), Contains("scale_group goes with scale"));
+  CHECK_THROWS_WITH(parse_text(test::kValidManifest + "scale = \"x\"\nscale_group = \"32\"\n"),
+                    Contains("scale 'x' of 'y' is not another output"));
+  CHECK_THROWS_WITH(parse_text(test::kValidManifest + "scale = \"y\"\nscale_group = \"32\"\n"), Contains("is not another output"));
+  CHECK_THROWS_WITH(parse_text(with("init = \"normal(0, 1)\"", "init = \"normal(0, 1)\"\ntolerance = 0.1")),
+                    Contains("'tolerance' applies to outputs only"));
+  CHECK_THROWS_WITH(parse_text(test::kValidManifest + "tolerance = -1\n"), Contains("tolerance must be a number >= 0"));
+  CHECK_THROWS_WITH(parse_text(test::kValidManifest + "\n[[args]]\nname = \"a\"\nkind = \"scalar\"\ndtype = \"e4m3\"\nvalue = \"1\"\n"),
+                    Contains("FP8 types are for buffers"));
+}

@@ -10,6 +10,7 @@ const std::vector<DTypeInfo>& all_dtypes() {
       {DType::fp32, "fp32", "float", 4, true},         {DType::fp64, "fp64", "double", 8, true},
       {DType::i8, "i8", "signed char", 1, false},     {DType::i32, "i32", "int", 4, false},
       {DType::i64, "i64", "long long", 8, false},
+      {DType::e4m3, "e4m3", "__nv_fp8_e4m3", 1, true}, {DType::e8m0, "e8m0", "__nv_fp8_e8m0", 1, true},
   };
   return table;
 }

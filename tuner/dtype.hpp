@@ -10,7 +10,9 @@
 
 namespace tkbench {
 
-enum class DType { bf16, fp16, fp32, fp64, i8, i32, i64 };
+// e4m3 and e8m0: 1-byte FP8 codes (OCP E4M3) and power-of-two scales (E8M0),
+// the outputs of quantizing kernels; compared as the numbers they encode.
+enum class DType { bf16, fp16, fp32, fp64, i8, i32, i64, e4m3, e8m0 };
 
 struct DTypeInfo {
   DType dtype;

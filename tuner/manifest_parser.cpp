@@ -366,6 +366,31 @@ class ManifestReader {
     return d;
   }
 
+  // An output's own comparison: tolerance, and scale / scale_group for
+  // quantized outputs compared dequantized (code times its block's scale).
+  void output_comparison(const toml::table& table, ArgSpec& arg, const std::vector<std::string>& names) const {
+    const bool output = arg.kind == ArgKind::output || arg.kind == ArgKind::inout;
+    for (auto k : {"tolerance", "scale", "scale_group"})
+      if (table.get(k) && !output) fail(table.get(k), fmt::format("'{}' applies to outputs only", k));
+    if (const toml::node* t = table.get("tolerance")) {
+      auto v = t->value<double>();
+      if (!v || !(*v >= 0)) fail(t, "tolerance must be a number >= 0: the relative L2 error allowed for this output");
+      arg.tolerance = *v;
+    }
+    const toml::node* scale = table.get("scale");
+    const toml::node* group = table.get("scale_group");
+    if (scale) {
+      auto name = scale->value<std::string>();
+      if (!name || name->empty()) fail(scale, "scale must name the output that holds this one's scales");
+      arg.scale = *name;
+      if (!group) fail(scale, fmt::format("'{}' has a scale but no scale_group: the elements per scale (e.g. \"32\" or \"N\")", arg.name));
+    }
+    if (group) {
+      if (!scale) fail(group, "scale_group goes with scale (the output holding the scales)");
+      arg.scale_group = expression(group, "scale_group", names);
+    }
+  }
+
   std::optional<DType> arg_dtype(const toml::table& table, std::string_view key) const {
     const toml::node* node = table.get(key);
     if (!node) return std::nullopt;
@@ -726,8 +751,9 @@ class ManifestReader {
     std::set<std::string> seen;
     for (const auto& item : *array) {
       const toml::table& table = *item.as_table();
-      check_keys(table, {"name", "kind", "dtype", "reference_dtype", "count", "value", "init", "buffer", "dims", "strides",
-                         "box", "element_strides", "swizzle", "l2_promotion", "oob_fill", "fields", "align", "pass"},
+      check_keys(table, {"name", "kind", "dtype", "reference_dtype", "tolerance", "scale", "scale_group", "count", "value", "init",
+                         "buffer", "dims", "strides", "box", "element_strides", "swizzle", "l2_promotion", "oob_fill", "fields",
+                         "align", "pass"},
                  "[[args]]");
       ArgSpec arg;
       arg.where = at(&item);
@@ -769,8 +795,11 @@ class ManifestReader {
       arg.reference_dtype = arg_dtype(table, "reference_dtype");
       if (arg.reference_dtype && arg.kind == ArgKind::input)
         fail(table.get("reference_dtype"), "reference_dtype applies to outputs only");
+      output_comparison(table, arg, names);
       if (arg.kind == ArgKind::scalar) {
         if (!table.get("dtype")) fail(&item, fmt::format("scalar '{}' needs a dtype (e.g. \"i64\", \"fp32\")", arg.name));
+        if (arg.dtype == DType::e4m3 || arg.dtype == DType::e8m0)
+          fail(table.get("dtype"), fmt::format("scalar '{}': FP8 types are for buffers; pass an fp32 scalar", arg.name));
         const toml::node* value = table.get("value");
         if (!value) fail(&item, fmt::format("scalar '{}' needs a value expression", arg.name));
         arg.value = expression(value, "value", names);
@@ -789,6 +818,17 @@ class ManifestReader {
         }
       }
       out.push_back(std::move(arg));
+    }
+    // A scale names another output (its scales are written, not given).
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (out[i].scale.empty()) continue;
+      const auto it = std::find_if(out.begin(), out.end(), [&](const ArgSpec& a) {
+        return a.name == out[i].scale && (a.kind == ArgKind::output || a.kind == ArgKind::inout);
+      });
+      if (it == out.end() || it->name == out[i].name)
+        fail((*array)[i].as_table()->get("scale"),
+             fmt::format("scale '{}' of '{}' is not another output of this kernel: name the [[args]] output that holds its scales",
+                         out[i].scale, out[i].name));
     }
     return out;
   }

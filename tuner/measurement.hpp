@@ -14,8 +14,8 @@ namespace tkbench {
 struct Verification {
   bool verified = false;        // false: the template has no reference ("unverified")
   bool passed = false;
-  double tolerance = 0;         // relative L2 error allowed
-  double rel_l2_error = 0;      // ||test - ref|| / ||ref||, worst output buffer
+  double tolerance = 0;         // relative L2 error allowed for `buffer` (an output may have its own)
+  double rel_l2_error = 0;      // ||test - ref|| / ||ref|| of `buffer`: the first failing output, else the one nearest its tolerance
   double max_abs_error = 0;
   long long nonfinite = 0;      // NaN/Inf where the reference is finite (poison left unwritten counts here)
   long long first_bad_index = -1;

@@ -106,6 +106,9 @@ struct ArgSpec {
   ArgKind kind = ArgKind::input;
   std::optional<DType> dtype;                // nullopt: the problem's dtype ({dtype})
   std::optional<DType> reference_dtype;      // outputs: the reference writes this type instead
+  std::optional<double> tolerance;           // outputs: relative L2 error allowed for this one ([tolerance] otherwise)
+  std::string scale;                         // outputs: the output holding this one's scales: compared dequantized
+  Expression scale_group;                    // ... elements per scale: element i times scale[i / scale_group]
   Expression count;                          // buffers: elements
   Expression value;                          // scalars
   InitDistribution init;                     // input and inout buffers

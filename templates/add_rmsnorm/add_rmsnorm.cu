@@ -6,8 +6,10 @@
 //
 // The layout is rmsnorm's (templates/rmsnorm/rmsnorm.cu): a block of
 // THREADS x ROWS threads normalises ROWS rows, vector i of a row belongs to
-// thread i % THREADS, N % VEC == 0 (the manifest's), idle threads past the
-// row's end.
+// thread i % THREADS, idle threads past the row's end; a row off a vector
+// boundary has a scalar head and tail around its aligned body, and w is
+// read shifted to the body's offset (tkbench/row_alignment.cuh). EDGES (set
+// by the manifest: N % VEC != 0) compiles that in; 0 keeps whole-vector rows.
 // - ITEMS > 0, in registers: each thread loads its ITEMS vectors of x and r
 //   at once, stores s, reduces, and writes y from registers: x and r read
 //   once, y and s written once.
@@ -21,21 +23,47 @@
 
 namespace tkb {
 
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, typename W, int WLOAD>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, typename W, int WLOAD, int EDGES>
 __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W* __restrict__ w, T* y, T* s,
                                                  long long M, long long N, float eps) {
   using V = Vec<T, VEC>;
   using WV = Vec<W, VEC>;
+  static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
 
   const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
   const bool active = row < M;
-  const int nvec = static_cast<int>(N / VEC);  // the manifest requires N % VEC == 0
-  const V* xr = reinterpret_cast<const V*>(x + row * N);
-  const V* rr = reinterpret_cast<const V*>(r + row * N);
+  const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
+  const int nvec = split.body;
+  const long long body = row * N + split.head;  // the row's first aligned element
+  const V* xr = reinterpret_cast<const V*>(x + body);
+  const V* rr = reinterpret_cast<const V*>(r + body);
   const WV* wv = reinterpret_cast<const WV*>(w);
-  V* yr = reinterpret_cast<V*>(y + row * N);
-  V* sr = reinterpret_cast<V*>(s + row * N);
+  V* yr = reinterpret_cast<V*>(y + body);
+  V* sr = reinterpret_cast<V*>(s + body);
   const int tx = threadIdx.x;
+  auto weight = [&](int i) { return EDGES ? load_shifted(wv, i, split.head, N) : wv[i]; };
+
+  // This thread's scalar head and tail elements: s = x + r stored and kept (rounded) for y.
+  int edge_at[2];
+  T edge_s[2];
+  float sum_sq = 0.f;
+#pragma unroll
+  for (int slot = 0; slot < 2; ++slot) {
+    edge_at[slot] = EDGES && active ? edge_index(split, tx, slot, VEC) : -1;
+    if (edge_at[slot] >= 0) {
+      const long long e = row * N + edge_at[slot];
+      edge_s[slot] = from_float<T>(to_float(x[e]) + to_float(r[e]));
+      s[e] = edge_s[slot];
+      const float f = to_float(edge_s[slot]);
+      sum_sq += f * f;
+    }
+  }
+  auto store_edges = [&](float scale) {
+#pragma unroll
+    for (int slot = 0; slot < 2; ++slot)
+      if (edge_at[slot] >= 0)
+        y[row * N + edge_at[slot]] = from_float<T>(to_float(edge_s[slot]) * scale * to_float(w[edge_at[slot]]));
+  };
 
   static_assert(WLOAD == 0 || ITEMS > 0, "w in registers goes with the row in registers");
   if constexpr (ITEMS > 0) {
@@ -47,12 +75,11 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
       if (active && i < nvec) {
         xs[it] = load_hinted<HINT>(xr + i);
         rs[it] = load_hinted<HINT>(rr + i);
-        if constexpr (WLOAD == 1) ws[it] = wv[i];
+        if constexpr (WLOAD == 1) ws[it] = weight(i);
       } else {
         xs[it] = rs[it] = zero_vector<V>();
       }
     }
-    float sum_sq = 0.f;
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       xs[it] = vector_sum(xs[it], rs[it]);  // s, rounded as stored
@@ -65,10 +92,13 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
-      if (active && i < nvec) store_normalised<HINT>(yr + i, xs[it], scale, WLOAD == 1 ? ws[it] : wv[i]);
+      if (active && i < nvec) {
+        if constexpr (WLOAD == 1) store_normalised<HINT>(yr + i, xs[it], scale, ws[it]);
+        else store_normalised<HINT>(yr + i, xs[it], scale, weight(i));
+      }
     }
+    store_edges(scale);
   } else {
-    float sum_sq = 0.f;
     if (active)
       for (int i = tx; i < nvec; i += THREADS) {
         const V a = load_hinted<HINT>(xr + i), b = load_hinted<HINT>(rr + i);
@@ -81,24 +111,25 @@ __device__ __forceinline__ void add_rmsnorm_rows(const T* x, const T* r, const W
     const float scale = rsqrtf(sum_sq / static_cast<float>(N) + eps);
     if (active)
       for (int i = tx; i < nvec; i += THREADS)  // s was written by this thread: not the read-only path
-        store_normalised<HINT>(yr + i, load_hinted<(HINT == 2 ? 1 : HINT)>(sr + i), scale, wv[i]);
+        store_normalised<HINT>(yr + i, load_hinted<(HINT == 2 ? 1 : HINT)>(sr + i), scale, weight(i));
+    store_edges(scale);
   }
 }
 
 // Out of place: reads x, r and w; writes y and s.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0, int EDGES = 0>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm(const T* __restrict__ x, const T* __restrict__ r, const W* __restrict__ w, T* __restrict__ y,
             T* __restrict__ s, long long M, long long N, float eps) {
-  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, W, WLOAD>(x, r, w, y, s, M, N, eps);
+  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, W, WLOAD, EDGES>(x, r, w, y, s, M, N, eps);
 }
 
 // In place: s overwrites r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS = 0, int HINT = 0, typename W = T, int WLOAD = 0, int EDGES = 0>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_inplace(const T* __restrict__ x, T* r, const W* __restrict__ w, T* __restrict__ y, long long M,
                     long long N, float eps) {
-  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, (HINT == 2 ? 1 : HINT), W, WLOAD>(x, r, w, y, r, M, N, eps);
+  add_rmsnorm_rows<T, VEC, THREADS, ROWS, ITEMS, (HINT == 2 ? 1 : HINT), W, WLOAD, EDGES>(x, r, w, y, r, M, N, eps);
 }
 
 // Trusted reference: one row per block of 256 threads, s rounded to T as the

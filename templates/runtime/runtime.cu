@@ -2,6 +2,7 @@
 // outputs, comparing against the reference, flushing L2, converting types.
 // Compiled by NVRTC once per dtype and cached like any template instance.
 #include "tkbench/common.cuh"
+#include <cuda_fp8.h>
 
 namespace tkb_runtime {
 
@@ -25,6 +26,28 @@ template <> __device__ __forceinline__ __nv_bfloat16 from_double<__nv_bfloat16>(
 template <typename T> __device__ __forceinline__ double to_double(T v) { return static_cast<double>(v); }
 template <> __device__ __forceinline__ double to_double<__half>(__half v) { return __half2float(v); }
 template <> __device__ __forceinline__ double to_double<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+// FP8 codes as the numbers they encode: E4M3 through fp16 (exact), E8M0 as
+// 2^(bits - 127) (0xff is NaN).
+template <> __device__ __forceinline__ double to_double<__nv_fp8_e4m3>(__nv_fp8_e4m3 v) {
+  const __half_raw h = __nv_cvt_fp8_to_halfraw(v.__x, __NV_E4M3);
+  return __half2float(__half(h));
+}
+template <> __device__ __forceinline__ double to_double<__nv_fp8_e8m0>(__nv_fp8_e8m0 v) {
+  const unsigned bits = static_cast<unsigned char>(v.__x);
+  return bits == 0xffu ? __longlong_as_double(0x7ff8000000000000ll) : ldexp(1.0, static_cast<int>(bits) - 127);
+}
+template <> __device__ __forceinline__ __nv_fp8_e4m3 from_double<__nv_fp8_e4m3>(double v) {
+  __nv_fp8_e4m3 out;
+  out.__x = __nv_cvt_double_to_fp8(v, __NV_SATFINITE, __NV_E4M3);
+  return out;
+}
+template <> __device__ __forceinline__ __nv_fp8_e8m0 from_double<__nv_fp8_e8m0>(double v) {
+  __nv_fp8_e8m0 out;  // the nearest power of two at or below v, within E8M0's range
+  int e = 0;
+  frexp(v, &e);
+  out.__x = static_cast<__nv_fp8_storage_t>(v > 0 ? max(0, min(254, e - 1 + 127)) : 0);
+  return out;
+}
 
 // kind 0: normal(a, b) by Box-Muller; kind 1: uniform(a, b).
 template <typename T>
@@ -66,15 +89,17 @@ __device__ __forceinline__ void atomic_max_nonneg(double* addr, double v) {
   atomicMax(reinterpret_cast<long long*>(addr), __double_as_longlong(v));
 }
 
-// Test output T against reference output R. An element is bad when either
-// value is not finite where the reference is, or |diff| > elem_tol.
-template <typename T, typename R>
-__global__ void compare(const T* test, const R* ref, long long n, double elem_tol, CompareSums* out) {
+// Compares test and reference values (t, r) = value(i) for i < n. An element
+// is bad when either value is not finite where the reference is, or
+// |diff| > elem_tol.
+template <typename Value>
+__device__ __forceinline__ void compare_values(Value value, long long n, double elem_tol, CompareSums* out) {
   double sq_diff = 0, sq_ref = 0, max_abs = 0;
   unsigned long long nonfinite = 0, first_bad = ~0ull;
   for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<long long>(gridDim.x) * blockDim.x) {
-    double t = to_double(test[i]), r = to_double(ref[i]);
+    const double2 tr = value(i);
+    const double t = tr.x, r = tr.y;
     if (!isfinite(t) || !isfinite(r)) {
       if (!(isnan(t) && isnan(r)) && !(isinf(t) && t == r)) {
         ++nonfinite;
@@ -104,6 +129,25 @@ __global__ void compare(const T* test, const R* ref, long long n, double elem_to
     atomicAdd(&out->nonfinite, nonfinite);
     atomicMin(&out->first_bad, first_bad);
   }
+}
+
+// Test output T against reference output R.
+template <typename T, typename R>
+__global__ void compare(const T* test, const R* ref, long long n, double elem_tol, CompareSums* out) {
+  compare_values([=](long long i) { return make_double2(to_double(test[i]), to_double(ref[i])); }, n, elem_tol,
+                 out);
+}
+
+// A quantized output compared dequantized: element i times scale[i / group],
+// the test's codes with the test's scales, the reference's with its own.
+template <typename T, typename R, typename TS, typename RS>
+__global__ void compare_scaled(const T* test, const R* ref, const TS* test_scale, const RS* ref_scale, long long group,
+                               long long n, double elem_tol, CompareSums* out) {
+  compare_values(
+      [=](long long i) {
+        return make_double2(to_double(test[i]) * to_double(test_scale[i / group]), to_double(ref[i]) * to_double(ref_scale[i / group]));
+      },
+      n, elem_tol, out);
 }
 
 // Reads `n` 16-byte words and writes nothing useful: pushes everything else

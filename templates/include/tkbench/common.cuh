@@ -10,3 +10,4 @@
 #include "tkbench/mbarrier.cuh"       // mbarrier init, expect bytes, parity wait (sm_90)
 #include "tkbench/bulk_copy.cuh"      // cp.async.bulk global -> shared (sm_90)
 #include "tkbench/cluster.cuh"        // cluster rank, barrier, distributed shared memory (sm_90)
+#include "tkbench/row_alignment.cuh"  // rows off a vector boundary: scalar head, aligned body, scalar tail

@@ -1,0 +1,271 @@
+// RMSNorm feeding an FP8 GEMM: y = rmsnorm(s) * w quantized to FP8 E4M3, the
+// norm and the quantization in one pass over global memory (fp32 math).
+//   s = x (+ r with ADD: rounded to T, written back as the next residual)
+//   y = s * rsqrt(mean(s^2) + eps) * w
+// MX == 0 (rmsnorm_fp8): one fp32 scale per row, amax(|y|) / 448; the codes
+//   are y * 448 / amax, rounded to nearest even with saturation (satfinite).
+// MX == 1 (rmsnorm_mxfp8, OCP MX): one E8M0 scale 2^e per block of 32
+//   consecutive elements of a row; e = ceil(log2(amax_block / 448)), the
+//   MXFP8 training recipe's rounding up, so no element of a block exceeds
+//   448 * 2^e (the OCP spec's example, floor(log2(amax)) - 8, leaves
+//   amax / 2^e in [256, 512) and clamps values above 448). Codes: y * 2^-e, exact
+//   scaling, rounded to nearest even, satfinite. A block whose amax is 0 gets
+//   e = -127 (code byte 0) and zero codes. N % 32 == 0 (the manifest's).
+//
+// The layout is rmsnorm's registers path (templates/rmsnorm/rmsnorm.cu): a
+// block of THREADS x ROWS threads normalises ROWS rows, body vector i of a row
+// belongs to thread i % THREADS, ITEMS vectors per thread hold the whole row
+// (WLOAD == 1: with w beside it; 0: w read again where used, from L1/L2), so
+// x (and r) are read once and y (and s) written once. A row off a vector
+// boundary (odd N) has a scalar head and tail (tkbench/row_alignment.cuh),
+// compiled in where EDGES (N % VEC != 0). The row's sum of squares and
+// max |s * w| go through one reduction; amax = rstd * max |s * w|. In MX mode
+// a block of 32 elements is 32 / VEC consecutive vectors, held by as many
+// consecutive lanes: its amax is a shuffle among them.
+#include "tkbench/common.cuh"
+#include <cuda_fp8.h>
+
+namespace tkb {
+
+// One E4M3 code (satfinite, round to nearest even) per element of v * scale * g * mult.
+template <typename QV, typename V, typename WV>
+__device__ __forceinline__ QV quantize_e4m3(const V& v, float scale, const WV& g, float mult) {
+  QV out;
+  static_assert(QV::size % 2 == 0 || QV::size == 1, "codes are packed in pairs");
+  if constexpr (QV::size == 1) {
+    out.v[0] = __nv_cvt_float_to_fp8(element_as_float(v, 0) * scale * element_as_float(g, 0) * mult, __NV_SATFINITE, __NV_E4M3);
+  } else {
+#pragma unroll
+    for (int k = 0; k < QV::size; k += 2) {
+      const float2 pair = make_float2(element_as_float(v, k) * scale * element_as_float(g, k) * mult,
+                                      element_as_float(v, k + 1) * scale * element_as_float(g, k + 1) * mult);
+      const __nv_fp8x2_storage_t codes = __nv_cvt_float2_to_fp8x2(pair, __NV_SATFINITE, __NV_E4M3);
+      out.v[k] = static_cast<unsigned char>(codes & 0xff);
+      out.v[k + 1] = static_cast<unsigned char>(codes >> 8);
+    }
+  }
+  return out;
+}
+
+// max |v_k * g_k| over a vector's elements.
+template <typename V, typename WV>
+__device__ __forceinline__ float max_abs_product(const V& v, const WV& g) {
+  float m = 0.f;
+#pragma unroll
+  for (int k = 0; k < V::size; ++k) m = fmaxf(m, fabsf(element_as_float(v, k) * element_as_float(g, k)));
+  return m;
+}
+
+// The MX block exponent for a block amax (fp32, >= 0): the least e with
+// 448 * 2^e >= amax, computed exactly from amax's bits (448 = 1.75 * 2^8):
+// amax = 1.f * 2^k gives e = k - 8, or k - 7 when the fraction f exceeds
+// 0.75. Clamped to E8M0's range [-127, 127]; 0 gives -127.
+__device__ __forceinline__ int mx_exponent(float amax) {
+  const unsigned bits = __float_as_uint(amax);
+  const int biased = static_cast<int>(bits >> 23);
+  if (biased == 0) return -127;  // zero or subnormal: the smallest scale
+  const int e = biased - 127 - 8 + ((bits & 0x7fffffu) > 0x600000u ? 1 : 0);
+  return max(-127, min(127, e));
+}
+// 2^-e as an fp32 (e in [-127, 127]); exact.
+__device__ __forceinline__ float mx_inverse_scale(int e) {
+  const int biased = 127 - e;  // 0 .. 254
+  return biased >= 1 ? __uint_as_float(static_cast<unsigned>(biased) << 23) : 0x1p-127f;
+}
+
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES>
+__device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
+                                                       const T* __restrict__ w, unsigned char* __restrict__ y,
+                                                       void* __restrict__ scales, T* __restrict__ s, long long M,
+                                                       long long N, float eps) {
+  using V = Vec<T, VEC>;
+  using QV = Vec<unsigned char, VEC>;
+  static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
+  static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
+  const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
+  const bool active = row < M;
+  const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
+  const long long body = row * N + split.head;
+  const V* xr = reinterpret_cast<const V*>(x + body);
+  const V* rr = reinterpret_cast<const V*>(r + body);
+  V* sr = reinterpret_cast<V*>(s + body);
+  QV* yr = reinterpret_cast<QV*>(y + body);
+  const V* wv = reinterpret_cast<const V*>(w);
+  const int tx = threadIdx.x;
+
+  V xs[ITEMS], ws[WLOAD == 1 ? ITEMS : 1];
+  // w's vector for body vector i (slot it): from registers (WLOAD == 1) or read again (L1/L2).
+  auto weight = [&](int it, int i) -> V {
+    if constexpr (WLOAD == 1) return ws[it];
+    else return active && i < split.body ? (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]) : zero_vector<V>();
+  };
+#pragma unroll
+  for (int it = 0; it < ITEMS; ++it) {
+    const int i = it * THREADS + tx;
+    if (active && i < split.body) {
+      xs[it] = load_hinted<HINT>(xr + i);
+      if constexpr (ADD) xs[it] = vector_sum(xs[it], load_hinted<HINT>(rr + i));  // s, rounded as stored
+      if constexpr (WLOAD == 1) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
+    } else {
+      xs[it] = zero_vector<V>();
+      if constexpr (WLOAD == 1) ws[it] = zero_vector<V>();
+    }
+  }
+  // This thread's scalar head and tail elements.
+  int edge_at[2];
+  float edge_s[2], edge_w[2];
+  float sum_sq = 0.f, max_sw = 0.f;
+#pragma unroll
+  for (int slot = 0; slot < 2; ++slot) {
+    edge_at[slot] = EDGES && active ? edge_index(split, tx, slot, VEC) : -1;
+    edge_s[slot] = edge_w[slot] = 0.f;
+    if (edge_at[slot] >= 0) {
+      const long long e = row * N + edge_at[slot];
+      T v = x[e];
+      if constexpr (ADD) {
+        v = from_float<T>(to_float(v) + to_float(r[e]));
+        s[e] = v;
+      }
+      edge_s[slot] = to_float(v);
+      edge_w[slot] = to_float(w[edge_at[slot]]);
+      sum_sq += edge_s[slot] * edge_s[slot];
+      max_sw = fmaxf(max_sw, fabsf(edge_s[slot] * edge_w[slot]));
+    }
+  }
+#pragma unroll
+  for (int it = 0; it < ITEMS; ++it) {
+    sum_sq += sum_squares(xs[it]);
+    if constexpr (!MX) max_sw = fmaxf(max_sw, max_abs_product(xs[it], weight(it, it * THREADS + tx)));
+    if constexpr (ADD) {
+      const int i = it * THREADS + tx;
+      if (active && i < split.body) store_hinted<HINT>(sr + i, xs[it]);
+    }
+  }
+  row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
+  const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+
+  if constexpr (!MX) {
+    const float amax = rstd * max_sw;
+    const float mult = amax > 0.f ? 448.f / amax : 0.f;
+    if (active && tx == 0) static_cast<float*>(scales)[row] = amax / 448.f;
+#pragma unroll
+    for (int it = 0; it < ITEMS; ++it) {
+      const int i = it * THREADS + tx;
+      if (active && i < split.body) store_hinted<HINT>(yr + i, quantize_e4m3<QV>(xs[it], rstd, weight(it, i), mult));
+    }
+#pragma unroll
+    for (int slot = 0; slot < 2; ++slot)
+      if (edge_at[slot] >= 0)
+        y[row * N + edge_at[slot]] = __nv_cvt_float_to_fp8(edge_s[slot] * rstd * edge_w[slot] * mult, __NV_SATFINITE, __NV_E4M3);
+  } else {
+    constexpr int kLanes = 32 / VEC;  // lanes holding one block of 32 elements
+    unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32);
+#pragma unroll
+    for (int it = 0; it < ITEMS; ++it) {
+      const int i = it * THREADS + tx;
+      // amax of y over the block: y = s * rstd * w, as quantize_e4m3 computes it.
+      const V g = weight(it, i);
+      float m = 0.f;
+#pragma unroll
+      for (int k = 0; k < VEC; ++k) m = fmaxf(m, fabsf(element_as_float(xs[it], k) * rstd * element_as_float(g, k)));
+      m = group_max<kLanes>(m);  // every lane: whole groups of a warp
+      const int e = mx_exponent(m);
+      if (active && i < split.body) {
+        store_hinted<HINT>(yr + i, quantize_e4m3<QV>(xs[it], rstd, g, mx_inverse_scale(e)));
+        if (tx % kLanes == 0) row_scales[i / kLanes] = static_cast<unsigned char>(e + 127);
+      }
+    }
+  }
+}
+
+// rmsnorm_fp8 (MX = 0) and rmsnorm_mxfp8 (MX = 1): reads x and w; writes the codes y and the scales.
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES>
+__global__ void __launch_bounds__(THREADS * ROWS)
+rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
+                  void* __restrict__ scales, long long M, long long N, float eps) {
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES>(x, nullptr, w, reinterpret_cast<unsigned char*>(y),
+                                                                       scales, nullptr, M, N, eps);
+}
+
+// add_rmsnorm_fp8 / add_rmsnorm_mxfp8: also reads r and writes s = x + r.
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES>
+__global__ void __launch_bounds__(THREADS * ROWS)
+add_rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
+                      __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales, T* __restrict__ s, long long M,
+                      long long N, float eps) {
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES>(x, r, w, reinterpret_cast<unsigned char*>(y), scales,
+                                                                      s, M, N, eps);
+}
+
+// ---- Trusted references: one row per block of 256 threads, fp64 math, quantized the same way ----
+
+__device__ __forceinline__ double reference_block_max(double v) {
+  __shared__ double partial[256];
+  __syncthreads();  // partial may still be read by an earlier call
+  partial[threadIdx.x] = v;
+  __syncthreads();
+  for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) partial[threadIdx.x] = fmax(partial[threadIdx.x], partial[threadIdx.x + stride]);
+    __syncthreads();
+  }
+  return partial[0];
+}
+
+// The least e with 448 * 2^e >= amax, exactly (frexp), clamped to [-127, 127].
+__device__ __forceinline__ int reference_mx_exponent(double amax) {
+  if (!(amax > 0)) return -127;
+  int p;
+  const double f = frexp(amax / 448.0, &p);  // amax / 448 = f * 2^p, f in [0.5, 1)
+  const int e = f > 0.5 ? p : p - 1;
+  return max(-127, min(127, e));
+}
+
+template <typename T, int MX, bool ADD>
+__device__ void rmsnorm_quantized_reference_row(const T* x, const T* r, const T* w, unsigned char* y, void* scales,
+                                                T* s, long long M, long long N, float eps) {
+  const long long row = blockIdx.x;
+  if (row >= M) return;
+  auto s_at = [&](long long i) {  // s as the kernel stores it
+    if constexpr (ADD) return to_float(from_float<T>(to_float(x[row * N + i]) + to_float(r[row * N + i])));
+    else return to_float(x[row * N + i]);
+  };
+  double acc = 0;
+  for (long long i = threadIdx.x; i < N; i += blockDim.x) acc += static_cast<double>(s_at(i)) * s_at(i);
+  const double rstd = 1.0 / sqrt(reference_block_sum(acc) / static_cast<double>(N) + static_cast<double>(eps));
+  auto y_at = [&](long long i) { return s_at(i) * rstd * to_float(w[i]); };
+  if constexpr (!MX) {
+    double m = 0;
+    for (long long i = threadIdx.x; i < N; i += blockDim.x) m = fmax(m, fabs(y_at(i)));
+    const double amax = reference_block_max(m);
+    const double scale = amax / 448.0;
+    if (threadIdx.x == 0) static_cast<float*>(scales)[row] = static_cast<float>(scale);
+    for (long long i = threadIdx.x; i < N; i += blockDim.x)
+      y[row * N + i] = __nv_cvt_double_to_fp8(amax > 0 ? y_at(i) / scale : 0.0, __NV_SATFINITE, __NV_E4M3);
+  } else {
+    for (long long b = threadIdx.x; b < N / 32; b += blockDim.x) {
+      double m = 0;
+      for (int k = 0; k < 32; ++k) m = fmax(m, fabs(y_at(b * 32 + k)));
+      const int e = reference_mx_exponent(m);
+      static_cast<unsigned char*>(scales)[row * (N / 32) + b] = static_cast<unsigned char>(e + 127);
+      for (int k = 0; k < 32; ++k)
+        y[row * N + b * 32 + k] = __nv_cvt_double_to_fp8(ldexp(y_at(b * 32 + k), -e), __NV_SATFINITE, __NV_E4M3);
+    }
+  }
+  if constexpr (ADD)
+    for (long long i = threadIdx.x; i < N; i += blockDim.x) s[row * N + i] = from_float<T>(s_at(i));
+}
+
+template <typename T, int MX>
+__global__ void rmsnorm_quantized_reference(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
+                                            void* __restrict__ scales, long long M, long long N, float eps) {
+  rmsnorm_quantized_reference_row<T, MX, false>(x, nullptr, w, reinterpret_cast<unsigned char*>(y), scales, nullptr, M, N, eps);
+}
+
+template <typename T, int MX>
+__global__ void add_rmsnorm_quantized_reference(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
+                                                __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales,
+                                                T* __restrict__ s, long long M, long long N, float eps) {
+  rmsnorm_quantized_reference_row<T, MX, true>(x, r, w, reinterpret_cast<unsigned char*>(y), scales, s, M, N, eps);
+}
+
+}  // namespace tkb
