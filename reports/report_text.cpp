@@ -38,6 +38,8 @@ std::string roofs_summary(const ResultDocument& doc, DType dtype, const std::str
   out += sep + fmt::format("theoretical DRAM {}", format_rate(roofs.memory_theoretical, "B/s"));
   if (roofs.fp32 > 0) out += sep + fmt::format("FP32 {}", format_rate(roofs.fp32, "FLOP/s"));
   if (roofs.tensor > 0) out += sep + fmt::format("{} {}", roofs.tensor_name, format_rate(roofs.tensor, "FLOP/s"));
+  if (roofs.tensor_theoretical > roofs.tensor)
+    out += sep + fmt::format("theoretical tensor {}", format_rate(roofs.tensor_theoretical, "FLOP/s"));
   return out;
 }
 
