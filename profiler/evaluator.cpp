@@ -97,7 +97,6 @@ Verification Evaluator::verify_config(const TemplateSpec& spec, const Problem& p
 
 Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::function<void()>& heartbeat) {
   last_cost_ = {};
-  req_heartbeat_ = heartbeat;
   Stopwatch watch;
   const TemplateSpec& spec = registry_.get(req.template_name);
   Problem problem = make_problem(spec, req.dims, req.dtype);
@@ -146,17 +145,17 @@ Measurement Evaluator::evaluate(const EvaluationRequest& req, const std::functio
       kernel.launch(instance.geometry, (*packs)[static_cast<std::size_t>(set)].data(), stream);
     });
   };
-  m.timing = time_launches(spec, problem, req, buffers, make_launch, watch);
+  m.timing = time_launches(spec, problem, req, buffers, make_launch, heartbeat, watch);
   return m;
 }
 
 TimingStats Evaluator::time_launches(const TemplateSpec& spec, const Problem& problem, const EvaluationRequest& req,
                                      ProblemBuffers& buffers, const std::function<LaunchFn(ProblemBuffers&)>& make_launch,
-                                     Stopwatch& watch) {
+                                     const std::function<void()>& heartbeat, Stopwatch& watch) {
   TimingOptions options;
   options.cold_l2 = req.cold_l2;
   options.rule = req.rule;
-  options.heartbeat = req_heartbeat_;
+  options.heartbeat = heartbeat;
   const double t1 = estimate_launch_us(make_launch(buffers), stream_);
   options.graph = t1 < req.graph_below_us;
   ProblemBuffers* timed = &buffers;
@@ -177,7 +176,6 @@ TimingStats Evaluator::time_launches(const TemplateSpec& spec, const Problem& pr
 
 Measurement Evaluator::evaluate_baseline(const EvaluationRequest& req, const std::function<void()>& heartbeat) {
   last_cost_ = {};
-  req_heartbeat_ = heartbeat;
   Stopwatch watch;
   const TemplateSpec& spec = registry_.get(req.template_name);
   if (!spec.baseline) throw InputError(fmt::format("template {} names no [baseline]", spec.name));
@@ -217,7 +215,7 @@ Measurement Evaluator::evaluate_baseline(const EvaluationRequest& req, const std
   auto make_launch = [&](ProblemBuffers& b) {
     return LaunchFn([&run_on, &b](int set, cudaStream_t stream) { run_on(b, set, stream); });
   };
-  m.timing = time_launches(spec, problem, req, buffers, make_launch, watch);
+  m.timing = time_launches(spec, problem, req, buffers, make_launch, heartbeat, watch);
   return m;
 }
 

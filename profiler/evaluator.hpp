@@ -100,7 +100,7 @@ class Evaluator {
   // launches, input sets rotated past L2 when cold (kernels and baselines alike).
   TimingStats time_launches(const TemplateSpec& spec, const Problem& problem, const EvaluationRequest& req,
                             ProblemBuffers& buffers, const std::function<LaunchFn(ProblemBuffers&)>& make_launch,
-                            Stopwatch& watch);
+                            const std::function<void()>& heartbeat, Stopwatch& watch);
 
   cudaStream_t stream_ = nullptr;
   std::unique_ptr<RuntimeKernels> runtime_;
@@ -109,7 +109,6 @@ class Evaluator {
   std::string profiler_unavailable_;
   bool profiler_touched_ = false;
   EvaluationCost last_cost_;
-  std::function<void()> req_heartbeat_;        // the current request's
   std::unique_ptr<CublasLtGemm> baseline_;     // kept for the next request of the same GEMM
   std::string baseline_key_;
   // Kept between configs of one problem (template, shape, dtype, seed).
