@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The peers benchmark's CPU side (bench/rmsnorm/peers.sh runs on a GPU machine):
+# peers_summary.py on a fabricated run (bench/rmsnorm/testdata/peers: a cut-off
+# peers.jsonl, a wrong and a failing peer, QuACK missing, a shape tkbench loses)
+# prints expected.md; the Python parses and the scripts pass bash -n; the copies
+# of ../shared's anchors table and shapes.toml agree with it where it exists.
+#   tests/peers_summary_check.sh [REPOSITORY_ROOT]
+set -uo pipefail
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+bench=$root/bench/rmsnorm
+status=0
+fail() { echo "peers_summary_check: $*" >&2; status=1; }
+
+diff -u "$bench/testdata/peers/expected.md" <(python3 "$bench/peers_summary.py" "$bench/testdata/peers") \
+  || fail "the summary of testdata/peers differs from expected.md (regenerate it only if the change is meant)"
+for f in peers.py peers_summary.py torch_baseline.py; do
+  python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$bench/$f" || fail "$f does not parse"
+done
+for f in peers.sh fetch_peers.sh; do bash -n "$bench/$f" || fail "$f: bash -n"; done
+
+shared=$root/../shared
+if [ -f "$shared/notes/anchors.md" ]; then
+  table() { grep '^|' "$1" | sed -n '/^| M x N | tkbench/,/^$/p' | head -n 12; }
+  diff <(table "$bench/anchors_peers.md") <(awk '/^## Same-run peers/{on=1; next} on&&/^## /{exit} on' "$shared/notes/anchors.md" | table /dev/stdin) \
+    > /dev/null || fail "bench/rmsnorm/anchors_peers.md's table differs from $shared/notes/anchors.md's"
+fi
+if [ -f "$shared/bench/shapes.toml" ]; then
+  diff <(grep -v '^#' "$bench/shapes.toml") <(grep -v '^#' "$shared/bench/shapes.toml") > /dev/null \
+    || fail "bench/rmsnorm/shapes.toml differs from $shared/bench/shapes.toml"
+fi
+[ $status -eq 0 ] && echo "peers_summary_check: summary as expected, scripts parse, copies agree with ../shared"
+exit $status
