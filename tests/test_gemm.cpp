@@ -135,10 +135,10 @@ TEST_CASE("a sample of gemm configs compiles for sm_90a without spills, within t
   SearchSpace space(spec, p);
   std::vector<Config> configs = {*space.default_config()};
   configs.push_back(space.enumerate({{"BM", 128}, {"BN", 256}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2},
-                                     {"SWIZZLE", 128}, {"GROUP_M", 8}, {"PERSISTENT", 1}})
+                                     {"SWIZZLE", 128}, {"GROUP_M", 8}, {"PERSISTENT", 1}, {"TMA_STORE", 1}})
                         .at(0));
   configs.push_back(space.enumerate({{"BM", 64}, {"BN", 128}, {"BK", 64}, {"STAGES", 3}, {"CONSUMERS", 1},
-                                     {"SWIZZLE", 64}, {"GROUP_M", 1}, {"PERSISTENT", 0}})
+                                     {"SWIZZLE", 64}, {"GROUP_M", 1}, {"PERSISTENT", 0}, {"TMA_STORE", 0}})
                         .at(0));
   Problem half = make_problem(spec, {4096, 4096, 4096}, DType::fp16);
   for (const auto& config : configs) {
@@ -180,7 +180,8 @@ TEST_CASE("gemm is correct at odd shapes for both dtypes and every kind of confi
   Compiler compiler(nullptr);
   Evaluator evaluator(registry(), compiler, require_device(0));
   const auto& spec = registry().get("gemm");
-  const std::vector<std::vector<long long>> shapes = {{17, 4099, 4097}, {1, 64, 64},      {257, 129, 65},
+  // N % 8 != 0 (4099, 129) takes the registers' epilogue even with TMA_STORE: D's rows break TMA's 16-byte rule.
+  const std::vector<std::vector<long long>> shapes = {{17, 4099, 4097}, {1, 64, 64},      {257, 129, 65},  {257, 136, 65},
                                                       {1000, 1000, 8},  {128, 256, 4096}, {2048, 2048, 2048}};
   int checked = 0;
   for (const auto& dims : shapes) {
@@ -189,9 +190,17 @@ TEST_CASE("gemm is correct at odd shapes for both dtypes and every kind of confi
       SearchSpace space(spec, p);
       std::vector<Config> configs = space.sample(4, 17);
       configs.push_back(*space.default_config());
+      // Persistent configs with each consumer count and swizzle, and between them both epilogues and both
+      // cluster sizes (a pair of blocks sharing B by multicast; at odd tile rows the pair's second tile lies past M).
+      int option = 0;
       for (long long consumers : {1, 2})
-        for (long long swizzle : {32, 64, 128})
-          configs.push_back(space.sample(1, 5, {{"CONSUMERS", consumers}, {"SWIZZLE", swizzle}, {"PERSISTENT", 1}}).at(0));
+        for (long long swizzle : {32, 64, 128}) {
+          const long long tma_store = option % 2, cluster_m = 1 + option / 2 % 2;
+          ++option;
+          configs.push_back(space.sample(1, 5, {{"CONSUMERS", consumers}, {"SWIZZLE", swizzle}, {"PERSISTENT", 1},
+                                                {"TMA_STORE", tma_store}, {"CLUSTER_M", cluster_m}}).at(0));
+        }
+      configs.push_back(space.sample(1, 7, {{"PERSISTENT", 0}, {"TMA_STORE", 1}, {"CLUSTER_M", 2}}).at(0));
       for (const auto& config : configs) {
         INFO(p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
         Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});

@@ -71,7 +71,7 @@ TEST_CASE("the gemm family and transpose load with non-empty spaces and their ow
   CHECK_THROWS(target_arch(registry().get("gemm_sm80"), "sm_75"));
 }
 
-TEST_CASE("gemm_kn's B map runs along N: dims N x K, rows round_up(N, 8) apart, box a swizzle row by BK", "[gemm_paths][tensor_map]") {
+TEST_CASE("gemm_kn's B map runs along N: dims N x K, rows round_up(N, 8) apart, box a swizzle row by BK / CLUSTER_M", "[gemm_paths][tensor_map]") {
   const auto& spec = registry().get("gemm_kn");
   Problem p = make_problem(spec, {17, 4099, 4097}, DType::bf16);
   Config c = *SearchSpace(spec, p).default_config();
@@ -91,7 +91,7 @@ TEST_CASE("gemm_kn's B map runs along N: dims N x K, rows round_up(N, 8) apart, 
     TensorMapShape m = resolve_tensor_map(spec, arg_named(spec, "b_map"), p.dtype, cb);
     INFO(config.str());
     CHECK(m.box[0] * 2 == m.swizzle_bytes);
-    CHECK(m.box[1] == static_cast<std::uint32_t>(config.at("BK")));
+    CHECK(m.box[1] == static_cast<std::uint32_t>(config.at("BK") / config.at("CLUSTER_M")));  // a pair loads half each
     CHECK_FALSE(space.violation(config));
   }
 }
@@ -103,9 +103,9 @@ TEST_CASE("a sample of gemm_kn configs compiles for sm_90a without spills", "[ge
   SearchSpace space(spec, bf16);
   std::vector<Config> configs = {
       only(space, {{"BM", 128}, {"BN", 256}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2}, {"SWIZZLE", 128},
-                   {"GROUP_M", 8}, {"PERSISTENT", 1}}),
+                   {"GROUP_M", 8}, {"PERSISTENT", 1}, {"TMA_STORE", 1}, {"CLUSTER_M", 2}}),
       only(space, {{"BM", 64}, {"BN", 192}, {"BK", 32}, {"STAGES", 3}, {"CONSUMERS", 1}, {"SWIZZLE", 32},
-                   {"GROUP_M", 1}, {"PERSISTENT", 0}}),
+                   {"GROUP_M", 1}, {"PERSISTENT", 0}, {"TMA_STORE", 0}, {"CLUSTER_M", 1}}),
   };
   require_compiles(spec, {bf16, fp16}, configs, "sm_90", "sm_90a");
 }
@@ -167,8 +167,10 @@ namespace {
 const std::vector<std::vector<long long>> kOddShapes = {{17, 4099, 4097}, {1, 64, 64},      {257, 129, 65},
                                                        {1000, 1000, 8},  {128, 256, 4096}, {2048, 2048, 2048}};
 
+// `also`: configs of these kinds too (one sampled config each), beside the random ones.
 int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape,
-                             const std::vector<std::vector<long long>>& shapes = kOddShapes) {
+                             const std::vector<std::vector<long long>>& shapes = kOddShapes,
+                             const std::vector<ConfigFilter>& also = {}) {
   Compiler compiler(nullptr);
   Evaluator evaluator(registry(), compiler, require_device(0));
   const auto& spec = registry().get(name);
@@ -179,6 +181,7 @@ int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape,
       SearchSpace space(spec, p);
       std::vector<Config> configs = space.sample(sampled_per_shape, 17);
       configs.push_back(*space.default_config());
+      for (const auto& filter : also) configs.push_back(space.sample(1, 3, filter).at(0));
       for (const auto& config : configs) {
         INFO(name << " " << p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
         Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});
@@ -196,7 +199,9 @@ int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape,
 
 TEST_CASE("gemm_kn (wgmma, B K x N) is correct at odd shapes", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
-  CHECK(check_gemm_at_odd_shapes("gemm_kn", 4) >= 60);
+  // A pair of blocks sharing B (K x N: each loads half of a box's K rows) with either epilogue.
+  CHECK(check_gemm_at_odd_shapes("gemm_kn", 4, kOddShapes,
+                                 {{{"CLUSTER_M", 2}, {"TMA_STORE", 1}}, {{"CLUSTER_M", 2}, {"TMA_STORE", 0}}}) >= 60);
 }
 
 TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blocks included", "[gpu][gemm_paths]") {
@@ -229,7 +234,8 @@ TEST_CASE("transpose is exact at odd shapes for every kind of config", "[gpu][ge
       SearchSpace space(spec, p);
       std::vector<Config> configs = space.sample(8, 5);
       for (auto [pad, swizzle] : {std::pair{0, 0}, {1, 0}, {0, 1}})
-        configs.push_back(space.sample(1, 7, {{"PAD", pad}, {"SWIZZLE", swizzle}}).at(0));
+        configs.push_back(space.sample(1, 7, {{"PAD", pad}, {"SWIZZLE", swizzle}, {"BLOCKS", 0}}).at(0));
+      configs.push_back(space.sample(1, 7, {{"BLOCKS", 1}}).at(0));  // V x V blocks transposed in registers
       for (const auto& config : configs) {
         INFO(p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
         Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});

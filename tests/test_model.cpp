@@ -28,9 +28,11 @@ Config with_values(Config c, const ConfigFilter& changes) {
   return c;
 }
 
-// The best hand-written gemm config (about 102% of cuBLAS at 8192^3 on an H200).
+// The best hand-written gemm config measured (94.7% of cuBLAS at 8192^3 on an H200, timed in the same worker),
+// from before the epilogue and cluster options: stores from registers, one block.
 const ConfigFilter kBestGemm = {{"BM", 128}, {"BN", 256}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2},
-                                {"SWIZZLE", 128}, {"GROUP_M", 8}, {"PERSISTENT", 1}};
+                                {"SWIZZLE", 128}, {"GROUP_M", 8}, {"PERSISTENT", 1}, {"TMA_STORE", 0},
+                                {"CLUSTER_M", 1}};
 
 // kBestGemm with `changes`, in manifest order (which Config::str and the strategies use).
 Config gemm_config(const ConfigFilter& changes = {}) {
@@ -156,7 +158,8 @@ TEST_CASE("the best hand-written gemm config is among the model's top ranked at 
   const auto& spec = registry().get("gemm");
   Problem p = make_problem(spec, {8192, 8192, 8192}, DType::bf16);
   SearchSpace space(spec, p);
-  const auto ranked = rank_by_model(spec, p, space.enumerate());
+  // Among the configs with the options it was measured with (the model ranks TMA stores and pairs ahead of it).
+  const auto ranked = rank_by_model(spec, p, space.enumerate({{"TMA_STORE", 0}, {"CLUSTER_M", 1}}));
   const auto best = std::find_if(ranked.begin(), ranked.end(), [](const Config& c) { return c.str() == gemm_config().str(); });
   REQUIRE(best != ranked.end());
   const auto rank = best - ranked.begin();

@@ -17,9 +17,19 @@
 // - warpgroups 1..CONSUMERS are consumers: each owns BM / CONSUMERS rows of the
 //   block tile, waits for a full stage, issues wgmma over its BK / 16 k-steps,
 //   keeps one k-block of wgmma in flight and releases the stage before last.
-//   After the last k-block it writes its fp32 accumulators, rounded to T,
-//   straight to global memory, guarded at the edges of D.
+//   After the last k-block it writes its fp32 accumulators, rounded to T, to D:
+//   with TMA_STORE, 64 x 64 blocks at a time through two staging tiles of its
+//   own in shared memory, each stored by TMA (which clips at D's edges) while
+//   the next is written, and still running while the consumer starts its next
+//   tile; without it (or when D's rows are not 16-byte multiples apart, as TMA
+//   needs), straight from registers to global memory, guarded at the edges.
 // The producer gives registers to the consumers (setmaxnreg): it needs few.
+//
+// With CLUSTER_M = 2, the two blocks of a thread-block cluster take vertically
+// adjacent tiles (the same tile column): each loads its own A tile and half of
+// the B tile they share, multicast into both blocks, so B crosses from L2 once
+// per pair. A stage is reloaded only when the consumers of both blocks have
+// released it (they arrive on the `empty` barriers of every block).
 //
 // Tiles are ordered in groups of GROUP_M tile rows (all of a group's tile rows
 // for one tile column, then the next column), so the blocks running together
@@ -35,20 +45,67 @@
 // true sizes, and the padding is never read.
 #include "tkbench/gemm_reference.cuh"
 #include "tkbench/gemm_tiles.cuh"
+#include "tkbench/accumulator_store.cuh"
 #include "tkbench/hopper.cuh"
+#include "tkbench/tma_store.cuh"
 #include "tkbench/vec.cuh"
 
 namespace tkb {
 
-template <typename T, int BM, int BN, int BK, int STAGES, int SWIZZLE, BLayout B_LAYOUT>
+// A TMA-store epilogue's staging: two 64 x 64-element (8 KB) tiles per consumer
+// warpgroup, in D's tensor map's 128-byte swizzle; none without it.
+template <typename T, int CONSUMERS, int TMA_STORE>
+struct GemmStaging {
+  using Tile = SharedTile<T, 64, 128 / static_cast<int>(sizeof(T)), 128>;
+  Tile tile[CONSUMERS][2];
+};
+template <typename T, int CONSUMERS>
+struct GemmStaging<T, CONSUMERS, 0> {};
+
+template <typename T, int BM, int BN, int BK, int STAGES, int SWIZZLE, BLayout B_LAYOUT, int CONSUMERS, int TMA_STORE>
 struct GemmShared {
   using TileA = SharedTile<T, BM, BK, SWIZZLE>;
   using TileB = typename GemmTileB<T, BN, BK, SWIZZLE, B_LAYOUT>::type;
   TileA a[STAGES];
   TileB b[STAGES];
+  GemmStaging<T, CONSUMERS, TMA_STORE> staging;
   Mbarrier full[STAGES];
   Mbarrier empty[STAGES];
 };
+
+// One consumer warpgroup's 64-row accumulators (kSubtiles of them) to rows
+// row0.. and columns col0.. of D through its two staging tiles: each 64 x 64
+// block is written to a staging tile and stored by TMA (one thread issues and
+// tracks the stores); a tile is written again only once its last store has
+// read it. Named barrier `barrier` (128 threads) orders the warpgroup.
+template <typename Tile, int BN, int kSubtiles>
+__device__ __forceinline__ void store_tile_through_shared(Accumulator<BN> (&acc)[kSubtiles], Tile (&staging)[2],
+                                                          const TensorMap& d_map, int row0, int col0, int barrier,
+                                                          bool issuer) {
+  static_assert(BN % Tile::kCols == 0, "the tile's columns are whole staging tiles");
+  constexpr int kBlocks = BN / Tile::kCols;
+#pragma unroll
+  for (int i = 0; i < kSubtiles; ++i)
+#pragma unroll
+    for (int j = 0; j < kBlocks; ++j) {
+      const int step = i * kBlocks + j;
+      Tile& tile = staging[step % 2];
+      if (issuer) {
+        if (step == 0)
+          tma_store_wait_read<0>();  // the last tile's stores, long done, whichever staging tile they used
+        else if (step >= 2)
+          tma_store_wait_read<1>();  // the store before last used this staging tile
+      }
+      named_barrier_sync(barrier, kWarpgroupThreads);  // the staging tile is free
+      store_accumulator(acc[i], j * Tile::kCols, tile);
+      fence_async_shared();
+      named_barrier_sync(barrier, kWarpgroupThreads);  // ... and written
+      if (issuer) {
+        tma_store_2d(d_map, tile.data, col0 + j * Tile::kCols, row0 + i * 64);
+        tma_store_commit();
+      }
+    }
+}
 
 // The two cluster barriers of split K's reduction, for threads with no sums to give.
 __device__ __forceinline__ void split_k_barriers() {
@@ -58,74 +115,119 @@ __device__ __forceinline__ void split_k_barriers() {
   cluster_wait();
 }
 
+// Blocks of a cluster that multicast into each other and arrive on each
+// other's barriers leave together: every thread of both calls it last.
+__device__ __forceinline__ void cluster_exit_barrier() {
+  cluster_arrive();
+  cluster_wait();
+}
+
+// A consumer warp's release of a stage: to its own block, or with CLUSTER_M
+// blocks sharing B to each of them (each block's producer reloads its share
+// into all of them).
+template <int CLUSTER_M>
+__device__ __forceinline__ void release_stage(Mbarrier& empty) {
+  if constexpr (CLUSTER_M == 1)
+    empty.arrive();
+  else
+#pragma unroll
+    for (int r = 0; r < CLUSTER_M; ++r) empty.arrive_in_block(r);
+}
+
 // The consumer warpgroups' barrier (named barrier 1: 0 is __syncthreads').
 template <int CONSUMERS>
 __device__ __forceinline__ void consumers_sync() {
-  asm volatile("bar.sync 1, %0;" ::"n"(CONSUMERS * kWarpgroupThreads) : "memory");
+  named_barrier_sync(1, CONSUMERS * kWarpgroupThreads);
 }
 
 template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M,
-          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1>
+          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1, int TMA_STORE = 0, int CLUSTER_M = 1>
 __global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, 1)
 gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restrict__ d,
-     const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map, int M, int N, int K) {
+     const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map,
+     const __grid_constant__ TensorMap d_map, int M, int N, int K) {
   static_assert(BM % (64 * CONSUMERS) == 0, "each consumer warpgroup owns whole 64-row wgmma tiles");
   static_assert(BK % 16 == 0 && BN % 32 == 0 && BN <= 256, "wgmma: k-steps of 16, N up to 256");
   constexpr int kRowsPerConsumer = BM / CONSUMERS;
   constexpr int kSubtiles = kRowsPerConsumer / 64;  // m64 wgmma tiles per consumer
   constexpr int kKSteps = BK / 16;
-  using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE, B_LAYOUT>;
+  static_assert(!(TMA_STORE && SPLIT_K > 1), "split K's first block stores from registers");
+  static_assert((CLUSTER_M == 1 || CLUSTER_M == 2) && (CLUSTER_M == 1 || SPLIT_K == 1), "one kind of cluster: split K or B shared");
+  using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE, B_LAYOUT, CONSUMERS, TMA_STORE>;
   using TileA = typename Shared::TileA;
   using TileB = typename Shared::TileB;
   constexpr unsigned kStageBytes = TileA::kBytes + TileB::kBytes;  // whole boxes, zero-filled parts included
+  // With CLUSTER_M = 2 each block loads and multicasts half of every B box: kBRows of its rows.
+  constexpr int kBRows = TileB::kRows / CLUSTER_M;
+  static_assert(kBRows % 8 == 0, "a half box starts on the swizzle pattern's 8-row period");
 
   Shared& shared = shared_storage<Shared>();
-  const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN, tiles = tiles_m * tiles_n;
+  const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;
+  // Work items: tiles, or with CLUSTER_M = 2 pairs of vertically adjacent
+  // tiles (the second may lie past M: its A reads as zeros, its stores clip).
+  const int pair_rows = (tiles_m + CLUSTER_M - 1) / CLUSTER_M, tiles = pair_rows * tiles_n;
+  const unsigned rank = CLUSTER_M > 1 ? cluster_block_rank() : 0u;
+  auto block_tile = [&](int t) {
+    TilePosition tile = tile_position(t, pair_rows, tiles_n, GROUP_M > CLUSTER_M ? GROUP_M / CLUSTER_M : 1);
+    tile.m = tile.m * CLUSTER_M + static_cast<int>(rank);
+    return tile;
+  };
   // Split K: block `split` of its cluster takes k-blocks [kb_begin, kb_end) of
   // tile blockIdx.x / SPLIT_K (maybe none, when K is short).
   static_assert(SPLIT_K >= 1 && SPLIT_K <= 8, "a portable cluster has at most 8 blocks");
   const int split = SPLIT_K > 1 ? static_cast<int>(cluster_block_rank()) : 0;
-  const int first_tile = blockIdx.x / SPLIT_K, tile_stride = gridDim.x / SPLIT_K;
+  const int first_tile = blockIdx.x / (SPLIT_K * CLUSTER_M), tile_stride = gridDim.x / (SPLIT_K * CLUSTER_M);
   const int k_blocks_all = (K + BK - 1) / BK, k_share = (k_blocks_all + SPLIT_K - 1) / SPLIT_K;
   const int kb_begin = split * k_share, kb_end = min(k_blocks_all, kb_begin + k_share);
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < STAGES; ++s) {
       shared.full[s].init(1);                  // the producer's arrival, plus the bytes
-      shared.empty[s].init(CONSUMERS * 4);     // one arrival per consumer warp
+      shared.empty[s].init(CONSUMERS * 4 * CLUSTER_M);  // one arrival per consumer warp of each block sharing it
     }
   }
-  __syncthreads();
+  if constexpr (CLUSTER_M > 1) {  // the other block's barriers are ready before anything reaches them
+    cluster_arrive();
+    cluster_wait();
+  } else {
+    __syncthreads();
+  }
 
   const int role = warpgroup_index();
   if (role == 0) {  // producer
     warpgroup_registers_decrease<40>();
     if (threadIdx.x != 0) {
       if constexpr (SPLIT_K > 1) split_k_barriers();  // every thread of the cluster takes part
+      if constexpr (CLUSTER_M > 1) cluster_exit_barrier();
       return;
     }
     tma_prefetch(a_map);
     tma_prefetch(b_map);
     PipelineState<STAGES> pipe;
     for (int t = first_tile; t < tiles; t += tile_stride) {
-      const TilePosition tile = tile_position(t, tiles_m, tiles_n, GROUP_M);
+      const TilePosition tile = block_tile(t);
       for (int kb = kb_begin; kb < kb_end; ++kb, pipe.advance()) {
         shared.empty[pipe.stage].wait(pipe.phase ^ 1u);  // a fresh barrier counts as released
         Mbarrier& full = shared.full[pipe.stage];
-        full.arrive_expect_bytes(kStageBytes);
+        full.arrive_expect_bytes(kStageBytes);  // A and all of B: the other block's half of B lands here too
 #pragma unroll
         for (int b = 0; b < TileA::kColumnBlocks; ++b)
           tma_load_2d(shared.a[pipe.stage].box(b), a_map, kb * BK + b * TileA::kBoxCols, tile.m * BM, full);
 #pragma unroll
         for (int b = 0; b < TileB::kColumnBlocks; ++b) {
-          if constexpr (B_LAYOUT == BLayout::nk)
-            tma_load_2d(shared.b[pipe.stage].box(b), b_map, kb * BK + b * TileB::kBoxCols, tile.n * BN, full);
+          // This block's rows of the box: B's N (nk) or K (kn) from rank * kBRows.
+          void* dst = static_cast<unsigned char*>(shared.b[pipe.stage].box(b)) + rank * kBRows * TileB::kSwizzleBytes;
+          const int x = B_LAYOUT == BLayout::nk ? kb * BK + b * TileB::kBoxCols : tile.n * BN + b * TileB::kBoxCols;
+          const int y = (B_LAYOUT == BLayout::nk ? tile.n * BN : kb * BK) + static_cast<int>(rank) * kBRows;
+          if constexpr (CLUSTER_M > 1)
+            tma_load_2d_multicast(dst, b_map, x, y, full, (1u << CLUSTER_M) - 1);
           else
-            tma_load_2d(shared.b[pipe.stage].box(b), b_map, tile.n * BN + b * TileB::kBoxCols, kb * BK, full);
+            tma_load_2d(dst, b_map, x, y, full);
         }
       }
     }
     if constexpr (SPLIT_K > 1) split_k_barriers();
+    if constexpr (CLUSTER_M > 1) cluster_exit_barrier();
     return;
   }
 
@@ -136,7 +238,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   PipelineState<STAGES> pipe;
   Accumulator<BN> acc[kSubtiles];
   for (int t = first_tile; t < tiles; t += tile_stride) {
-    const TilePosition tile = tile_position(t, tiles_m, tiles_n, GROUP_M);
+    const TilePosition tile = block_tile(t);
     int previous_stage = -1;
     for (int kb = kb_begin; kb < kb_end; ++kb, pipe.advance()) {
       shared.full[pipe.stage].wait(pipe.phase);
@@ -154,13 +256,13 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
         }
       wgmma_commit();
       wgmma_wait<1>();  // the previous k-block's wgmma are done with their stage
-      if (previous_stage >= 0 && warp_leader) shared.empty[previous_stage].arrive();
+      if (previous_stage >= 0 && warp_leader) release_stage<CLUSTER_M>(shared.empty[previous_stage]);
       previous_stage = pipe.stage;
     }
     wgmma_wait<0>();
 #pragma unroll
     for (int i = 0; i < kSubtiles; ++i) wgmma_fence_operands(acc[i]);
-    if (previous_stage >= 0 && warp_leader) shared.empty[previous_stage].arrive();
+    if (previous_stage >= 0 && warp_leader) release_stage<CLUSTER_M>(shared.empty[previous_stage]);
 
     if constexpr (SPLIT_K > 1) {
       // The other blocks' sums into this one's: each consumer thread leaves its
@@ -198,7 +300,14 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
       if (split != 0) continue;
     }
 
-    // Epilogue: pairs of adjacent columns as one 4-byte store where D's rows allow it.
+    if constexpr (TMA_STORE) {
+      if (N % 8 == 0) {  // D's rows 16-byte multiples apart: its tensor map is valid
+        store_tile_through_shared(acc, shared.staging.tile[consumer], d_map, tile.m * BM + consumer * kRowsPerConsumer,
+                                  tile.n * BN, 2 + consumer, thread_in_warpgroup() == 0);
+        continue;
+      }
+    }
+    // Epilogue from registers: pairs of adjacent columns as one 4-byte store where D's rows allow it.
     const bool paired = N % 2 == 0;
 #pragma unroll
     for (int i = 0; i < kSubtiles; ++i) {
@@ -221,12 +330,16 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
       }
     }
   }
+  if constexpr (TMA_STORE)
+    if (thread_in_warpgroup() == 0) tma_store_wait<0>();  // shared memory stays until the stores have read it
+  if constexpr (CLUSTER_M > 1) cluster_exit_barrier();
 }
 
 // The trusted reference (tkbench/gemm_reference.cuh), with gemm's arguments.
 template <typename T, BLayout B_LAYOUT = BLayout::nk>
 __global__ void gemm_reference(const T* __restrict__ a, const T* __restrict__ b, float* __restrict__ d,
-                               const __grid_constant__ TensorMap, const __grid_constant__ TensorMap, int M, int N, int K) {
+                               const __grid_constant__ TensorMap, const __grid_constant__ TensorMap,
+                               const __grid_constant__ TensorMap, int M, int N, int K) {
   gemm_reference_tile<T, B_LAYOUT>(a, b, d, M, N, K);
 }
 

@@ -13,6 +13,13 @@
 // - SWIZZLE: vector q of row r is stored at q ^ ((r / V) mod S), S the vectors
 //   per 128 bytes (the XOR swizzle of tkbench/shared_tile.cuh, by vectors): the
 //   rows a warp gathers from land in different bank groups, with no padding.
+// How Y's vectors are gathered is a parameter too: element by element (each
+// of a vector's V elements one shared-memory load), or with BLOCKS by V x V
+// blocks: a thread loads V whole vectors (V consecutive tile rows, one vector
+// column) and transposes them in registers into V vectors of Y: V loads
+// instead of V * V, which matters for 2-byte types (V = 8). Lanes then take
+// blocks down the tile's rows, so a warp writes long runs of one row of Y, and
+// the swizzle keeps their loads (rows V apart) in different banks.
 // Any R, C: vectors where they fit and rows allow (C, R multiples of V),
 // elements one by one at the edges.
 #include "tkbench/shared_storage.cuh"
@@ -37,7 +44,21 @@ struct TransposeTile {
   __device__ __forceinline__ T element(int r, int c) const { return data[r * kPitch + slot(r, c / kVec) * kVec + c % kVec]; }
 };
 
-template <typename T, int TILE, int VEC_BYTES, int THREADS, bool PAD, bool SWIZZLE>
+// Y's row `row` from column `col` on: a whole vector where the row allows, else element by element.
+template <typename T, int kVec>
+__device__ __forceinline__ void store_y_vector(T* __restrict__ y, const Vec<T, kVec>& v, int row, int col, int R,
+                                               bool y_vectors) {
+  T* to = y + static_cast<long long>(row) * R + col;
+  if (y_vectors && col + kVec <= R) {
+    *reinterpret_cast<Vec<T, kVec>*>(to) = v;
+  } else {
+#pragma unroll
+    for (int e = 0; e < kVec; ++e)
+      if (col + e < R) to[e] = v.v[e];
+  }
+}
+
+template <typename T, int TILE, int VEC_BYTES, int THREADS, bool PAD, bool SWIZZLE, bool BLOCKS = false>
 __global__ void __launch_bounds__(THREADS) transpose(const T* __restrict__ x, T* __restrict__ y, int R, int C) {
   using Tile = TransposeTile<T, TILE, VEC_BYTES, PAD, SWIZZLE>;
   using V = Vec<T, Tile::kVec>;
@@ -70,23 +91,38 @@ __global__ void __launch_bounds__(THREADS) transpose(const T* __restrict__ x, T*
   }
   __syncthreads();
 
-  // Y's rows (X's columns c0 + c), vector p gathered from tile rows p V .. p V + V - 1.
   const bool y_vectors = R % kVec == 0;
+  if constexpr (BLOCKS) {
+    // Block (p, q): tile rows p V .. p V + V - 1, vector column q; its column e
+    // is Y's row c0 + q V + e from column r0 + p V.
+    static_assert(kVectors * kVectors % THREADS == 0, "every thread transposes whole blocks");
 #pragma unroll
-  for (int j = 0; j < kPerThread; ++j) {
-    const int i = j * THREADS + threadIdx.x, c = i / kVectors, p = i % kVectors;
-    const int row = c0 + c, col = r0 + p * kVec;
-    if (row >= C) continue;
-    V v;
+    for (int j = 0; j < kVectors * kVectors / THREADS; ++j) {
+      const int i = j * THREADS + threadIdx.x, p = i % kVectors, q = i / kVectors;
+      V rows[kVec];
 #pragma unroll
-    for (int e = 0; e < kVec; ++e) v.v[e] = tile.element(p * kVec + e, c);
-    T* to = y + static_cast<long long>(row) * R + col;
-    if (y_vectors && col + kVec <= R) {
-      *reinterpret_cast<V*>(to) = v;
-    } else {
+      for (int e = 0; e < kVec; ++e) rows[e] = tile.vector(p * kVec + e, q);
 #pragma unroll
-      for (int e = 0; e < kVec; ++e)
-        if (col + e < R) to[e] = v.v[e];
+      for (int e = 0; e < kVec; ++e) {
+        const int row = c0 + q * kVec + e;
+        if (row >= C) break;
+        V v;
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) v.v[k] = rows[k].v[e];
+        store_y_vector(y, v, row, r0 + p * kVec, R, y_vectors);
+      }
+    }
+  } else {
+    // Y's rows (X's columns c0 + c), vector p gathered from tile rows p V .. p V + V - 1.
+#pragma unroll
+    for (int j = 0; j < kPerThread; ++j) {
+      const int i = j * THREADS + threadIdx.x, c = i / kVectors, p = i % kVectors;
+      const int row = c0 + c;
+      if (row >= C) continue;
+      V v;
+#pragma unroll
+      for (int e = 0; e < kVec; ++e) v.v[e] = tile.element(p * kVec + e, c);
+      store_y_vector(y, v, row, r0 + p * kVec, R, y_vectors);
     }
   }
 }

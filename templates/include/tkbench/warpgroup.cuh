@@ -9,6 +9,12 @@ constexpr int kWarpgroupThreads = 128;
 __device__ __forceinline__ int warpgroup_index() { return static_cast<int>(threadIdx.x) / kWarpgroupThreads; }
 __device__ __forceinline__ int thread_in_warpgroup() { return static_cast<int>(threadIdx.x) % kWarpgroupThreads; }
 
+// A barrier over `threads` threads (whole warps) that use the same `id`
+// (1..15: 0 is __syncthreads'), so a warpgroup can sync without the others.
+__device__ __forceinline__ void named_barrier_sync(int id, int threads) {
+  asm volatile("bar.sync %0, %1;" ::"r"(id), "r"(threads) : "memory");
+}
+
 // Every thread of a warpgroup calls these together. The kernel needs
 // __launch_bounds__ with a minimum block count, or ptxas cannot know the
 // registers at entry and ignores them. REGS: 24 to 256, a multiple of 8.

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench/gemm/variants.sh: issue 17's kernel options side by side in one device
+# call (about 5 minutes), from the repo root with a stripped build in .carry/:
+#   1. the [gpu] tests of gemm, gemm_kn, gemm_splitk and the cuBLAS baseline, in
+#      parallel (odd shapes, every epilogue and cluster option);
+#   2. `bench gemm` of the best hand config with each variant (the epilogue from
+#      registers or by TMA store; one block or a pair sharing B by multicast) at
+#      the square and LLM shapes, cuBLAS timed in the same worker each time;
+#   3. one table of % of cuBLAS per shape and variant (variants_summary.py);
+#   4. tunes of the other goals' kernels: transpose at 16384^2 (bf16, fp32; its
+#      whole space) beside a copy of the same bytes, gemm_splitk at the skinny
+#      shapes and gemm_sm80 (mma.sync) at 8192^3 (bayes), each with cuBLAS in
+#      the same worker.
+#   PHASES="tests variants transpose skinny sm80" (default: all), SHAPES=...,
+#   VARIANTS="name=CONFIG ...", SKINNY=..., BUDGET=configs per tune
+set -u
+source bench/device_env.sh
+trap 'pack_run gemm_variants' EXIT
+begin=$(date +%s)
+shapes=${SHAPES:-8192x8192x8192,4096x4096x4096,2048x2048x2048,8192x4096x4096,8192x14336x4096,8192x4096x14336,8192x18432x7168,8192x7168x16384}
+base="BM=128,BN=256,BK=64,STAGES=4,CONSUMERS=2,SWIZZLE=128,PERSISTENT=1"
+variants=${VARIANTS:-"registers=$base,GROUP_M=8,TMA_STORE=0,CLUSTER_M=1 tma_store=$base,GROUP_M=8,TMA_STORE=1,CLUSTER_M=1 pair=$base,GROUP_M=8,TMA_STORE=0,CLUSTER_M=2 tma_store+pair=$base,GROUP_M=8,TMA_STORE=1,CLUSTER_M=2 tma_store+pair+g16=$base,GROUP_M=16,TMA_STORE=1,CLUSTER_M=2"}
+nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw --format=csv | tee "$RUN/gpu.txt"
+
+phases=" ${PHASES:-tests variants transpose skinny sm80} "
+want() { [[ "$phases" == *" $1 "* ]]; }
+
+if want tests; then
+  echo ">> [$(( $(date +%s) - begin )) s] [gpu] tests"
+  i=0
+  for g in "[gpu][gemm]" "gemm_kn (wgmma*" "gemm_splitk is correct*" "[gpu][baseline]" "transpose is exact at odd shapes*"; do
+    i=$((i + 1))
+    ( timeout "${TEST_TIMEOUT:-240}" .carry/tkbench_tests "$g" -r compact > "$RUN/tests-$i.log" 2>&1
+      echo "rc=$? $g" > "$RUN/tests-$i.rc" ) &
+  done
+  wait
+  for f in "$RUN"/tests-*.rc; do cat "$f"; grep -E "passed|failed|FAILED" "${f%.rc}.log" | tail -3 | sed 's/^/    /'; done
+fi
+
+if want variants; then
+  for v in $variants; do
+    name=${v%%=*} config=${v#*=}
+    echo ">> [$(( $(date +%s) - begin )) s] bench $name ($config)"
+    timeout 120 $TK bench gemm --shape "$shapes" --dtype bf16 --config "$config" --json > "$RUN/bench-$name.json" 2> "$RUN/bench-$name.err"
+    echo "   exit $?"; grep -iE "error|fail" "$RUN/bench-$name.err" | head -5
+  done
+  python3 bench/gemm/variants_summary.py "$RUN"/bench-*.json | tee "$RUN/summary.md"
+fi
+
+tune() {  # tune NAME TEMPLATE SHAPES DTYPE STRATEGY [more tune options]
+  local name=$1 template=$2 shapes=$3 dtype=$4 strategy=$5; shift 5
+  echo ">> [$(( $(date +%s) - begin )) s] tune $template $shapes $dtype ($strategy)"
+  timeout 150 $TK tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force \
+    -o "$RUN/tune-$name.json" "$@" > "$RUN/tune-$name.txt" 2>&1
+  echo "   exit $?"; tail -n 12 "$RUN/tune-$name.txt"
+}
+if want transpose; then
+  for dtype in bf16 fp32; do
+    timeout 60 $TK bench copy --shape 268435456 --dtype $dtype --config VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=false \
+      > "$RUN/copy-$dtype.txt" 2>&1; grep -E "µs|us" "$RUN/copy-$dtype.txt" | head -3
+    tune transpose-$dtype transpose 16384x16384 $dtype exhaustive --max-time 0.2
+  done
+fi
+if want skinny; then
+  tune skinny gemm_splitk "${SKINNY:-16x4096x14336,64x7168x4096,128x14336x4096,64x4096x7168}" bf16 bayes --budget "${BUDGET:-40}" --max-time 0.2
+fi
+if want sm80; then
+  tune sm80 gemm_sm80 8192x8192x8192 bf16 bayes --budget "${BUDGET:-40}" --max-time 0.3
+fi
+echo ">> done after $(( $(date +%s) - begin )) s"
