@@ -69,6 +69,11 @@ struct GateSide {
   std::string l2;
   bool throttled = false;
   std::string source_hash;
+  // The template's [baseline] library (ResultSet::baselines) on this shape in
+  // the same document, timed by the same worker: "% of cuBLAS".
+  std::string library;                   // "cublas"; empty: the document timed none
+  std::optional<double> library_us;      // its median; absent when it failed
+  std::optional<double> pct_of_library;  // its median over this result's, in percent: above 100 this config is faster
 };
 
 struct FloorCheck {
@@ -92,6 +97,8 @@ struct GateEntry {
   bool failed = false;             // the verdict or a floor fails the gate
 
   std::string group() const { return template_name + " " + shape + " " + dtype; }
+  // The library either side was compared with ("cublas"); empty: none.
+  std::string library() const;
   bool floor_failed() const;
 };
 
