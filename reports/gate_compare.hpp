@@ -128,7 +128,9 @@ std::optional<std::string> gpu_mismatch(const std::string& baseline_path, const 
 
 // The fraction of the roof a timed result reaches: the memory roof (the
 // calibrated copy bandwidth with `calibrated`, else the theoretical one), or
-// the FP32 peak when the workload's intensity is past the ridge.
-double sol_fraction(double median_us, const Workload& workload, const DevicePeaks& peaks, bool calibrated);
+// past the ridge the compute roof of the workload's pipe: FP32, or the tensor
+// roof at `dtype`'s rate (the measured one with `calibrated`, when calibrate
+// measured it).
+double sol_fraction(double median_us, const Workload& workload, DType dtype, const DevicePeaks& peaks, bool calibrated);
 
 }  // namespace tkbench

@@ -578,6 +578,9 @@ TEST_CASE("gate: % of cuBLAS for each entry whose documents timed the library - 
   CHECK(*best.baseline->pct_of_library == Approx(100 * 177.0 / *best.baseline->median_us));
   CHECK(*best.current->pct_of_library == Approx(100 * 176.915 / *best.current->median_us));
   CHECK(*best.current->pct_of_library == Approx(92.2).margin(0.05));
+  // SoL past the ridge is against the tensor roof of a tensor-pipe workload (the fixture's GPU: 1070.5 TFLOP/s bf16), not FP32.
+  CHECK(best.current->sol == Approx(2.0 * 4096 * 4096 * 4096 / (*best.current->median_us * 1e-6) / 1070530560000000.0));
+  CHECK(best.current->sol == Approx(0.669).margin(0.001));
 
   char* buffer = nullptr;
   std::size_t size = 0;
