@@ -20,7 +20,7 @@
 namespace tkbench {
 
 // time: median times (same GPU only). sol: the fraction of each GPU's roof
-// reached (calibrated copy bandwidth, or the FP32 peak past the ridge), so
+// reached (calibrated copy bandwidth, or the pipe's compute roof past the ridge), so
 // different GPUs can be compared.
 enum class CompareBy { time, sol };
 
