@@ -10,6 +10,7 @@
 #include "cli/option_checks.hpp"
 #include "cli/gpu_setup.hpp"
 #include "profiler/cupti_host.hpp"
+#include "profiler/default_metrics.hpp"
 #include "profiler/range_profiler.hpp"
 #include "tuner/compile_batch.hpp"
 #include "profiler/remote_evaluation.hpp"
@@ -79,7 +80,7 @@ int run_bench(const GlobalOptions& global, const BenchArgs& args) {
   auto shapes = parse_shape_list(args.shapes, spec);
   DType dtype = parse_problem_dtype(args.dtype, spec);
   ConfigFilter filter = parse_config_filter(args.config, spec);
-  std::vector<std::string> metrics = args.counters ? (args.metrics.empty() ? default_metrics() : split_metrics(args.metrics))
+  std::vector<std::string> metrics = args.counters ? (args.metrics.empty() ? default_metrics(spec.compute_pipe) : split_metrics(args.metrics))
                                                    : std::vector<std::string>{};
   std::vector<std::pair<Problem, Config>> work;
   for (const auto& dims : shapes) {
@@ -156,7 +157,8 @@ CommandRunner add_bench_command(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand("bench", "Verify and time one config on the GPU: correctness, time, GB/s, % of peak");
   add_common_options(cmd, *args);
-  cmd->add_flag("--counters", args->counters, "Also collect the default hardware counters (DRAM bytes, DRAM %, occupancy)");
+  cmd->add_flag("--counters", args->counters, "Also collect the default hardware counters (DRAM bytes, DRAM %, occupancy; "
+                "a tensor-pipe template adds tensor-pipe activity and L2 hit rate): see `tkbench profile --help`");
   cmd->footer(R"(
 Each config is first checked against the template's reference kernel on random
 inputs (outputs poisoned with NaN first); a wrong config is reported and never
@@ -179,9 +181,11 @@ Examples:
 CommandRunner add_profile_command(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<BenchArgs>();
   args->counters = true;
-  auto* cmd = app.add_subcommand("profile", "Hardware counters for one config (CUPTI): DRAM traffic and efficiency, DRAM %, occupancy");
+  auto* cmd = app.add_subcommand("profile", "Hardware counters for one config (CUPTI): DRAM traffic and efficiency, DRAM %, occupancy, "
+                                            "and for tensor-core kernels tensor-pipe activity and L2 hit rate");
   add_common_options(cmd, *args);
-  cmd->add_option("--metrics", args->metrics, "CUPTI metrics, comma-separated (default: time, DRAM read/write bytes, DRAM %, warps active)");
+  cmd->add_option("--metrics", args->metrics, "CUPTI metrics, comma-separated (default: time, DRAM read/write bytes, DRAM %, warps "
+                  "active; with [roofline] pipe = \"tensor\" also the tensor pipe's activity and the L2 hit rate)");
   cmd->add_option("--chip", args->chip, "Offline: validate --metrics and count replay passes for a chip (e.g. GH100, GA100); needs no GPU");
   cmd->footer(R"(
 Counters come from CUPTI's range profiler, one launch right after verification
@@ -194,16 +198,29 @@ beside the theoretical one from the compiler's report. Where counters are
 unavailable (no permission, running under ncu/nsys, vGPU/MIG) a warning says why
 and timing goes on.
 
+A template whose manifest says [roofline] pipe = "tensor" (gemm and its
+variants) is judged against the tensor-core roof, so its default counters add
+  sm__pipe_tensor_op_hmma_cycles_active   tensor pipe busy with mma.sync/wgmma
+      (.avg.pct_of_peak_sustained_elapsed: of all cycles; ..._active: of the
+      cycles its SM had work; the gap is idle SMs, e.g. a partial last wave)
+  lts__t_request_hit_rate.pct             L2 hit rate (the sector-based
+      lts__t_sector_hit_rate.pct would cost a second replay pass on Hopper)
+and the result says in words what they show: "tensor pipe active 71% of
+cycles", "L2 hit 62%: operands re-read from DRAM, poor rasterization?",
+register spills from ptxas' report. Still one replay pass on GH100.
+
 Examples:
   tkbench profile rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1,ITEMS=4,HINT=0
   tkbench profile copy --shape 268435456 --metrics dram__bytes_read.sum,lts__t_sector_hit_rate.pct
+  tkbench profile gemm --shape 8192x8192x8192 --config BM=128,BN=256,CONSUMERS=2,PERSISTENT=1
+  tkbench profile gemm --shape 4096x4096x4096 --chip GH100                 # the tensor set, checked offline
   tkbench profile rmsnorm --shape 4096x8192 --chip GH100 --metrics sm__throughput.avg.pct_of_peak_sustained_elapsed)");
   return [&global, args]() -> int {
     if (args->chip.empty()) return run_bench(global, *args);
     // Offline: no GPU, only CUPTI's host API.
     auto registry = global.load_templates();
-    registry.get(args->name);  // the template must exist even offline
-    std::vector<std::string> metrics = args->metrics.empty() ? default_metrics() : split_metrics(args->metrics);
+    const TemplateSpec& spec = registry.get(args->name);  // the template must exist even offline
+    std::vector<std::string> metrics = args->metrics.empty() ? default_metrics(spec.compute_pipe) : split_metrics(args->metrics);
     MetricConfig config(args->chip, metrics);
     if (global.json) {
       std::printf("%s\n", nlohmann::ordered_json{{"chip", args->chip}, {"metrics", metrics}, {"passes", config.passes()}}.dump(2).c_str());

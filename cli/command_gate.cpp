@@ -22,6 +22,7 @@
 #include "profiler/remote_evaluation.hpp"
 #include "reports/gate_compare.hpp"
 #include "reports/gate_output.hpp"
+#include "reports/library_comparison.hpp"
 #include "reports/result_document.hpp"
 #include "reports/roofline.hpp"
 #include "tuner/compile_batch.hpp"
@@ -53,8 +54,16 @@ std::optional<Config> cached_config(const TunedEntry& hit, const TemplateSpec& s
   return c;
 }
 
-// `gate --spec`: picks each entry's config per shape, measures it fresh, and
-// writes the results document `output`. Returns the floors the spec sets on
+// "92.2% of cuBLAS", or why the library has no time.
+std::string against_library(const Result& library, double kernel_median_us) {
+  const std::string name = library_display_name(library.baseline);
+  if (auto pct = pct_of_library(library, kernel_median_us)) return fmt::format("{:.1f}% of {}", *pct, name);
+  return fmt::format("{} {}: {}", name, status_name(library.status), library.reason);
+}
+
+// `gate --spec`: picks each entry's config per shape, measures it fresh (and
+// the template's [baseline] library beside it), and writes the results
+// document `output`. Returns the floors the spec sets on
 // those results. A cached answer is from an older build: it picks the config,
 // never the time.
 std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& args, const TemplateRegistry& registry,
@@ -139,17 +148,22 @@ std::vector<Floor> measure_spec(const GlobalOptions& global, const GateArgs& arg
       CompileBatchOptions compile_options;
       compile_options.arch = device.arch();
       Result r = std::move(compile_configs(spec, problem, {*config}, compiler, compile_options).front().result);
-      if (r.status == Status::ok) {
-        EvaluationRequest req = EvaluationRequest::for_config(spec, problem, *config);
-        req.rule.max_seconds = gate.max_time;
-        req.rule.min_samples = gate.min_samples;
-        req.rule.max_samples = std::max(req.rule.max_samples, gate.min_samples);
-        evaluate_remotely(*worker, req, r);
-      }
+      EvaluationRequest req = EvaluationRequest::for_config(spec, problem, *config);
+      req.rule.max_seconds = gate.max_time;
+      req.rule.min_samples = gate.min_samples;
+      req.rule.max_samples = std::max(req.rule.max_samples, gate.min_samples);
+      if (r.status == Status::ok) evaluate_remotely(*worker, req, r);
       journal.append(r, figures_json(r, spec, peaks));
+      // The [baseline] library (cuBLAS) on the same buffers, by the same worker and rule: the gate shows "% of cuBLAS".
+      const Result* library = journal.set().baseline_for(spec.name, problem);
+      if (spec.baseline && !library && r.status == Status::ok && !interrupted()) {
+        journal.append_baseline(evaluate_library_baseline(*worker, spec, problem, req));
+        library = journal.set().baseline_for(spec.name, problem);
+      }
       if (r.status == Status::ok)
-        diagnostics().note(fmt::format("{} {}: {:.2f} µs over {} samples ({})", what, config->str(),
-                                       r.measurement->timing->median_us, r.measurement->timing->samples, chosen_by));
+        diagnostics().note(fmt::format("{} {}: {:.2f} µs over {} samples ({}){}", what, config->str(),
+                                       r.measurement->timing->median_us, r.measurement->timing->samples, chosen_by,
+                                       library ? "; " + against_library(*library, r.measurement->timing->median_us) : ""));
       else
         diagnostics().warn(fmt::format("{} {}: {}: {}", what, config->str(), status_name(r.status), r.reason));
       add_floor(entry, problem, *config);
@@ -237,6 +251,12 @@ warning. Faster: "improved", never a failure. A result that was ok and now is
 wrong, faults, hangs or does not compile: "broken", a failure. Results on one
 side only are listed (--strict fails them). Different GPUs are refused unless
 --compare sol. docs/ci.md has a GitHub Actions workflow and the statistics.
+
+A template with a [baseline] library (gemm: cuBLAS) adds a "% of cuBLAS"
+column: the library's median over the config's, from the library result each
+document holds (tune and gate --spec time it on the same buffers, in the same
+worker, with the same rule), as "baseline -> current"; above 100% the config
+is faster. It informs; the verdict still comes from the times.
 
 The terminal shows each shape's verdict and only the entries that need a look
 (regressions, failures, noise, one side only); -v shows every entry. --junit,

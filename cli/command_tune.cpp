@@ -102,7 +102,8 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
                   "Evaluate part i of N of an exhaustive or random search (i/N, from 0): disjoint parts that "
                   "`tkbench merge` joins into the unsharded run's results (docs/cluster.md)");
   cmd->add_flag("--force", args->force, "Tune again even where the tuning cache has an answer");
-  cmd->add_flag("--counters", args->counters, "Attach the default CUPTI counters (DRAM bytes, DRAM %, occupancy) to each result");
+  cmd->add_flag("--counters", args->counters, "Attach the default CUPTI counters to each result: DRAM bytes, DRAM %, occupancy; a tensor-pipe "
+                "template (gemm) adds tensor-pipe activity and L2 hit rate, which `tkbench report` explains");
   cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(seconds_above_zero("--max-time"));
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));

@@ -28,6 +28,7 @@ Examples:
   tkbench calibrate                                  measure this GPU's DRAM bandwidth once (needs a GPU)
   tkbench bench rmsnorm --shape 16384x8192 --config VEC=8,THREADS=256,ROWS=1,ITEMS=4,HINT=0   verify + time one config
   tkbench profile rmsnorm --shape 16384x8192         hardware counters: DRAM bytes, efficiency, occupancy
+  tkbench profile gemm --shape 4096x4096x4096        ... and for tensor-core kernels tensor-pipe activity, L2 hit rate
   tkbench tune rmsnorm --shape 4096x8192             search the space; best config remembered per GPU
   tkbench tune rmsnorm --shape 4096x8192 --devices all   on every GPU of this host at once
   tkbench tune rmsnorm --shape 4096x8192 --strategy random --budget 400 --shard 0/4 -o p0.json   one part of four (a Slurm array task)

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "profiler/cupti_host.hpp"
+#include "profiler/default_metrics.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "reports/gpu_agreement.hpp"
 #include "reports/roofline.hpp"
@@ -263,7 +263,7 @@ class ShapeSearch {
     req.cold_l2 = settings_.cold_l2;
     req.rule.max_seconds = settings_.max_time;
     req.seed = settings_.seed;
-    if (settings_.counters) req.metrics = default_metrics();
+    if (settings_.counters) req.metrics = default_metrics(spec_.compute_pipe);
     return req;
   }
 

@@ -32,13 +32,6 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-const std::vector<std::string>& default_metrics() {
-  static const std::vector<std::string> m = {
-      "gpu__time_duration.sum", "dram__bytes_read.sum", "dram__bytes_write.sum",
-      "dram__throughput.avg.pct_of_peak_sustained_elapsed", "sm__warps_active.avg.pct_of_peak_sustained_active"};
-  return m;
-}
-
 std::string describe_cupti_error(int code, const std::string& what) {
   std::string text = fmt::format("{}: {}", what, result_name(static_cast<CUptiResult>(code)));
   switch (static_cast<CUptiResult>(code)) {

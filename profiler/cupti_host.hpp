@@ -18,9 +18,6 @@ Params cupti_params(std::size_t struct_size) {
   return p;
 }
 
-// The default counters: one pass on GH100.
-const std::vector<std::string>& default_metrics();
-
 // A CUPTI failure, with CUPTI's own words and, where known, what to do.
 struct CuptiError : std::runtime_error {
   int code;

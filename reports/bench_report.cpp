@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "profiler/default_metrics.hpp"
 #include "reports/library_comparison.hpp"
 #include "reports/roofline.hpp"
+#include "reports/tensor_counters.hpp"
 #include "reports/terminal.hpp"
 #include "tuner/format_bytes.hpp"
 #include "tuner/result_json.hpp"
@@ -56,7 +58,15 @@ void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spe
                                 tbps(peaks.theoretical_bandwidth)));
   line("", fmt::format("ideal bytes {} ({}), {:.2f} FLOP/byte", static_cast<long long>(f.ideal_bytes),
                        format_bytes(f.ideal_bytes), f.arithmetic_intensity));
+  if (f.compute_bound)
+    line("compute", fmt::format("{:.1f} TFLOP/s = {:.1f}% of the {} roof", f.flop_rate / 1e12, f.pct_of_bound, f.bound_by));
   print_counters(out, r, f, color);
+  // What the counters and ptxas say a tensor-core kernel loses its roof to.
+  if (f.compute_bound && f.compute_pipe == "tensor") {
+    std::string why;
+    for (const auto& reason : tensor_loss_reasons(r, f)) why += (why.empty() ? "" : "; ") + reason;
+    if (!why.empty()) line("why", why);
+  }
 }
 
 // What an efficiency far from 100% means, for the counters' DRAM line.
@@ -82,15 +92,19 @@ void print_counters(std::FILE* out, const Result& r, const RooflineFigures& f, b
   if (f.dram_bytes > 0) {
     Style s = f.dram_efficiency < 0.9 ? Style::red : Style::plain;
     line("DRAM", styled(fmt::format("{} moved ({} read, {} written) = {:.1f}% efficiency (ideal / measured){}",
-                                    format_bytes(f.dram_bytes), format_bytes(m.counters->get("dram__bytes_read.sum").value_or(0)),
-                                    format_bytes(m.counters->get("dram__bytes_write.sum").value_or(0)), 100 * f.dram_efficiency,
+                                    format_bytes(f.dram_bytes), format_bytes(m.counters->get(metric::kDramRead).value_or(0)),
+                                    format_bytes(m.counters->get(metric::kDramWrite).value_or(0)), 100 * f.dram_efficiency,
                                     dram_efficiency_note(f.dram_efficiency)), s, color));
   }
-  if (m.counters->get("dram__throughput.avg.pct_of_peak_sustained_elapsed"))
+  if (m.counters->get(metric::kDramThroughput))
     line("", fmt::format("DRAM throughput {:.1f}% of peak", f.dram_throughput_pct));
-  if (m.counters->get("sm__warps_active.avg.pct_of_peak_sustained_active"))
+  if (m.counters->get(metric::kWarpsActive))
     line("occupancy", fmt::format("achieved {:.1f}%, theoretical {}", 100 * f.achieved_occupancy,
                                   f.theoretical_occupancy > 0 ? fmt::format("{:.1f}%", 100 * f.theoretical_occupancy) : "-"));
+  if (f.tensor_pipe_pct)
+    line("tensor pipe", fmt::format("active {:.1f}% of elapsed cycles{}", *f.tensor_pipe_pct,
+                                    f.tensor_pipe_busy_pct ? fmt::format(", {:.1f}% of the cycles its SM had work", *f.tensor_pipe_busy_pct) : ""));
+  if (f.l2_hit_rate_pct) line("L2", fmt::format("{:.1f}% of requests hit", *f.l2_hit_rate_pct));
   std::string rest;
   for (const auto& [name, value] : m.counters->values) rest += fmt::format("\n    {:<55} {:.6g}", name, value);
   line("counters", fmt::format("{} metric{}, {} pass{}, {:.0f} ms to collect{}", m.counters->values.size(),

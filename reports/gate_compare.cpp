@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/library_comparison.hpp"
 #include "tuner/errors.hpp"
 
 namespace tkbench {
@@ -66,7 +67,8 @@ std::string device_label(const DevicePeaks& peaks) { return fmt::format("{} ({})
 std::string percent(double fraction) { return fmt::format("{:.1f}%", 100 * fraction); }
 std::string signed_percent(double ratio) { return fmt::format("{:+.1f}%", 100 * (ratio - 1)); }
 
-GateSide side_of(const Indexed& x, const DevicePeaks& peaks, bool calibrated) {
+GateSide side_of(const Indexed& x, const ResultDocument& doc, bool calibrated) {
+  const DevicePeaks& peaks = doc.peaks;
   const Result& r = *x.result;
   GateSide s;
   s.config = r.config.str();
@@ -82,7 +84,13 @@ GateSide side_of(const Indexed& x, const DevicePeaks& peaks, bool calibrated) {
   }
   if (timed(r)) {
     s.median_us = median_us(x);
-    s.sol = sol_fraction(*s.median_us, *x.workload, peaks, calibrated);
+    s.sol = sol_fraction(*s.median_us, *x.workload, r.problem.dtype, peaks, calibrated);
+  }
+  if (const Result* library = doc.set.baseline_for(r.template_name, r.problem)) {
+    s.library = library->baseline;
+    if (library->status == Status::ok && library->measurement && library->measurement->timing)
+      s.library_us = library->measurement->timing->median_us;
+    if (s.median_us) s.pct_of_library = pct_of_library(*library, *s.median_us);
   }
   return s;
 }
@@ -106,8 +114,8 @@ class Judge {
 
   // Fills the entry's sides, interval, verdict and notes from the two results.
   void judge(GateEntry& e, const Indexed* b, const Indexed* c) const {
-    if (b) e.baseline = side_of(*b, base_.doc->peaks, base_.calibrated);
-    if (c) e.current = side_of(*c, cur_.doc->peaks, cur_.calibrated);
+    if (b) e.baseline = side_of(*b, *base_.doc, base_.calibrated);
+    if (c) e.current = side_of(*c, *cur_.doc, cur_.calibrated);
     if (!base_.doc) {
       e.verdict = Verdict::measured;
       return;
@@ -274,13 +282,22 @@ std::optional<std::string> gpu_mismatch(const std::string& baseline_path, const 
                      baseline_path, baseline.name, baseline.arch(), current_path, current.name, current.arch());
 }
 
-double sol_fraction(double median_us, const Workload& w, const DevicePeaks& peaks, bool calibrated) {
+double sol_fraction(double median_us, const Workload& w, DType dtype, const DevicePeaks& peaks, bool calibrated) {
   if (!(median_us > 0)) return 0;
   const double seconds = median_us * 1e-6;
-  const double memory_roof = calibrated && peaks.measured_bandwidth() > 0 ? peaks.measured_bandwidth() : peaks.theoretical_bandwidth;
+  const Roofs roofs = roofs_for(peaks, dtype);
+  const double memory_roof = calibrated && roofs.memory_measured > 0 ? roofs.memory_measured : roofs.memory_theoretical;
+  // Both sides of a comparison are judged against the same kind of roof: measured ones only when calibrated.
+  double compute_roof = roofs.fp32;
+  if (w.compute_pipe == "tensor" && roofs.tensor > 0) compute_roof = calibrated ? roofs.tensor : roofs.tensor_theoretical;
   const double intensity = w.ideal_bytes > 0 ? w.flops / w.ideal_bytes : 0;
-  if (peaks.fp32_flops > 0 && intensity * memory_roof > peaks.fp32_flops) return w.flops / seconds / peaks.fp32_flops;
+  if (compute_roof > 0 && intensity * memory_roof > compute_roof) return w.flops / seconds / compute_roof;
   return memory_roof > 0 ? w.ideal_bytes / seconds / memory_roof : 0;
+}
+
+std::string GateEntry::library() const {
+  if (current && !current->library.empty()) return current->library;
+  return baseline ? baseline->library : "";
 }
 
 bool GateEntry::floor_failed() const {

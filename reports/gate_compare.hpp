@@ -20,7 +20,7 @@
 namespace tkbench {
 
 // time: median times (same GPU only). sol: the fraction of each GPU's roof
-// reached (calibrated copy bandwidth, or the FP32 peak past the ridge), so
+// reached (calibrated copy bandwidth, or the pipe's compute roof past the ridge), so
 // different GPUs can be compared.
 enum class CompareBy { time, sol };
 
@@ -69,6 +69,11 @@ struct GateSide {
   std::string l2;
   bool throttled = false;
   std::string source_hash;
+  // The template's [baseline] library (ResultSet::baselines) on this shape in
+  // the same document, timed by the same worker: "% of cuBLAS".
+  std::string library;                   // "cublas"; empty: the document timed none
+  std::optional<double> library_us;      // its median; absent when it failed
+  std::optional<double> pct_of_library;  // its median over this result's, in percent: above 100 this config is faster
 };
 
 struct FloorCheck {
@@ -92,6 +97,8 @@ struct GateEntry {
   bool failed = false;             // the verdict or a floor fails the gate
 
   std::string group() const { return template_name + " " + shape + " " + dtype; }
+  // The library either side was compared with ("cublas"); empty: none.
+  std::string library() const;
   bool floor_failed() const;
 };
 
@@ -121,7 +128,9 @@ std::optional<std::string> gpu_mismatch(const std::string& baseline_path, const 
 
 // The fraction of the roof a timed result reaches: the memory roof (the
 // calibrated copy bandwidth with `calibrated`, else the theoretical one), or
-// the FP32 peak when the workload's intensity is past the ridge.
-double sol_fraction(double median_us, const Workload& workload, const DevicePeaks& peaks, bool calibrated);
+// past the ridge the compute roof of the workload's pipe: FP32, or the tensor
+// roof at `dtype`'s rate (the measured one with `calibrated`, when calibrate
+// measured it).
+double sol_fraction(double median_us, const Workload& workload, DType dtype, const DevicePeaks& peaks, bool calibrated);
 
 }  // namespace tkbench

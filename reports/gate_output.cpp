@@ -65,20 +65,52 @@ std::string sol_text(const GateEntry& e) {
   return e.current && e.current->median_us ? fmt::format("{:.1f}%", 100 * e.current->sol) : "-";
 }
 
-// The columns: no baseline, no baseline or change; --compare sol shows SoL as the values themselves.
+// "% of cuBLAS" when any entry's documents timed the template's [baseline]
+// library ("% of library" when entries name different ones); empty: none did.
+std::string library_column(const GateReport& r) {
+  std::string name;
+  for (const auto& e : r.entries) {
+    const std::string library = e.library();
+    if (library.empty()) continue;
+    if (!name.empty() && name != library) return "% of library";
+    name = library;
+  }
+  return name.empty() ? "" : "% of " + library_display_name(name);
+}
+
+// A side's % of its library: "101.2%", "failed" (the library did not run), "-" (the config has no time).
+std::string library_pct_text(const GateSide& s) {
+  if (s.pct_of_library) return fmt::format("{:.1f}%", *s.pct_of_library);
+  return s.library_us ? "-" : "failed";
+}
+
+// "97.1% -> 101.2%" when both documents timed the library, else the side that did.
+std::string library_text(const GateEntry& e) {
+  const bool b = e.baseline && !e.baseline->library.empty(), c = e.current && !e.current->library.empty();
+  if (b && c) return library_pct_text(*e.baseline) + " -> " + library_pct_text(*e.current);
+  if (c) return library_pct_text(*e.current);
+  return b ? library_pct_text(*e.baseline) + " (baseline)" : "-";
+}
+
+// The columns: no baseline, no baseline or change; --compare sol shows SoL as
+// the values themselves; "% of cuBLAS" before the verdict when a library was timed.
 std::vector<std::string> header(const GateReport& r) {
-  const bool sol = r.options.compare == CompareBy::sol;
-  if (!r.has_baseline()) return {"entry", "config", "time", "SoL", "verdict"};
-  if (sol) return {"entry", "config", "baseline SoL", "current SoL", "slowdown vs roof (90% CI)", "verdict"};
-  return {"entry", "config", "baseline", "current", "change (90% CI)", "SoL", "verdict"};
+  std::vector<std::string> out;
+  if (!r.has_baseline()) out = {"entry", "config", "time", "SoL", "verdict"};
+  else if (r.options.compare == CompareBy::sol) out = {"entry", "config", "baseline SoL", "current SoL", "slowdown vs roof (90% CI)", "verdict"};
+  else out = {"entry", "config", "baseline", "current", "change (90% CI)", "SoL", "verdict"};
+  if (const std::string library = library_column(r); !library.empty()) out.insert(out.end() - 1, library);
+  return out;
 }
 
 std::vector<std::string> cells(const GateEntry& e, const GateReport& r) {
   const CompareBy by = r.options.compare;
-  if (!r.has_baseline()) return {e.group(), config_text(e), side_text(e.current, CompareBy::time), sol_text(e), verdict_text(e)};
-  if (by == CompareBy::sol)
-    return {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), verdict_text(e)};
-  return {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), sol_text(e), verdict_text(e)};
+  std::vector<std::string> out;
+  if (!r.has_baseline()) out = {e.group(), config_text(e), side_text(e.current, CompareBy::time), sol_text(e), verdict_text(e)};
+  else if (by == CompareBy::sol) out = {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), verdict_text(e)};
+  else out = {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), sol_text(e), verdict_text(e)};
+  if (!library_column(r).empty()) out.insert(out.end() - 1, library_text(e));
+  return out;
 }
 
 // Every reason behind a verdict, floors included, as sentences.
@@ -171,7 +203,10 @@ json side_json(const std::optional<GateSide>& s) {
           {"spread", s->spread},
           {"l2", s->l2},
           {"throttled", s->throttled},
-          {"source_hash", s->source_hash}};
+          {"source_hash", s->source_hash},
+          {"library", s->library.empty() ? json(nullptr) : json(s->library)},
+          {"library_us", s->library_us ? json(*s->library_us) : json(nullptr)},
+          {"pct_of_library", s->pct_of_library ? json(*s->pct_of_library) : json(nullptr)}};
 }
 
 }  // namespace
@@ -243,9 +278,9 @@ std::string gate_junit_xml(const GateReport& r) {
     cases += fmt::format("    <testcase classname=\"tkbench.gate.{}\" name=\"{}\" time=\"0\">\n", xml_escape(e.template_name),
                          xml_escape(name));
     const auto why = reasons(e);
-    const std::string values = fmt::format("baseline {}, current {}, change {}, SoL {}",
-                                           side_text(e.baseline, r.options.compare), side_text(e.current, r.options.compare),
-                                           change_text(e), sol_text(e));
+    std::string values = fmt::format("baseline {}, current {}, change {}, SoL {}", side_text(e.baseline, r.options.compare),
+                                     side_text(e.current, r.options.compare), change_text(e), sol_text(e));
+    if (!e.library().empty()) values += fmt::format(", % of {}: {}", library_display_name(e.library()), library_text(e));
     if (e.failed) {
       ++failures;
       const std::string message = fmt::format("{}: {}", verdict_text(e), why.empty() ? values : why.front());

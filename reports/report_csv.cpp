@@ -33,8 +33,8 @@ std::string render_csv(const Report& report) {
   std::string out = "document,gpu,template,shape,dtype,config";
   for (const auto& name : params) out += "," + csv("param_" + name);
   out += ",status,best,median_us,min_us,samples,graph,l2,ideal_bytes,flops,bandwidth_gbs,pct_of_measured,pct_of_theoretical,"
-         "arithmetic_intensity,bound_by,pct_of_bound,floor_us,dram_efficiency,achieved_occupancy,theoretical_occupancy,registers,"
-         "spill_bytes,reason\n";
+         "arithmetic_intensity,bound_by,pct_of_bound,floor_us,dram_efficiency,achieved_occupancy,theoretical_occupancy,"
+         "tensor_pipe_pct,l2_hit_rate_pct,registers,spill_bytes,reason\n";
   for (const auto& p : report.points) {
     const Result& r = report.result_of(p);
     const ResultDocument& doc = report.documents[p.document];
@@ -50,7 +50,7 @@ std::string render_csv(const Report& report) {
     }
     bool counted = r.measurement && r.measurement->counters;
     std::string reason = r.reason.substr(0, r.reason.find('\n'));
-    out += fmt::format(",{},{},{},{},{},{},{},{:.0f},{:.0f},{},{},{},{:.4f},{},{},{},{},{},{},{},{},{}\n", status_name(r.status),
+    out += fmt::format(",{},{},{},{},{},{},{},{:.0f},{:.0f},{},{},{},{:.4f},{},{},{},{},{},{},{},{},{},{},{}\n", status_name(r.status),
                        p.best ? 1 : 0, number(t ? t->median_us : 0, t, 3), number(t ? t->min_us : 0, t, 3),
                        t ? std::to_string(t->samples) : "", t ? (t->graph ? "1" : "0") : "", t ? t->l2 : "", f.ideal_bytes, f.flops,
                        number(f.bandwidth / 1e9, t, 1), number(f.pct_of_measured, t && f.pct_of_measured > 0, 2),
@@ -59,6 +59,8 @@ std::string render_csv(const Report& report) {
                        number(f.dram_efficiency, counted && f.dram_efficiency > 0, 4),
                        number(f.achieved_occupancy, counted && f.achieved_occupancy > 0, 4),
                        number(f.theoretical_occupancy, r.compile.has_value(), 4),
+                       number(f.tensor_pipe_pct.value_or(0), f.tensor_pipe_pct.has_value(), 2),
+                       number(f.l2_hit_rate_pct.value_or(0), f.l2_hit_rate_pct.has_value(), 2),
                        r.compile ? std::to_string(r.compile->resources.registers) : "",
                        r.compile ? std::to_string(r.compile->resources.spill_store_bytes + r.compile->resources.spill_load_bytes) : "",
                        csv(reason));

@@ -11,6 +11,7 @@
 #include "reports/html_writer.hpp"
 #include "reports/report_formats.hpp"
 #include "reports/report_text.hpp"
+#include "reports/tensor_counters.hpp"
 
 namespace tkbench {
 namespace {
@@ -52,6 +53,7 @@ std::string point_tooltip(const Report& report, const ReportPoint& p) {
   if (f.dram_efficiency > 0) text += fmt::format("\nDRAM efficiency {}", format_pct(100 * f.dram_efficiency));
   if (f.achieved_occupancy > 0)
     text += fmt::format(" · occupancy {:.0f}% of {:.0f}%", 100 * f.achieved_occupancy, 100 * f.theoretical_occupancy);
+  if (has_tensor_counters(f)) text += "\n" + tensor_counters_summary(f);
   if (p.best) text += "\nbest of its shape";
   return text;
 }

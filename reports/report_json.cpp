@@ -35,7 +35,10 @@ json figures(const ReportPoint& p) {
           {"dram_efficiency", known(f.dram_efficiency, f.dram_efficiency > 0)},
           {"dram_throughput_pct", known(f.dram_throughput_pct, f.dram_throughput_pct > 0)},
           {"achieved_occupancy", known(f.achieved_occupancy, f.achieved_occupancy > 0)},
-          {"theoretical_occupancy", known(f.theoretical_occupancy, f.theoretical_occupancy > 0)}};
+          {"theoretical_occupancy", known(f.theoretical_occupancy, f.theoretical_occupancy > 0)},
+          {"tensor_pipe_pct", known(f.tensor_pipe_pct.value_or(0), f.tensor_pipe_pct.has_value())},
+          {"tensor_pipe_busy_pct", known(f.tensor_pipe_busy_pct.value_or(0), f.tensor_pipe_busy_pct.has_value())},
+          {"l2_hit_rate_pct", known(f.l2_hit_rate_pct.value_or(0), f.l2_hit_rate_pct.has_value())}};
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "reports/report_formats.hpp"
 #include "reports/report_text.hpp"
+#include "reports/tensor_counters.hpp"
 
 namespace tkbench {
 namespace {
@@ -51,7 +52,7 @@ std::string render_markdown(const Report& report) {
     out += "| template | shape | dtype | best config | time | GB/s | % of copy | % of bound | bound by | configs |\n";
     out += several ? "|---" : "";
     out += "|---|---|---|---|--:|--:|--:|--:|---|--:|\n";
-    std::string library_lines;
+    std::string library_lines, counter_lines;
     for (const auto& g : report.groups) {
       const ReportPoint* best = best_point(report, g);
       std::string head = several ? "| " + report.document_label(g.document) + " " : "";
@@ -71,8 +72,11 @@ std::string render_markdown(const Report& report) {
         library_lines += fmt::format("- {} {}: **{}** of {} ({} against {}, same run)\n", md(g.template_name), g.problem.shape_str(),
                                      format_pct(*g.pct_of_library), library_display_name(g.library),
                                      format_us(r.measurement->timing->median_us), format_us(*g.library_us));
+      if (has_tensor_counters(f))  // also listed under the table, for the same reason
+        counter_lines += fmt::format("- {} {}: {}\n", md(g.template_name), g.problem.shape_str(), md(tensor_counters_summary(f)));
     }
     if (!library_lines.empty()) out += "\nAgainst the template's library baseline:\n\n" + library_lines;
+    if (!counter_lines.empty()) out += "\nTensor-pipe counters of each shape's best:\n\n" + counter_lines;
   } else {
     out += "| template | shape | dtype |";
     std::string rule = "|---|---|---|";

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "reports/library_comparison.hpp"
+#include "reports/tensor_counters.hpp"
 
 namespace tkbench {
 
@@ -62,6 +63,28 @@ std::vector<ParameterEffect> parameter_effects(const Report& report, const Shape
   return effects;
 }
 
+std::string joined(const std::vector<std::string>& parts, const char* separator) {
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : separator) + part;
+  return out;
+}
+
+// Past the ridge on the tensor pipe the memory-side reasons (bytes in flight,
+// footprint) do not apply: the tensor pipe's counters, L2, DRAM and spills
+// say what is in the way.
+std::vector<std::string> explain_tensor_bound(const Result& r, const RooflineFigures& f, double pct, double us,
+                                               std::vector<std::string> reasons) {
+  for (auto& reason : tensor_loss_reasons(r, f)) reasons.push_back(std::move(reason));
+  if (pct < kAtLimitPct && us < 15)
+    reasons.push_back(fmt::format("short kernel ({:.1f} µs): launch ramp and tail dominate", us));
+  if (pct < kAtLimitPct && !has_tensor_counters(f))
+    reasons.push_back(r.measurement->counters ? "no tensor-pipe counters in this document: `tkbench tune --counters` collects them "
+                                                "for templates with [roofline] pipe = \"tensor\""
+                                              : "no counters in this document: `tkbench tune --counters` shows tensor-pipe "
+                                                "activity, L2 hit rate and DRAM traffic");
+  return reasons;
+}
+
 // One sentence on what stands between the best config and its bound, from the
 // figures the document has. Counters are the strongest evidence; without them
 // the footprint and duration still say a lot.
@@ -77,6 +100,7 @@ std::string explain(const Report& report, const ShapeGroup& group) {
   std::vector<std::string> reasons;
   const double pct = judged_pct(f);
   if (pct >= kAtLimitPct) reasons.push_back(fmt::format("within {:.0f}% of the roof", 100 - kAtLimitPct));
+  if (f.compute_bound && f.compute_pipe == "tensor") return joined(explain_tensor_bound(r, f, pct, us, reasons), "; ");
   if (f.dram_efficiency > 0 && f.dram_efficiency < 0.95)
     reasons.push_back(fmt::format("moves {:.2f}x the ideal bytes (DRAM efficiency {:.0f}%)", 1 / f.dram_efficiency, 100 * f.dram_efficiency));
   if (f.achieved_occupancy > 0 && f.theoretical_occupancy > 0 && f.achieved_occupancy < 0.6 * f.theoretical_occupancy)
@@ -96,9 +120,7 @@ std::string explain(const Report& report, const ShapeGroup& group) {
                                             100 * f.dram_efficiency, 100 * f.achieved_occupancy)
                               : "no counters in this document: `tkbench tune --counters` shows DRAM traffic and occupancy");
   }
-  std::string out;
-  for (const auto& reason : reasons) out += (out.empty() ? "" : "; ") + reason;
-  return out;
+  return joined(reasons, "; ");
 }
 
 }  // namespace

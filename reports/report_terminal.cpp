@@ -6,6 +6,7 @@
 
 #include "reports/report_formats.hpp"
 #include "reports/report_text.hpp"
+#include "reports/tensor_counters.hpp"
 #include "reports/terminal.hpp"
 
 namespace tkbench {
@@ -44,12 +45,24 @@ std::string render_terminal(const Report& report, bool color) {
   if (!documents_overlap(report)) {
     std::vector<std::string> header = {"template", "shape", "dtype", "best config", "time", "GB/s", "% of copy", "% of theor.", "bound", "DRAM eff.",
                  "occupancy", "configs", "verdict"};
+    // The tensor pipe's activity and the L2 hit rate when a best result has them (tune --counters of a tensor-pipe template).
+    const bool tensor = std::any_of(report.groups.begin(), report.groups.end(), [&](const ShapeGroup& g) {
+      const ReportPoint* best = best_point(report, g);
+      return best && has_tensor_counters(best->figures);
+    });
+    if (tensor) header.insert(header.begin() + 11, {"tensor pipe", "L2 hit"});
     // "% of cuBLAS" (or another library) when a document timed the template's [baseline].
     const bool libraries = std::any_of(report.groups.begin(), report.groups.end(), [](const ShapeGroup& g) { return !g.library.empty(); });
     if (libraries) header.insert(header.begin() + 8, "% of library");
     if (several) header.insert(header.begin(), "doc");
     Table table(header);
     auto add = [&](const ShapeGroup& g, std::vector<Cell> cells) {
+      if (tensor) {
+        const ReportPoint* best = best_point(report, g);
+        auto pct = [](const std::optional<double>& v) { return v ? format_pct(*v) : std::string("-"); };
+        cells.insert(cells.begin() + 11, {Cell(best ? pct(best->figures.tensor_pipe_pct) : "-"),
+                                          Cell(best ? pct(best->figures.l2_hit_rate_pct) : "-")});
+      }
       if (libraries)
         cells.insert(cells.begin() + 8, g.pct_of_library ? Cell(fmt::format("{} {}", format_pct(*g.pct_of_library), library_display_name(g.library)))
                                                          : Cell(g.library.empty() ? "-" : "failed"));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "profiler/default_metrics.hpp"
+
 namespace tkbench {
 
 Workload workload_of(const TemplateSpec& spec, const Problem& problem) {
@@ -36,16 +38,20 @@ RooflineFigures roofline_figures(const Result& result, const Workload& workload,
   f.ideal_bytes = workload.ideal_bytes;
   f.flops = workload.flops;
   f.arithmetic_intensity = f.ideal_bytes > 0 ? f.flops / f.ideal_bytes : 0;
+  f.compute_pipe = workload.compute_pipe;
   if (result.compile) f.theoretical_occupancy = result.compile->occupancy.fraction;
   if (result.measurement && result.measurement->counters) {
     const Counters& c = *result.measurement->counters;
-    auto read = c.get("dram__bytes_read.sum"), write = c.get("dram__bytes_write.sum");
+    auto read = c.get(metric::kDramRead), write = c.get(metric::kDramWrite);
     if (read && write) {
       f.dram_bytes = *read + *write;
       if (f.dram_bytes > 0) f.dram_efficiency = f.ideal_bytes / f.dram_bytes;
     }
-    f.dram_throughput_pct = c.get("dram__throughput.avg.pct_of_peak_sustained_elapsed").value_or(0);
-    f.achieved_occupancy = c.get("sm__warps_active.avg.pct_of_peak_sustained_active").value_or(0) / 100;
+    f.dram_throughput_pct = c.get(metric::kDramThroughput).value_or(0);
+    f.achieved_occupancy = c.get(metric::kWarpsActive).value_or(0) / 100;
+    f.tensor_pipe_pct = c.get(metric::kTensorPipeElapsed);
+    f.tensor_pipe_busy_pct = c.get(metric::kTensorPipeActive);
+    f.l2_hit_rate_pct = c.get(metric::kL2RequestHitRate);
   }
   const Roofs roofs = roofs_for(peaks, result.problem.dtype);
   const double compute_roof = workload.compute_pipe == "tensor" && roofs.tensor > 0 ? roofs.tensor : roofs.fp32;
@@ -79,6 +85,7 @@ nlohmann::ordered_json figures_json(const Result& r, const Workload& workload, c
   RooflineFigures f = roofline_figures(r, workload, peaks);
   bool timed = r.measurement && r.measurement->timing;
   bool counted = r.measurement && r.measurement->counters;
+  auto optional = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   return {{"ideal_bytes", f.ideal_bytes}, {"flops", f.flops}, {"compute_pipe", workload.compute_pipe},
           {"bandwidth", timed ? json(f.bandwidth) : json(nullptr)},
           {"pct_of_measured_bandwidth", timed && peaks.calibration ? json(f.pct_of_measured) : json(nullptr)},
@@ -90,7 +97,10 @@ nlohmann::ordered_json figures_json(const Result& r, const Workload& workload, c
           {"dram_efficiency", counted && f.dram_bytes > 0 ? json(f.dram_efficiency) : json(nullptr)},
           {"dram_throughput_pct", counted ? json(f.dram_throughput_pct) : json(nullptr)},
           {"achieved_occupancy", counted ? json(f.achieved_occupancy) : json(nullptr)},
-          {"theoretical_occupancy", r.compile ? json(f.theoretical_occupancy) : json(nullptr)}};
+          {"theoretical_occupancy", r.compile ? json(f.theoretical_occupancy) : json(nullptr)},
+          {"tensor_pipe_pct", optional(f.tensor_pipe_pct)},
+          {"tensor_pipe_busy_pct", optional(f.tensor_pipe_busy_pct)},
+          {"l2_hit_rate_pct", optional(f.l2_hit_rate_pct)}};
 }
 
 }  // namespace tkbench

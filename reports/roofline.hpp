@@ -5,6 +5,7 @@
 // under them — achieved bandwidth and FLOP/s from the manifest's ideal bytes
 // and flops, the attainable bound at its arithmetic intensity, % of that
 // bound, and which roof binds.
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -55,6 +56,7 @@ struct RooflineFigures {
   double pct_of_bound = 0;
   double floor_seconds = 0;           // the bound as a time: max(ideal bytes / memory roof, flops / compute roof)
   bool compute_bound = false;
+  std::string compute_pipe = "fp32";  // the workload's: "tensor" for tensor-core kernels
   std::string bound_by;               // "measured copy", "theoretical DRAM", "FP32", "bf16 tensor", ...
 
   // From hardware counters, when present (0 otherwise):
@@ -63,6 +65,11 @@ struct RooflineFigures {
   double dram_throughput_pct = 0;     // dram__throughput.avg.pct_of_peak_sustained_elapsed
   double achieved_occupancy = 0;      // sm__warps_active.avg.pct_of_peak_sustained_active, in [0, 1]
   double theoretical_occupancy = 0;   // from the compiler's resource report, in [0, 1]
+  // From a tensor-pipe template's counters (profiler/default_metrics.hpp), in
+  // percent; absent when not collected (0% is a measurement: no tensor work).
+  std::optional<double> tensor_pipe_pct;       // tensor pipe active, of the kernel's elapsed cycles
+  std::optional<double> tensor_pipe_busy_pct;  // ... of the cycles its SM had work
+  std::optional<double> l2_hit_rate_pct;       // L2 requests that hit
 };
 
 // Zeroes (but the workload) where the result has no timing.

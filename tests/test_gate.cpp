@@ -564,6 +564,75 @@ TEST_CASE("gate JSON: a machine-readable verdict", "[gate]") {
   CHECK(e["baseline"]["samples"] == 60);
 }
 
+TEST_CASE("gate: % of cuBLAS for each entry whose documents timed the library - table, JSON, JUnit, Markdown", "[gate][baseline]") {
+  GateReport r = gate("gemm_baseline.json", "gemm_current.json");
+  CHECK(r.passed());
+  REQUIRE(r.entries.size() == 2);
+  const GateEntry& best = r.entries[0];  // the tuned config, its shape's best on both sides
+  REQUIRE(best.shape_best);
+  REQUIRE(best.baseline);
+  REQUIRE(best.current);
+  CHECK(best.library() == "cublas");
+  // The library's median over the config's, each side from its own document.
+  CHECK(*best.baseline->library_us == Approx(177.0));
+  CHECK(*best.baseline->pct_of_library == Approx(100 * 177.0 / *best.baseline->median_us));
+  CHECK(*best.current->pct_of_library == Approx(100 * 176.915 / *best.current->median_us));
+  CHECK(*best.current->pct_of_library == Approx(92.2).margin(0.05));
+  // SoL past the ridge is against the tensor roof of a tensor-pipe workload (the fixture's GPU: 1070.5 TFLOP/s bf16), not FP32.
+  CHECK(best.current->sol == Approx(2.0 * 4096 * 4096 * 4096 / (*best.current->median_us * 1e-6) / 1070530560000000.0));
+  CHECK(best.current->sol == Approx(0.669).margin(0.001));
+
+  char* buffer = nullptr;
+  std::size_t size = 0;
+  std::FILE* f = ::open_memstream(&buffer, &size);
+  print_gate_report(f, r, false, true);
+  std::fclose(f);
+  const std::string table(buffer, size);
+  std::free(buffer);
+  CHECK_THAT(table, Contains("% of cuBLAS") && Contains("89.5% -> 92.2%"));
+  CHECK_THAT(gate_markdown(r), Contains("| SoL | % of cuBLAS | verdict |") && Contains("89.5% -&gt; 92.2%"));
+  const std::string xml = gate_junit_xml(r);
+  CHECK(xml_problem(xml).empty());
+  CHECK_THAT(xml, Contains("% of cuBLAS: 89.5% -&gt; 92.2%"));
+  auto j = gate_json(r);
+  CHECK(j["entries"][0]["current"]["library"] == "cublas");
+  CHECK(j["entries"][0]["current"]["library_us"].get<double>() == Approx(176.915));
+  CHECK(j["entries"][0]["current"]["pct_of_library"].get<double>() == Approx(*best.current->pct_of_library));
+  CHECK(j["entries"][0]["baseline"]["pct_of_library"].get<double>() == Approx(*best.baseline->pct_of_library));
+
+  // Documents without a library have no such column, and JSON says null.
+  GateReport plain = gate("baseline.json", "rerun.json");
+  CHECK_THAT(gate_markdown(plain), !Contains("% of"));
+  CHECK(gate_json(plain)["entries"][0]["current"]["pct_of_library"].is_null());
+}
+
+TEST_CASE("gate: % of cuBLAS when one side has no library time, or the library failed", "[gate][baseline]") {
+  ResultDocument base = load("gemm_baseline.json"), cur = load("gemm_current.json");
+  ResultDocument untimed = cur;
+  untimed.set.baselines.clear();  // a current run that did not time the library
+  GateReport r = gate_documents(&base, untimed, {});
+  CHECK_FALSE(r.entries[0].current->pct_of_library);
+  CHECK_THAT(gate_markdown(r), Contains("89.5% (baseline)"));
+  ResultDocument failed = cur;
+  failed.set.baselines[0].status = Status::fault;
+  failed.set.baselines[0].measurement.reset();
+  r = gate_documents(&base, failed, {});
+  CHECK(r.entries[0].current->library == "cublas");
+  CHECK_FALSE(r.entries[0].current->library_us);
+  CHECK_THAT(gate_markdown(r), Contains("| 89.5% -&gt; failed |"));
+  // Floors only (no baseline document): the current side's figure.
+  r = gate_documents(nullptr, cur, {});
+  CHECK_THAT(gate_markdown(r), Contains("| time | SoL | % of cuBLAS | verdict |") && Contains("| 92.2% |"));
+}
+
+TEST_CASE("cli: gate shows % of cuBLAS", "[gate][cli][baseline]") {
+  auto r = test::run_tkbench("gate --baseline " + fixture("gemm_baseline.json") + " --current " + fixture("gemm_current.json"));
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("% of cuBLAS") && Contains("89.5% -> 92.2%"));
+  auto help = test::run_tkbench("gate --help");
+  CHECK_THAT(help.output, Contains("% of cuBLAS"));
+}
+
 // ---- gate specs ----
 
 TEST_CASE("a gate spec lists entries with shapes and dtype and config filter and floors", "[gate][spec]") {

@@ -12,7 +12,7 @@
 
 #include "profiler/device.hpp"
 #include "profiler/evaluator.hpp"
-#include "profiler/cupti_host.hpp"
+#include "profiler/default_metrics.hpp"
 #include "profiler/remote_evaluation.hpp"
 #include "quick_request.hpp"
 #include "test_helpers.hpp"
@@ -20,6 +20,7 @@
 #include "profiler/kernel_loader.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/kernel_cache.hpp"
+#include "tuner/search_space.hpp"
 #include "tuner/template_registry.hpp"
 
 using namespace tkbench;
@@ -215,6 +216,24 @@ TEST_CASE("a faulting and a hanging kernel each cost one config, and the run goe
   std::filesystem::remove_all(cache);
 }
 
+namespace {
+
+// `config` verified and counted with the template's default metrics.
+Measurement counted(const TemplateRegistry& registry, const Compiler& compiler, const DeviceInfo& device, const TemplateSpec& spec,
+                    const Problem& problem, const Config& config) {
+  Evaluator evaluator(registry, compiler, device);
+  auto req = EvaluationRequest::for_config(spec, problem, config);
+  req.rule.max_seconds = 0.1;
+  req.metrics = default_metrics(spec.compute_pipe);
+  Measurement m = evaluator.evaluate(req, [] {});
+  REQUIRE(m.verification.passed);
+  INFO(m.counters_unavailable);
+  REQUIRE(m.counters);
+  return m;
+}
+
+}  // namespace
+
 // Lines still dirty in L2 when a kernel ends (tens of MB on an H200) are
 // written back later, outside its range: with 4 GiB per buffer that residue is
 // well under 1% of the writes.
@@ -224,21 +243,35 @@ TEST_CASE("copy's DRAM counters are within 1% of its ideal bytes at 8x L2", "[gp
   const auto& spec = registry.get("copy");
   Compiler compiler(nullptr);
   const DeviceInfo& device = require_device(0);
-  Evaluator evaluator(registry, compiler, device);
   const long long n = std::max<long long>(1LL << 31, 4 * device.l2_bytes / 2);  // 4 GiB per buffer, >= 8x L2 moved
   Problem p = make_problem(spec, {n}, DType::bf16);
-  auto req = EvaluationRequest::for_config(spec, p, Config{{{"VEC_BYTES", 16}, {"THREADS", 256}, {"UNROLL", 4}, {"STREAMING", 0}}});
-  req.rule.max_seconds = 0.1;
-  req.metrics = default_metrics();
-  Measurement m = evaluator.evaluate(req, [] {});
-  REQUIRE(m.verification.passed);
-  INFO(m.counters_unavailable);
-  REQUIRE(m.counters);
+  Measurement m = counted(registry, compiler, device, spec, p, Config{{{"VEC_BYTES", 16}, {"THREADS", 256}, {"UNROLL", 4}, {"STREAMING", 0}}});
   const double ideal = 2.0 * n * 2;  // read + write, bf16
   CHECK(*m.counters->get("dram__bytes_read.sum") == Approx(ideal / 2).epsilon(0.01));
   CHECK(*m.counters->get("dram__bytes_write.sum") == Approx(ideal / 2).epsilon(0.01));
   CHECK(*m.counters->get("sm__warps_active.avg.pct_of_peak_sustained_active") > 10);
   CHECK(m.counters->overhead_ms < 1000);
+}
+
+// Checks that the tensor set measures wgmma: the metric names were chosen
+// offline from CUPTI's GH100 descriptions (HMMA/HGMMA/QGMMA), not measured.
+TEST_CASE("gemm's tensor-pipe counters see its wgmma work and its L2 hits", "[gpu][cupti][gemm]") {
+  TKBENCH_SKIP_WITHOUT_GPU();
+  auto registry = TemplateRegistry::load({});
+  const auto& spec = registry.get("gemm");
+  const DeviceInfo& device = require_device(0);
+  if (device.arch() != "sm_90") TKBENCH_SKIP_TEST("gemm's wgmma path needs sm_90, not " << device.arch());
+  Compiler compiler(nullptr);
+  Problem p = make_problem(spec, {4096, 4096, 4096}, DType::bf16);
+  Measurement m = counted(registry, compiler, device, spec, p, *SearchSpace(spec, p).default_config());
+  CHECK(m.counters->passes == 1);
+  const double elapsed = *m.counters->get(metric::kTensorPipeElapsed), busy = *m.counters->get(metric::kTensorPipeActive);
+  CHECK(elapsed > 20);  // the default config reaches about half of cuBLAS: its tensor pipe is far from idle
+  CHECK(elapsed <= busy + 0.5);
+  CHECK(busy <= 100.5);
+  const double hit = *m.counters->get(metric::kL2RequestHitRate);
+  CHECK(hit > 30);  // every A and B tile is read by many blocks
+  CHECK(hit <= 100);
 }
 
 TEST_CASE("an end-to-end tune of copy writes a results document, caches its answer and survives Ctrl-C", "[gpu][tuner]") {
