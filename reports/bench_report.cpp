@@ -152,6 +152,18 @@ void print_calibration(std::FILE* out, const DevicePeaks& p, bool color) {
                  c.tensor_source.c_str(), p.tensor_bf16_flops > 0 ? 100 * c.tensor_bf16_flops / p.tensor_bf16_flops : 0.0);
   std::fprintf(out, "    footprint %s per buffer, measured %s\n", format_bytes(static_cast<double>(c.bytes_per_buffer)).c_str(),
                c.measured_at.c_str());
+  if (!c.size_curve || !c.size_curve->usable()) {
+    std::fprintf(out, "  size curve: not measured (calibrated before size curves; tkbench calibrate --force)\n");
+    return;
+  }
+  const BandwidthCurve& curve = *c.size_curve;
+  std::fprintf(out, "  latency floor               %s  (graph-launched copy of %s, %s)\n",
+               styled(us(curve.latency_floor_us), Style::green, color).c_str(), format_bytes(curve.latency_floor_bytes).c_str(),
+               curve.latency_floor_config.c_str());
+  std::fprintf(out, "  copy bandwidth by footprint (read + written; best of %d configs in all):\n", curve.configs_tried);
+  for (const auto& point : curve.points)
+    std::fprintf(out, "    %9s  %s  %5.1f%% of the large copy  %s\n", format_bytes(point.bytes).c_str(), tbps(point.bandwidth).c_str(),
+                 c.bandwidth > 0 ? 100 * point.bandwidth / c.bandwidth : 0.0, point.config.c_str());
 }
 
 }  // namespace tkbench
