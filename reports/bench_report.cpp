@@ -5,6 +5,7 @@
 #include "reports/library_comparison.hpp"
 #include "reports/roofline.hpp"
 #include "reports/terminal.hpp"
+#include "reports/verdict.hpp"
 #include "tuner/format_bytes.hpp"
 #include "tuner/result_json.hpp"
 
@@ -56,6 +57,17 @@ void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spe
                                 tbps(peaks.theoretical_bandwidth)));
   line("", fmt::format("ideal bytes {} ({}), {:.2f} FLOP/byte", static_cast<long long>(f.ideal_bytes),
                        format_bytes(f.ideal_bytes), f.arithmetic_intensity));
+  if (f.has_size_roof())
+    line("size roof", fmt::format("{:.1f}% of a copy of the same bytes: {} at {} for this footprint, latency floor {}",
+                                  f.pct_of_size_roof, us(1e6 * f.size_roof_seconds), tbps(f.size_roof_bandwidth),
+                                  us(1e6 * f.latency_floor_seconds)));
+  else if (peaks.calibration && !f.compute_bound)
+    line("size roof", "unknown: this GPU was calibrated before size curves (`tkbench calibrate --force` measures one)");
+  if (peaks.calibration) {
+    const std::string verdict = verdict_of(f);
+    const Style style = verdict_at_limit(verdict) ? Style::green : verdict == "near the limit" ? Style::yellow : Style::red;
+    line("verdict", styled(verdict, style, color) + fmt::format(" ({:.1f}% of the {} roof)", judged_pct(f), judged_roof_name(f)));
+  }
   print_counters(out, r, f, color);
 }
 

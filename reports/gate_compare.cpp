@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/verdict.hpp"
 #include "tuner/errors.hpp"
 
 namespace tkbench {
@@ -83,6 +84,11 @@ GateSide side_of(const Indexed& x, const DevicePeaks& peaks, bool calibrated) {
   if (timed(r)) {
     s.median_us = median_us(x);
     s.sol = sol_fraction(*s.median_us, *x.workload, peaks, calibrated);
+    if (calibrated) {
+      const RooflineFigures f = roofline_figures(r, *x.workload, peaks);
+      if (f.has_size_roof()) s.size_sol = f.pct_of_size_roof / 100;
+      s.roof_verdict = verdict_of(f);
+    }
   }
   return s;
 }

@@ -65,20 +65,40 @@ std::string sol_text(const GateEntry& e) {
   return e.current && e.current->median_us ? fmt::format("{:.1f}%", 100 * e.current->sol) : "-";
 }
 
+// The current result against the roof for its size, with the verdict on it: "91.2% latency-bound".
+std::string size_sol_text(const GateEntry& e) {
+  if (!e.current || !e.current->median_us || e.current->size_sol <= 0) return "-";
+  return fmt::format("{:.1f}% {}", 100 * e.current->size_sol, e.current->roof_verdict);
+}
+
+// Whether a current result has a size-aware roof: then its column follows SoL.
+bool sized(const GateReport& r) {
+  return std::any_of(r.entries.begin(), r.entries.end(), [](const GateEntry& e) { return e.current && e.current->size_sol > 0; });
+}
+
 // The columns: no baseline, no baseline or change; --compare sol shows SoL as the values themselves.
 std::vector<std::string> header(const GateReport& r) {
   const bool sol = r.options.compare == CompareBy::sol;
-  if (!r.has_baseline()) return {"entry", "config", "time", "SoL", "verdict"};
-  if (sol) return {"entry", "config", "baseline SoL", "current SoL", "slowdown vs roof (90% CI)", "verdict"};
-  return {"entry", "config", "baseline", "current", "change (90% CI)", "SoL", "verdict"};
+  std::vector<std::string> h;
+  if (!r.has_baseline()) h = {"entry", "config", "time", "SoL", "verdict"};
+  else if (sol) h = {"entry", "config", "baseline SoL", "current SoL", "slowdown vs roof (90% CI)", "verdict"};
+  else h = {"entry", "config", "baseline", "current", "change (90% CI)", "SoL", "verdict"};
+  if (sized(r)) h.insert(h.end() - 1, "size SoL");
+  return h;
 }
 
-std::vector<std::string> cells(const GateEntry& e, const GateReport& r) {
+std::vector<std::string> cells_without_size(const GateEntry& e, const GateReport& r) {
   const CompareBy by = r.options.compare;
   if (!r.has_baseline()) return {e.group(), config_text(e), side_text(e.current, CompareBy::time), sol_text(e), verdict_text(e)};
   if (by == CompareBy::sol)
     return {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), verdict_text(e)};
   return {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), sol_text(e), verdict_text(e)};
+}
+
+std::vector<std::string> cells(const GateEntry& e, const GateReport& r) {
+  std::vector<std::string> c = cells_without_size(e, r);
+  if (sized(r)) c.insert(c.end() - 1, size_sol_text(e));
+  return c;
 }
 
 // Every reason behind a verdict, floors included, as sentences.
@@ -167,6 +187,8 @@ json side_json(const std::optional<GateSide>& s) {
           {"reason", s->reason.empty() ? json(nullptr) : json(s->reason)},
           {"median_us", s->median_us ? json(*s->median_us) : json(nullptr)},
           {"sol", s->median_us ? json(s->sol) : json(nullptr)},
+          {"size_sol", s->median_us && s->size_sol > 0 ? json(s->size_sol) : json(nullptr)},
+          {"roof_verdict", s->roof_verdict.empty() ? json(nullptr) : json(s->roof_verdict)},
           {"samples", s->samples},
           {"spread", s->spread},
           {"l2", s->l2},
@@ -243,9 +265,9 @@ std::string gate_junit_xml(const GateReport& r) {
     cases += fmt::format("    <testcase classname=\"tkbench.gate.{}\" name=\"{}\" time=\"0\">\n", xml_escape(e.template_name),
                          xml_escape(name));
     const auto why = reasons(e);
-    const std::string values = fmt::format("baseline {}, current {}, change {}, SoL {}",
+    const std::string values = fmt::format("baseline {}, current {}, change {}, SoL {}, size SoL {}",
                                            side_text(e.baseline, r.options.compare), side_text(e.current, r.options.compare),
-                                           change_text(e), sol_text(e));
+                                           change_text(e), sol_text(e), size_sol_text(e));
     if (e.failed) {
       ++failures;
       const std::string message = fmt::format("{}: {}", verdict_text(e), why.empty() ? values : why.front());
