@@ -57,8 +57,13 @@ void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spe
                                 tbps(peaks.theoretical_bandwidth)));
   line("", fmt::format("ideal bytes {} ({}), {:.2f} FLOP/byte", static_cast<long long>(f.ideal_bytes),
                        format_bytes(f.ideal_bytes), f.arithmetic_intensity));
-  if (f.has_size_roof())
-    line("size roof", fmt::format("{:.1f}% of a copy of the same bytes: {} at {} for this footprint, latency floor {}",
+  const bool floor_binds = f.has_size_roof() && f.size_roof_seconds <= f.latency_floor_seconds;
+  if (floor_binds)
+    line("size roof", fmt::format("{:.1f}% of the roof for these bytes: {}, the latency floor (a copy at this footprint's {}: {})",
+                                  f.pct_of_size_roof, us(1e6 * f.size_roof_seconds), tbps(f.size_roof_bandwidth),
+                                  us(1e6 * f.ideal_bytes / f.size_roof_bandwidth)));
+  else if (f.has_size_roof())
+    line("size roof", fmt::format("{:.1f}% of the roof for these bytes: {}, a copy at this footprint's {} (latency floor {})",
                                   f.pct_of_size_roof, us(1e6 * f.size_roof_seconds), tbps(f.size_roof_bandwidth),
                                   us(1e6 * f.latency_floor_seconds)));
   else if (peaks.calibration && !f.compute_bound)
@@ -172,7 +177,8 @@ void print_calibration(std::FILE* out, const DevicePeaks& p, bool color) {
   std::fprintf(out, "  latency floor               %s  (graph-launched copy of %s, %s)\n",
                styled(us(curve.latency_floor_us), Style::green, color).c_str(), format_bytes(curve.latency_floor_bytes).c_str(),
                curve.latency_floor_config.c_str());
-  std::fprintf(out, "  copy bandwidth by footprint (read + written; best of %d configs in all):\n", curve.configs_tried);
+  std::fprintf(out, "  copy bandwidth by footprint (bytes read + written; the best config of each, %d timed in all):\n",
+               curve.configs_tried);
   for (const auto& point : curve.points)
     std::fprintf(out, "    %9s  %s  %5.1f%% of the large copy  %s\n", format_bytes(point.bytes).c_str(), tbps(point.bandwidth).c_str(),
                  c.bandwidth > 0 ? 100 * point.bandwidth / c.bandwidth : 0.0, point.config.c_str());

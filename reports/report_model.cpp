@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -166,12 +167,14 @@ Report build_report(std::vector<ResultDocument> documents) {
     else g.verdict = verdict_of(report.points[*g.best].figures);
     g.why = explain(report, g);
   }
+  // A latency-bound shape has nothing left to gain: it is furthest only when every shape is latency-bound.
+  auto distance = [&](std::size_t group) {
+    const RooflineFigures& f = report.points[*report.groups[group].best].figures;
+    return std::make_pair(f.latency_bound, judged_pct(f));
+  };
   for (std::size_t i = 0; i < report.groups.size(); ++i) {
-    const auto& g = report.groups[i];
-    if (!g.best) continue;
-    if (!report.furthest || judged_pct(report.points[*g.best].figures) <
-                                judged_pct(report.points[*report.groups[*report.furthest].best].figures))
-      report.furthest = i;
+    if (!report.groups[i].best) continue;
+    if (!report.furthest || distance(i) < distance(*report.furthest)) report.furthest = i;
   }
   return report;
 }

@@ -57,7 +57,7 @@ struct Report {
   std::vector<ResultDocument> documents;
   std::vector<ReportPoint> points;      // document order, then result order
   std::vector<ShapeGroup> groups;       // by document, template, dtype, then shape (numerically)
-  // The group whose best is furthest below its judged roof (across all documents).
+  // The group whose best is furthest below its judged roof (across all documents), latency-bound ones last.
   std::optional<std::size_t> furthest;
 
   const Result& result_of(const ReportPoint& p) const { return documents[p.document].set.results[p.result]; }

@@ -50,8 +50,8 @@ std::string bound_phrase(const ReportPoint& best) {
   const RooflineFigures& f = best.figures;
   std::string large = fmt::format("{} of the {} roof", format_pct(f.pct_of_bound), f.bound_by);
   if (!f.has_size_roof()) return large;
-  return fmt::format("{} of the size-aware roof ({} for these bytes{}), {}", format_pct(f.pct_of_size_roof),
-                     format_us(1e6 * f.size_roof_seconds), f.latency_bound ? ", latency-bound" : "", large);
+  return fmt::format("{} of the size-aware roof ({} for these bytes), {}", format_pct(f.pct_of_size_roof),
+                     format_us(1e6 * f.size_roof_seconds), large);
 }
 
 std::string size_roof_pct(const RooflineFigures& f) {

@@ -267,6 +267,25 @@ TEST_CASE("reports show the size-aware roof from a document with a curve, and no
   CHECK(render_json(plain).at("documents").at(0).at("roofs").at("size_curve").is_null());
 }
 
+TEST_CASE("a latency-bound shape is never the one furthest from its limit while another is below it", "[size_roof][report]") {
+  ResultDocument doc;
+  doc.path = "made-up.json";
+  doc.peaks = peaks_with(fake_curve());
+  Result decode = timed(3.0);  // 67% of a 2 µs floor, but within 2x of it
+  decode.problem.dims = {1};
+  Result prefill = timed(1e6 * GiB / 4e12 / 0.9);  // 90% of a copy of 1 GiB
+  prefill.problem.dims = {2};
+  doc.set.results = {decode, prefill};
+  doc.workloads = {Workload{49152, 0, "fp32"}, Workload{GiB, 0, "fp32"}};
+  Report report = build_report({doc});
+  REQUIRE(report.groups.size() == 2);
+  CHECK(report.groups[0].verdict == "latency-bound");
+  CHECK(report.groups[1].verdict == "near the limit");
+  REQUIRE(report.furthest);
+  CHECK(*report.furthest == 1);
+  CHECK_THAT(report.groups[0].why, Contains("within 2x of the 2.000 µs latency floor"));
+}
+
 TEST_CASE("the gate shows each current result against the roof for its size", "[size_roof][gate]") {
   const ResultDocument doc = fixture_document("h200.json");
   GateReport r = gate_documents(&doc, doc, {});
