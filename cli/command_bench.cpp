@@ -242,8 +242,13 @@ CommandRunner add_calibrate_command(CLI::App& app, const GlobalOptions& global) 
   cmd->footer(R"(
 The measured bandwidth is the better of the built-in copy template tuned over
 its whole space and the driver's device-to-device copy (cudaMemcpyAsync), each
-moving at least 8x the L2 size. Both are reported. Theoretical peaks come from
-device attributes. Stored per GPU (by UUID) under the cache directory.
+moving at least 8x the L2 size. Both are reported. Then the copy's bandwidth
+over footprints from 1 MiB to 2 GiB (a few configs tuned at each) and the
+latency floor (the shortest graph-launched copy that reads DRAM): reports judge
+each result against a copy of its own size, never under that floor. Theoretical
+peaks come from device attributes. Stored per GPU (by UUID) under the cache
+directory; `--force` measures again (and adds the size curve to a calibration
+made before it existed).
 --devices calibrates several GPUs at once, each in its own worker, each
 stored under its own UUID: every GPU keeps its own roofs.)");
   return [&global, force, devices]() -> int {

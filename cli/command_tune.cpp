@@ -19,6 +19,7 @@
 #include "profiler/device_peaks.hpp"
 #include "reports/library_comparison.hpp"
 #include "reports/roofline.hpp"
+#include "reports/verdict.hpp"
 #include "reports/terminal.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/file_util.hpp"
@@ -256,6 +257,17 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
       // "% of cuBLAS": the library's time over the best config's, both timed in this run (above 100%: faster).
       const bool library_column = spec.baseline.has_value();
       if (library_column) headers.insert(headers.begin() + 5, "% of " + spec.baseline->display_name());
+      // Against a copy of each shape's own bytes, and the verdict on it, when this GPU has a size curve.
+      const bool size_columns = peaks.calibration && peaks.calibration->size_curve && peaks.calibration->size_curve->usable();
+      if (size_columns) {
+        headers.insert(headers.begin() + 5, "% of size roof");
+        headers.push_back("verdict");
+      }
+      auto add_size_cells = [&](std::vector<Cell>& row, const std::string& pct, const std::string& verdict) {
+        if (!size_columns) return;
+        row.insert(row.begin() + 5, Cell(pct));
+        row.emplace_back(verdict);
+      };
       Table table(headers);
       for (const auto& s : summaries) {
         if (s.from_cache) {
@@ -265,6 +277,7 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
                                    fmt::format("{:.0f}", s.cached->bandwidth / 1e9), fmt::format("{:.1f}%", s.cached->pct_of_measured),
                                    "cached", std::to_string(s.cached->configs_evaluated), "-"};
           if (library_column) row.insert(row.begin() + 5, Cell("-"));
+          add_size_cells(row, "-", "-");
           table.add_row(row);
           continue;
         }
@@ -272,6 +285,7 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
           std::vector<Cell> row = {s.problem.shape_str(), Cell("no valid config", Style::red), "-", "-", "-", "-",
                                    std::to_string(s.evaluated), std::to_string(s.failed)};
           if (library_column) row.insert(row.begin() + 5, Cell("-"));
+          add_size_cells(row, "-", "no valid config");
           table.add_row(row);
           continue;
         }
@@ -282,6 +296,7 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
                                  fmt::format("{:.0f}", f.bandwidth / 1e9), fmt::format("{:.1f}%", f.pct_of_measured), speedup,
                                  std::to_string(s.evaluated), std::to_string(s.failed)};
         if (library_column) row.insert(row.begin() + 5, Cell(library_figure(s.library ? &*s.library : nullptr, best_us)));
+        add_size_cells(row, f.has_size_roof() ? fmt::format("{:.1f}%", f.pct_of_size_roof) : "-", verdict_of(f));
         table.add_row(row);
       }
       table.print(stdout, global.color_stdout());

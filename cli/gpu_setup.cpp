@@ -73,11 +73,11 @@ std::vector<const DeviceInfo*> select_devices(const std::string& devices, int de
 Calibration run_and_store_calibration(const GlobalOptions& global, const DeviceInfo& device, WorkerClient& worker,
                                       const TemplateRegistry& registry, bool progress_line) {
   const bool progress = progress_line && !global.quiet && !global.json && ::isatty(STDERR_FILENO);
-  diagnostics().note(fmt::format("calibrating GPU {} ({}): tuning the copy template over its space and timing the driver's copy "
-                                 "(about a minute)", device.index, device.name));
-  Calibration c = calibrate_bandwidth(worker, registry, device, [&](int done, int total, double best) {
-    if (progress) std::fprintf(stderr, "\rcalibrating: %d/%d copy configs, best %.2f TB/s", done, total, best / 1e12);
-    if (progress && done == total) std::fprintf(stderr, "\r\033[K");
+  diagnostics().note(fmt::format("calibrating GPU {} ({}): tuning the copy template over its space, timing the driver's copy, "
+                                 "then copies from 1 MiB to 2 GiB and the latency floor (about two minutes)", device.index, device.name));
+  Calibration c = calibrate_bandwidth(worker, registry, device, [&](const std::string& line, bool finished) {
+    if (progress && finished) std::fprintf(stderr, "\r\033[K");
+    else if (progress) std::fprintf(stderr, "\r\033[Kcalibrating: %s", line.c_str());
   });
   if (auto error = store_calibration(global.resolved_cache_dir(), device, c))
     diagnostics().warn(fmt::format("calibration not stored ({}); it will run again next time", *error));

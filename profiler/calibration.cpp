@@ -9,6 +9,7 @@
 #include "tuner/time_util.hpp"
 
 #include "profiler/remote_evaluation.hpp"
+#include "profiler/size_calibration.hpp"
 #include "tuner/diagnostics.hpp"
 #include "tuner/interrupt.hpp"
 #include "tuner/result_json.hpp"
@@ -74,7 +75,8 @@ Calibration calibrate_bandwidth(WorkerClient& worker, const TemplateRegistry& re
       }
     }
     ++c.configs_tried;
-    if (progress) progress(++done, static_cast<int>(configs.size()), c.copy_kernel_bandwidth);
+    if (progress)
+      progress(fmt::format("{}/{} copy configs, best {:.2f} TB/s", ++done, configs.size(), c.copy_kernel_bandwidth / 1e12), false);
   }
 
   nlohmann::ordered_json request = {{"op", "driver_copy"}, {"bytes", c.bytes_per_buffer},
@@ -86,6 +88,15 @@ Calibration calibrate_bandwidth(WorkerClient& worker, const TemplateRegistry& re
     throw std::runtime_error("timing the driver's copy failed: " + reply.reason);
 
   measure_tensor_roof(worker, registry, c);
+  if (!interrupted()) {
+    BandwidthCurve curve = calibrate_size_curve(worker, registry, device, default_size_plan(), c.copy_kernel_config,
+                                                [&](int done_here, int total) {
+                                                  if (progress) progress(fmt::format("size curve: {}/{} copies", done_here, total), false);
+                                                });
+    if (curve.usable()) c.size_curve = std::move(curve);
+    else if (!interrupted()) diagnostics().warn("the copy bandwidth over footprints was not measured: results are judged against the large copy alone");
+  }
+  if (progress) progress("", true);
   c.source = c.copy_kernel_bandwidth >= c.driver_copy_bandwidth ? "copy kernel" : "driver copy";
   c.bandwidth = std::max(c.copy_kernel_bandwidth, c.driver_copy_bandwidth);
   c.measured_at = utc_timestamp();

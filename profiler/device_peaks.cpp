@@ -50,6 +50,7 @@ std::optional<Calibration> load_calibration(const std::string& cache_dir, const 
     c.driver_version = j.at("device").at("driver_version");
     c.tensor_bf16_flops = j.value("tensor_bf16_flops", 0.0);
     c.tensor_source = j.value("tensor_source", "");
+    if (j.contains("size_curve")) c.size_curve = bandwidth_curve_from_json(j.at("size_curve"));
     return c;
   } catch (const std::exception&) {
     return std::nullopt;  // unreadable: treated as absent, recalibrated
@@ -69,6 +70,7 @@ std::optional<std::string> store_calibration(const std::string& cache_dir, const
       {"tensor_source", c.tensor_source},
       {"measured_at", c.measured_at},
       {"tool_version", c.tool_version}};
+  if (c.size_curve) j["size_curve"] = to_json(*c.size_curve);
   return write_file_atomically(calibration_path(cache_dir, device), j.dump(2) + "\n");
 }
 
@@ -86,6 +88,7 @@ json to_json(const DevicePeaks& p) {
                           {"driver_copy", {{"bandwidth", c.driver_copy_bandwidth}}},
                           {"bytes_per_buffer", c.bytes_per_buffer}, {"measured_at", c.measured_at}};
     if (c.tensor_bf16_flops > 0) out["calibration"]["tensor"] = {{"bf16_flops", c.tensor_bf16_flops}, {"source", c.tensor_source}};
+    if (c.size_curve) out["calibration"]["size_curve"] = to_json(*c.size_curve);
   } else {
     out["calibration"] = nullptr;
   }
@@ -127,6 +130,7 @@ DevicePeaks device_peaks_from_json(const json& d) {
       cal.tensor_bf16_flops = c.at("tensor").value("bf16_flops", 0.0);
       cal.tensor_source = c.at("tensor").value("source", "");
     }
+    if (c.contains("size_curve") && !c.at("size_curve").is_null()) cal.size_curve = bandwidth_curve_from_json(c.at("size_curve"));
     p.calibration = cal;
   }
   return p;

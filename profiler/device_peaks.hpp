@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "profiler/bandwidth_curve.hpp"
 #include "profiler/device.hpp"
 
 namespace tkbench {
@@ -23,6 +24,10 @@ struct Calibration {
   // (cuBLAS) at a large square shape, timed like any kernel. 0: not measured.
   double tensor_bf16_flops = 0;
   std::string tensor_source;         // "cuBLAS 8192x8192x8192 bf16"
+  // Copy bandwidth over footprints and the latency floor, for roofs that know
+  // a result's size. Absent in calibrations made before it existed: then
+  // results are judged against the large copy alone.
+  std::optional<BandwidthCurve> size_curve;
   std::string measured_at;           // ISO 8601, UTC
   std::string tool_version;
   int driver_version = 0;

@@ -30,7 +30,7 @@ int rotation_sets(long long footprint, long long l2_bytes) {
   if (footprint <= 0) return 1;
   long long sets = (2 * l2_bytes + footprint - 1) / footprint;
   const long long memory_cap = (4LL << 30) / footprint;  // at most 4 GiB of copies
-  return static_cast<int>(std::clamp<long long>(std::min(sets, memory_cap), 1, 4096));
+  return static_cast<int>(std::clamp<long long>(std::min(sets, memory_cap), 1, kMaxRotationSets));
 }
 
 }  // namespace

@@ -30,6 +30,11 @@
 
 namespace tkbench {
 
+// Graph timing rotates over at most this many input sets (each launch finding
+// its inputs out of L2 needs sets x footprint > 2 x L2): a problem too small
+// for that is timed partly from L2.
+constexpr int kMaxRotationSets = 4096;
+
 struct EvaluationRequest {
   std::string template_name;
   std::vector<long long> dims;

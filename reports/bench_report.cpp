@@ -7,6 +7,7 @@
 #include "reports/roofline.hpp"
 #include "reports/tensor_counters.hpp"
 #include "reports/terminal.hpp"
+#include "reports/verdict.hpp"
 #include "tuner/format_bytes.hpp"
 #include "tuner/result_json.hpp"
 
@@ -60,6 +61,22 @@ void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spe
                        format_bytes(f.ideal_bytes), f.arithmetic_intensity));
   if (f.compute_bound)
     line("compute", fmt::format("{:.1f} TFLOP/s = {:.1f}% of the {} roof", f.flop_rate / 1e12, f.pct_of_bound, f.bound_by));
+  const bool floor_binds = f.has_size_roof() && f.size_roof_seconds <= f.latency_floor_seconds;
+  if (floor_binds)
+    line("size roof", fmt::format("{:.1f}% of the roof for these bytes: {}, the latency floor (a copy at this footprint's {}: {})",
+                                  f.pct_of_size_roof, us(1e6 * f.size_roof_seconds), tbps(f.size_roof_bandwidth),
+                                  us(1e6 * f.ideal_bytes / f.size_roof_bandwidth)));
+  else if (f.has_size_roof())
+    line("size roof", fmt::format("{:.1f}% of the roof for these bytes: {}, a copy at this footprint's {} (latency floor {})",
+                                  f.pct_of_size_roof, us(1e6 * f.size_roof_seconds), tbps(f.size_roof_bandwidth),
+                                  us(1e6 * f.latency_floor_seconds)));
+  else if (peaks.calibration && !f.compute_bound)
+    line("size roof", "unknown: this GPU was calibrated before size curves (`tkbench calibrate --force` measures one)");
+  if (peaks.calibration) {
+    const std::string verdict = verdict_of(f);
+    const Style style = verdict_at_limit(verdict) ? Style::green : verdict == "near the limit" ? Style::yellow : Style::red;
+    line("verdict", styled(verdict, style, color) + fmt::format(" ({:.1f}% of the {} roof)", judged_pct(f), judged_roof_name(f)));
+  }
   print_counters(out, r, f, color);
   // What the counters and ptxas say a tensor-core kernel loses its roof to.
   if (f.compute_bound && f.compute_pipe == "tensor") {
@@ -166,6 +183,19 @@ void print_calibration(std::FILE* out, const DevicePeaks& p, bool color) {
                  c.tensor_source.c_str(), p.tensor_bf16_flops > 0 ? 100 * c.tensor_bf16_flops / p.tensor_bf16_flops : 0.0);
   std::fprintf(out, "    footprint %s per buffer, measured %s\n", format_bytes(static_cast<double>(c.bytes_per_buffer)).c_str(),
                c.measured_at.c_str());
+  if (!c.size_curve || !c.size_curve->usable()) {
+    std::fprintf(out, "  size curve: not measured (calibrated before size curves; tkbench calibrate --force)\n");
+    return;
+  }
+  const BandwidthCurve& curve = *c.size_curve;
+  std::fprintf(out, "  latency floor               %s  (graph-launched copy of %s, %s)\n",
+               styled(us(curve.latency_floor_us), Style::green, color).c_str(), format_bytes(curve.latency_floor_bytes).c_str(),
+               curve.latency_floor_config.c_str());
+  std::fprintf(out, "  copy bandwidth by footprint (bytes read + written; the best config of each, %d timed in all):\n",
+               curve.configs_tried);
+  for (const auto& point : curve.points)
+    std::fprintf(out, "    %9s  %s  %5.1f%% of the large copy  %s\n", format_bytes(point.bytes).c_str(), tbps(point.bandwidth).c_str(),
+                 c.bandwidth > 0 ? 100 * point.bandwidth / c.bandwidth : 0.0, point.config.c_str());
 }
 
 }  // namespace tkbench

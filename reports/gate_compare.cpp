@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "reports/library_comparison.hpp"
+#include "reports/verdict.hpp"
 #include "tuner/errors.hpp"
 
 namespace tkbench {
@@ -85,6 +86,11 @@ GateSide side_of(const Indexed& x, const ResultDocument& doc, bool calibrated) {
   if (timed(r)) {
     s.median_us = median_us(x);
     s.sol = sol_fraction(*s.median_us, *x.workload, r.problem.dtype, peaks, calibrated);
+    if (calibrated) {
+      const RooflineFigures f = roofline_figures(r, *x.workload, peaks);
+      if (f.has_size_roof()) s.size_sol = f.pct_of_size_roof / 100;
+      s.roof_verdict = verdict_of(f);
+    }
   }
   if (const Result* library = doc.set.baseline_for(r.template_name, r.problem)) {
     s.library = library->baseline;

@@ -64,6 +64,10 @@ struct GateSide {
   std::string reason;               // why not ok
   std::optional<double> median_us;  // when ok and timed
   double sol = 0;                   // fraction of the roof; 0 when not timed
+  // Against the roof for its size (reports/size_roof) where its document's GPU
+  // has a size curve and the result is memory-bound: fraction, 0 otherwise.
+  double size_sol = 0;
+  std::string roof_verdict;         // verdict_of its figures ("latency-bound", "at the limit", ...); empty when untimed
   int samples = 0;
   double spread = 0;                // (p90 - p10) / median
   std::string l2;

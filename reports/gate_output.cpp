@@ -92,14 +92,27 @@ std::string library_text(const GateEntry& e) {
   return b ? library_pct_text(*e.baseline) + " (baseline)" : "-";
 }
 
+// The current result against the roof for its size, with the verdict on it: "91.2% latency-bound".
+std::string size_sol_text(const GateEntry& e) {
+  if (!e.current || !e.current->median_us || e.current->size_sol <= 0) return "-";
+  return fmt::format("{:.1f}% {}", 100 * e.current->size_sol, e.current->roof_verdict);
+}
+
+// Whether a current result has a size-aware roof: then its column follows SoL.
+bool sized(const GateReport& r) {
+  return std::any_of(r.entries.begin(), r.entries.end(), [](const GateEntry& e) { return e.current && e.current->size_sol > 0; });
+}
+
 // The columns: no baseline, no baseline or change; --compare sol shows SoL as
-// the values themselves; "% of cuBLAS" before the verdict when a library was timed.
+// the values themselves. Before the verdict: "% of cuBLAS" when a library was
+// timed, then "size SoL" when a current result has a size-aware roof.
 std::vector<std::string> header(const GateReport& r) {
   std::vector<std::string> out;
   if (!r.has_baseline()) out = {"entry", "config", "time", "SoL", "verdict"};
   else if (r.options.compare == CompareBy::sol) out = {"entry", "config", "baseline SoL", "current SoL", "slowdown vs roof (90% CI)", "verdict"};
   else out = {"entry", "config", "baseline", "current", "change (90% CI)", "SoL", "verdict"};
   if (const std::string library = library_column(r); !library.empty()) out.insert(out.end() - 1, library);
+  if (sized(r)) out.insert(out.end() - 1, "size SoL");
   return out;
 }
 
@@ -110,6 +123,7 @@ std::vector<std::string> cells(const GateEntry& e, const GateReport& r) {
   else if (by == CompareBy::sol) out = {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), verdict_text(e)};
   else out = {e.group(), config_text(e), side_text(e.baseline, by), side_text(e.current, by), change_text(e), sol_text(e), verdict_text(e)};
   if (!library_column(r).empty()) out.insert(out.end() - 1, library_text(e));
+  if (sized(r)) out.insert(out.end() - 1, size_sol_text(e));
   return out;
 }
 
@@ -199,6 +213,8 @@ json side_json(const std::optional<GateSide>& s) {
           {"reason", s->reason.empty() ? json(nullptr) : json(s->reason)},
           {"median_us", s->median_us ? json(*s->median_us) : json(nullptr)},
           {"sol", s->median_us ? json(s->sol) : json(nullptr)},
+          {"size_sol", s->median_us && s->size_sol > 0 ? json(s->size_sol) : json(nullptr)},
+          {"roof_verdict", s->roof_verdict.empty() ? json(nullptr) : json(s->roof_verdict)},
           {"samples", s->samples},
           {"spread", s->spread},
           {"l2", s->l2},
@@ -278,8 +294,8 @@ std::string gate_junit_xml(const GateReport& r) {
     cases += fmt::format("    <testcase classname=\"tkbench.gate.{}\" name=\"{}\" time=\"0\">\n", xml_escape(e.template_name),
                          xml_escape(name));
     const auto why = reasons(e);
-    std::string values = fmt::format("baseline {}, current {}, change {}, SoL {}", side_text(e.baseline, r.options.compare),
-                                     side_text(e.current, r.options.compare), change_text(e), sol_text(e));
+    std::string values = fmt::format("baseline {}, current {}, change {}, SoL {}, size SoL {}", side_text(e.baseline, r.options.compare),
+                                     side_text(e.current, r.options.compare), change_text(e), sol_text(e), size_sol_text(e));
     if (!e.library().empty()) values += fmt::format(", % of {}: {}", library_display_name(e.library()), library_text(e));
     if (e.failed) {
       ++failures;

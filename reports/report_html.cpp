@@ -21,7 +21,7 @@ const char* const kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff
 std::string group_color(std::size_t group) { return kPalette[group % (sizeof kPalette / sizeof *kPalette)]; }
 
 std::string verdict_color(const std::string& verdict) {
-  return verdict == "at the limit" ? "#1a7f37" : verdict == "near the limit" ? "#9a6700" : "#cf222e";
+  return verdict_at_limit(verdict) ? "#1a7f37" : verdict == "near the limit" ? "#9a6700" : "#cf222e";
 }
 
 // Maps [lo, hi] to pixels [from, to], on a log10 or a linear scale.
@@ -50,6 +50,9 @@ std::string point_tooltip(const Report& report, const ReportPoint& p) {
                                  g.key(), r.config.str(), format_us(r.measurement->timing->median_us), format_rate(f.bandwidth, "B/s"),
                                  f.arithmetic_intensity, format_pct(f.pct_of_bound), f.bound_by);
   if (f.pct_of_measured > 0) text += fmt::format(" · {} of measured copy", format_pct(f.pct_of_measured));
+  if (f.has_size_roof())
+    text += fmt::format("\n{} of the size-aware roof ({}{})", format_pct(f.pct_of_size_roof), format_us(1e6 * f.size_roof_seconds),
+                        f.latency_bound ? ", latency-bound" : "");
   if (f.dram_efficiency > 0) text += fmt::format("\nDRAM efficiency {}", format_pct(100 * f.dram_efficiency));
   if (f.achieved_occupancy > 0)
     text += fmt::format(" · occupancy {:.0f}% of {:.0f}%", 100 * f.achieved_occupancy, 100 * f.theoretical_occupancy);
@@ -287,8 +290,9 @@ std::string distance_svg(const Report& report) {
       svg += fmt::format(R"~(<circle class="dot best" cx="{}" cy="{}" r="7" fill="{}" stroke="#111" stroke-width="1.5"><title>{}</title></circle>)~",
                          svg_number(x(std::min(best->figures.pct_of_bound, x_max))), svg_number(cy), verdict_color(g.verdict),
                          html_escape(point_tooltip(report, *best)));
-      svg += fmt::format(R"~(<text x="{}" y="{}" class="row-verdict" fill="{}">{} · {}</text>)~", W - right + 10, svg_number(cy + 4),
-                         verdict_color(g.verdict), format_pct(best->figures.pct_of_bound), g.verdict);
+      const std::string sized = best->figures.has_size_roof() ? fmt::format(" · {} of size roof", size_roof_pct(best->figures)) : "";
+      svg += fmt::format(R"~(<text x="{}" y="{}" class="row-verdict" fill="{}">{}{} · {}</text>)~", W - right + 10, svg_number(cy + 4),
+                         verdict_color(g.verdict), format_pct(best->figures.pct_of_bound), sized, g.verdict);
     } else {
       svg += fmt::format(R"~(<text x="{}" y="{}" class="row-verdict" fill="{}">no valid config ({} failed)</text>)~", W - right + 10,
                          svg_number(cy + 4), verdict_color(g.verdict), g.failed);
@@ -366,6 +370,7 @@ std::string results_table(const Report& report) {
   const Column columns[] = {{"doc", false, "results document"}, {"template", false, ""}, {"shape", false, ""}, {"dtype", false, ""},
                             {"config", false, ""}, {"status", false, ""}, {"time (µs)", true, "median per launch"},
                             {"GB/s", true, "ideal bytes / median time"}, {"% of copy", true, "of the measured copy bandwidth"},
+                            {"% of size roof", true, "of a copy of the same bytes, never under the latency floor"},
                             {"% of bound", true, "of the roof that binds at this intensity"}, {"bound by", false, ""},
                             {"DRAM eff.", true, "ideal / measured DRAM bytes (counters)"},
                             {"occupancy", true, "achieved (counters) / theoretical"}, {"regs", true, "registers per thread"}};
@@ -387,9 +392,10 @@ std::string results_table(const Report& report) {
       double us = r.measurement->timing->median_us;
       out += cell(fmt::format("{:.3f}", us), fmt::format("{}", us)) + cell(fmt::format("{:.0f}", f.bandwidth / 1e9), fmt::format("{}", f.bandwidth)) +
              cell(f.pct_of_measured > 0 ? format_pct(f.pct_of_measured) : "-", fmt::format("{}", f.pct_of_measured)) +
+             cell(size_roof_pct(f), fmt::format("{}", f.pct_of_size_roof)) +
              cell(format_pct(f.pct_of_bound), fmt::format("{}", f.pct_of_bound)) + cell(f.bound_by);
     } else {
-      out += cell("-", "") + cell("-", "") + cell("-", "") + cell("-", "") + cell("-");
+      out += cell("-", "") + cell("-", "") + cell("-", "") + cell("-", "") + cell("-", "") + cell("-");
     }
     out += cell(f.dram_efficiency > 0 ? format_pct(100 * f.dram_efficiency) : "-", fmt::format("{}", f.dram_efficiency));
     out += cell(f.achieved_occupancy > 0 ? fmt::format("{:.0f}% / {:.0f}%", 100 * f.achieved_occupancy, 100 * f.theoretical_occupancy)
@@ -483,7 +489,7 @@ std::string render_html(const Report& report) {
     const ReportPoint& best = *best_point(report, g);
     std::string label = report.document_label(g.document);
     out += fmt::format("<div class=\"callout{}\"><b>Furthest from the limit:</b> {}{} at <b>{}</b> — {}.</div>\n",
-                       best.figures.pct_of_bound >= kAtLimitPct ? " ok" : "", html_escape(g.key()), label.empty() ? "" : " [" + label + "]",
+                       verdict_at_limit(g.verdict) ? " ok" : "", html_escape(g.key()), label.empty() ? "" : " [" + label + "]",
                        html_escape(bound_phrase(best)), html_escape(g.why));
   }
   out += "<h2>Distance to the limit, per shape</h2>\n<p class=\"sub\">Each row is one tuning run; every evaluated config is a dot, "

@@ -32,6 +32,11 @@ json figures(const ReportPoint& p) {
           {"compute_bound", f.compute_bound},
           {"pct_of_bound", known(f.pct_of_bound, timed)},
           {"floor_us", known(f.floor_seconds * 1e6, f.floor_seconds > 0)},
+          {"size_roof_us", known(f.size_roof_seconds * 1e6, f.has_size_roof())},
+          {"size_roof_bandwidth", known(f.size_roof_bandwidth, f.has_size_roof())},
+          {"latency_floor_us", known(f.latency_floor_seconds * 1e6, f.has_size_roof())},
+          {"pct_of_size_roof", known(f.pct_of_size_roof, timed && f.has_size_roof())},
+          {"latency_bound", timed && f.has_size_roof() ? json(f.latency_bound) : json(nullptr)},
           {"dram_efficiency", known(f.dram_efficiency, f.dram_efficiency > 0)},
           {"dram_throughput_pct", known(f.dram_throughput_pct, f.dram_throughput_pct > 0)},
           {"achieved_occupancy", known(f.achieved_occupancy, f.achieved_occupancy > 0)},
@@ -55,6 +60,14 @@ json render_json(const Report& report) {
       Roofs r = roofs_for(p, dtype);
       if (r.tensor > 0) roofs[r.tensor_name] = rounded(r.tensor);
     }
+    json size_curve = nullptr;  // the copy over footprints and the latency floor, when calibrated
+    if (p.calibration && p.calibration->size_curve && p.calibration->size_curve->usable()) {
+      const BandwidthCurve& c = *p.calibration->size_curve;
+      json points = json::array();
+      for (const auto& point : c.points) points.push_back({{"bytes", rounded(point.bytes)}, {"bandwidth", rounded(point.bandwidth)}});
+      size_curve = {{"points", points}, {"latency_floor_us", rounded(c.latency_floor_us)}};
+    }
+    roofs["size_curve"] = size_curve;
     documents.push_back({{"label", report.document_label(d)}, {"path", doc.path}, {"gpu", p.device.name},
                          {"arch", p.device.arch()}, {"uuid", p.device.uuid}, {"driver_version", p.driver_version},
                          {"created_at", doc.set.created_at}, {"tool_version", doc.set.tool_version}, {"roofs", roofs}});

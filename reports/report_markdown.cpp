@@ -31,7 +31,7 @@ std::string md(const std::string& text) {
 }
 
 const char* mark(const std::string& verdict) {
-  return verdict == "at the limit" ? "🟢" : verdict == "near the limit" ? "🟡" : "🔴";
+  return verdict_at_limit(verdict) ? "🟢" : verdict == "near the limit" ? "🟡" : "🔴";
 }
 
 }  // namespace
@@ -46,12 +46,14 @@ std::string render_markdown(const Report& report) {
                        md(roofs_summary(doc, dtype, ", ")));
   }
   out += "\n";
+  const bool sized = has_size_roofs(report);  // "% of size roof" beside "% of copy"; the verdict's mark on the figure it judges
   if (!documents_overlap(report)) {
     const bool several = report.documents.size() > 1;
     out += several ? "| doc " : "";
-    out += "| template | shape | dtype | best config | time | GB/s | % of copy | % of bound | bound by | configs |\n";
+    out += sized ? "| template | shape | dtype | best config | time | GB/s | % of copy | % of size roof | % of bound | bound by | configs |\n"
+                 : "| template | shape | dtype | best config | time | GB/s | % of copy | % of bound | bound by | configs |\n";
     out += several ? "|---" : "";
-    out += "|---|---|---|---|--:|--:|--:|--:|---|--:|\n";
+    out += sized ? "|---|---|---|---|--:|--:|--:|--:|--:|---|--:|\n" : "|---|---|---|---|--:|--:|--:|--:|---|--:|\n";
     std::string library_lines, counter_lines;
     for (const auto& g : report.groups) {
       const ReportPoint* best = best_point(report, g);
@@ -59,15 +61,17 @@ std::string render_markdown(const Report& report) {
       head += fmt::format("| {} | {} | {} ", md(g.template_name), g.problem.shape_str(), dtype_info(g.problem.dtype).name);
       std::string configs = g.failed ? fmt::format("{} ({} failed)", g.evaluated, g.failed) : std::to_string(g.evaluated);
       if (!best) {
-        out += head + fmt::format("| no valid config | - | - | - | - | - | {} |\n", configs);
+        out += head + fmt::format("| no valid config | - | - | - | {}- | - | {} |\n", sized ? "- | " : "", configs);
         continue;
       }
       const Result& r = report.result_of(*best);
       const RooflineFigures& f = best->figures;
-      out += head + fmt::format("| {} | {} | {:.0f} | {} | {} {} | {} | {} |\n", md(r.config.str()),
+      const std::string judged = f.has_size_roof() ? fmt::format("{} {} | {}", mark(g.verdict), size_roof_pct(f), format_pct(f.pct_of_bound))
+                                 : sized ? fmt::format("- | {} {}", mark(g.verdict), format_pct(f.pct_of_bound))
+                                         : fmt::format("{} {}", mark(g.verdict), format_pct(f.pct_of_bound));
+      out += head + fmt::format("| {} | {} | {:.0f} | {} | {} | {} | {} |\n", md(r.config.str()),
                                 format_us(r.measurement->timing->median_us), f.bandwidth / 1e9,
-                                f.pct_of_measured > 0 ? format_pct(f.pct_of_measured) : "-", mark(g.verdict),
-                                format_pct(f.pct_of_bound), md(f.bound_by), configs);
+                                f.pct_of_measured > 0 ? format_pct(f.pct_of_measured) : "-", judged, md(f.bound_by), configs);
       if (g.pct_of_library)  // the library timed in the same run: listed under the table, which keeps its columns
         library_lines += fmt::format("- {} {}: **{}** of {} ({} against {}, same run)\n", md(g.template_name), g.problem.shape_str(),
                                      format_pct(*g.pct_of_library), library_display_name(g.library),
@@ -84,6 +88,7 @@ std::string render_markdown(const Report& report) {
       std::string l = report.document_label(d);
       out += fmt::format(" time {0} | % of bound {0} |", l);
       rule += "--:|--:|";
+      if (sized) out += fmt::format(" % of size roof {} |", l), rule += "--:|";
       if (d > 0) out += fmt::format(" {} vs A |", l), rule += "--:|";
     }
     out += "\n" + rule + "\n";
@@ -101,6 +106,7 @@ std::string render_markdown(const Report& report) {
                              mark(report.groups[*row.groups[d]].verdict), format_pct(best->figures.pct_of_bound));
         else
           out += " - | - |";
+        if (sized) out += fmt::format(" {} |", best ? size_roof_pct(best->figures) : "-");
         if (d == 0) continue;
         if (best && first)
           out += fmt::format(" {:.2f}x |", report.result_of(*first).measurement->timing->median_us /
@@ -116,7 +122,7 @@ std::string render_markdown(const Report& report) {
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   auto pct = [&](std::size_t i) {
     const ReportPoint* b = best_point(report, report.groups[i]);
-    return b ? b->figures.pct_of_bound : -1.0;
+    return b ? judged_pct(b->figures) : -1.0;
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return pct(a) < pct(b); });
   out += "\n";

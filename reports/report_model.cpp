@@ -4,10 +4,13 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "reports/library_comparison.hpp"
+#include "reports/report_text.hpp"
+#include "reports/size_roof.hpp"
 #include "reports/tensor_counters.hpp"
 
 namespace tkbench {
@@ -21,10 +24,6 @@ std::string Report::document_label(std::size_t index) const {
 }
 
 namespace {
-
-// % of the bound as printed (one decimal): verdicts and reasons judge the
-// figure the reader sees, so "95.0%" never reads "near the limit".
-double judged_pct(const RooflineFigures& f) { return std::round(f.pct_of_bound * 10) / 10; }
 
 std::vector<ParameterEffect> parameter_effects(const Report& report, const ShapeGroup& group) {
   std::vector<ParameterEffect> effects;
@@ -99,16 +98,21 @@ std::string explain(const Report& report, const ShapeGroup& group) {
   const double us = r.measurement->timing->median_us;
   std::vector<std::string> reasons;
   const double pct = judged_pct(f);
-  if (pct >= kAtLimitPct) reasons.push_back(fmt::format("within {:.0f}% of the roof", 100 - kAtLimitPct));
+  if (pct >= kAtLimitPct)
+    reasons.push_back(fmt::format("within {:.0f}% of {}", 100 - kAtLimitPct, f.has_size_roof() ? "a copy of the same bytes" : "the roof"));
   if (f.compute_bound && f.compute_pipe == "tensor") return joined(explain_tensor_bound(r, f, pct, us, reasons), "; ");
+  if (f.latency_bound)
+    reasons.push_back(fmt::format("{} is within {:.0f}x of the {} latency floor (a launch and one DRAM round trip): the call, not its bytes, sets the time",
+                                  format_us(us), kLatencyBoundFactor, format_us(1e6 * f.latency_floor_seconds)));
   if (f.dram_efficiency > 0 && f.dram_efficiency < 0.95)
     reasons.push_back(fmt::format("moves {:.2f}x the ideal bytes (DRAM efficiency {:.0f}%)", 1 / f.dram_efficiency, 100 * f.dram_efficiency));
   if (f.achieved_occupancy > 0 && f.theoretical_occupancy > 0 && f.achieved_occupancy < 0.6 * f.theoretical_occupancy)
     reasons.push_back(fmt::format("achieved occupancy {:.0f}% of a theoretical {:.0f}%: too few bytes in flight",
                                   100 * f.achieved_occupancy, 100 * f.theoretical_occupancy));
-  if (pct < kAtLimitPct && us < 15)
+  // The size-aware roof already counts a small footprint's ramp and tail: they excuse nothing there.
+  if (pct < kAtLimitPct && !f.has_size_roof() && us < 15)
     reasons.push_back(fmt::format("short kernel ({:.1f} µs for {}): launch ramp and tail dominate", us, format_bytes_si(f.ideal_bytes)));
-  else if (pct < kAtLimitPct && f.ideal_bytes < 128e6)
+  else if (pct < kAtLimitPct && !f.has_size_roof() && f.ideal_bytes < 128e6)
     reasons.push_back(fmt::format("small footprint ({}): ramp-up and the last wave weigh", format_bytes_si(f.ideal_bytes)));
   // Fewer bytes than ideal reached DRAM: written lines were still in L2 when the
   // kernel ended. Worth saying below the limit: extra traffic is not the cause.
@@ -182,18 +186,17 @@ Report build_report(std::vector<ResultDocument> documents) {
     if (g.best) report.points[*g.best].best = true;
     g.parameters = parameter_effects(report, g);
     if (!g.best) g.verdict = "no valid config";
-    else {
-      double pct = judged_pct(report.points[*g.best].figures);
-      g.verdict = pct >= kAtLimitPct ? "at the limit" : pct >= kNearLimitPct ? "near the limit" : "far from the limit";
-    }
+    else g.verdict = verdict_of(report.points[*g.best].figures);
     g.why = explain(report, g);
   }
+  // A latency-bound shape has nothing left to gain: it is furthest only when every shape is latency-bound.
+  auto distance = [&](std::size_t group) {
+    const RooflineFigures& f = report.points[*report.groups[group].best].figures;
+    return std::make_pair(f.latency_bound, judged_pct(f));
+  };
   for (std::size_t i = 0; i < report.groups.size(); ++i) {
-    const auto& g = report.groups[i];
-    if (!g.best) continue;
-    if (!report.furthest || report.points[*g.best].figures.pct_of_bound <
-                                report.points[*report.groups[*report.furthest].best].figures.pct_of_bound)
-      report.furthest = i;
+    if (!report.groups[i].best) continue;
+    if (!report.furthest || distance(i) < distance(*report.furthest)) report.furthest = i;
   }
   return report;
 }
@@ -224,6 +227,10 @@ bool documents_overlap(const Report& report) {
   for (const auto& row : compare_by_key(report))
     if (std::count_if(row.groups.begin(), row.groups.end(), [](const auto& g) { return g.has_value(); }) > 1) return true;
   return false;
+}
+
+bool has_size_roofs(const Report& report) {
+  return std::any_of(report.points.begin(), report.points.end(), [](const ReportPoint& p) { return p.figures.has_size_roof(); });
 }
 
 const ReportPoint* best_point(const Report& report, const ShapeGroup& group) {

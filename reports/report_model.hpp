@@ -8,6 +8,7 @@
 
 #include "reports/result_document.hpp"
 #include "reports/roofline.hpp"
+#include "reports/verdict.hpp"
 
 namespace tkbench {
 
@@ -47,7 +48,7 @@ struct ShapeGroup {
   // (timed in the same run): its name, time, and the best config's % of it.
   std::string library;                  // "cublas"; empty: none in the document
   std::optional<double> library_us, pct_of_library;
-  std::string verdict;                  // "at the limit", "near the limit", "far from the limit", "no valid config"
+  std::string verdict;                  // verdict_of(best), or "no valid config"
   std::string why;                      // one sentence: what the figures say is in the way
   std::string key() const;              // "rmsnorm 4096x8192 bf16": matches groups across documents
 };
@@ -56,7 +57,7 @@ struct Report {
   std::vector<ResultDocument> documents;
   std::vector<ReportPoint> points;      // document order, then result order
   std::vector<ShapeGroup> groups;       // by document, template, dtype, then shape (numerically)
-  // The group whose best is furthest below its bound (across all documents).
+  // The group whose best is furthest below its judged roof (across all documents), latency-bound ones last.
   std::optional<std::size_t> furthest;
 
   const Result& result_of(const ReportPoint& p) const { return documents[p.document].set.results[p.result]; }
@@ -76,13 +77,14 @@ std::vector<ComparedRow> compare_by_key(const Report& report);
 // by side; otherwise one table lists every document's shapes.
 bool documents_overlap(const Report& report);
 
+// Whether any point has a roof for its size (a document's GPU has a size
+// curve): formats then add the "% of size roof" column.
+bool has_size_roofs(const Report& report);
+
 // The figures of a group's best point (nullptr when it has none).
 const ReportPoint* best_point(const Report& report, const ShapeGroup& group);
 
 // "134 MB": decimal units, as bandwidths are quoted.
 std::string format_bytes_si(double bytes);
-
-// Verdict thresholds on % of the binding roof.
-constexpr double kAtLimitPct = 95, kNearLimitPct = 85;
 
 }  // namespace tkbench

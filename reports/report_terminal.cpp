@@ -13,7 +13,7 @@ namespace tkbench {
 namespace {
 
 Style verdict_style(const std::string& verdict) {
-  return verdict == "at the limit" ? Style::green : verdict == "near the limit" ? Style::yellow : Style::red;
+  return verdict_at_limit(verdict) ? Style::green : verdict == "near the limit" ? Style::yellow : Style::red;
 }
 
 std::string table_to_string(const Table& table, bool color) {
@@ -42,6 +42,7 @@ std::string render_terminal(const Report& report, bool color) {
   out += "\n";
   const auto rows = compare_by_key(report);
   const bool several = report.documents.size() > 1;
+  const bool sized = has_size_roofs(report);  // "% of size roof" beside "% of copy"
   if (!documents_overlap(report)) {
     std::vector<std::string> header = {"template", "shape", "dtype", "best config", "time", "GB/s", "% of copy", "% of theor.", "bound", "DRAM eff.",
                  "occupancy", "configs", "verdict"};
@@ -54,11 +55,12 @@ std::string render_terminal(const Report& report, bool color) {
     // "% of cuBLAS" (or another library) when a document timed the template's [baseline].
     const bool libraries = std::any_of(report.groups.begin(), report.groups.end(), [](const ShapeGroup& g) { return !g.library.empty(); });
     if (libraries) header.insert(header.begin() + 8, "% of library");
+    if (sized) header.insert(header.begin() + 7, "% of size roof");
     if (several) header.insert(header.begin(), "doc");
     Table table(header);
     auto add = [&](const ShapeGroup& g, std::vector<Cell> cells) {
+      const ReportPoint* best = best_point(report, g);
       if (tensor) {
-        const ReportPoint* best = best_point(report, g);
         auto pct = [](const std::optional<double>& v) { return v ? format_pct(*v) : std::string("-"); };
         cells.insert(cells.begin() + 11, {Cell(best ? pct(best->figures.tensor_pipe_pct) : "-"),
                                           Cell(best ? pct(best->figures.l2_hit_rate_pct) : "-")});
@@ -66,6 +68,7 @@ std::string render_terminal(const Report& report, bool color) {
       if (libraries)
         cells.insert(cells.begin() + 8, g.pct_of_library ? Cell(fmt::format("{} {}", format_pct(*g.pct_of_library), library_display_name(g.library)))
                                                          : Cell(g.library.empty() ? "-" : "failed"));
+      if (sized) cells.insert(cells.begin() + 7, best ? Cell(size_roof_pct(best->figures)) : Cell("-"));
       if (several) cells.insert(cells.begin(), Cell(report.document_label(g.document)));
       table.add_row(std::move(cells));
     };
@@ -95,6 +98,7 @@ std::string render_terminal(const Report& report, bool color) {
       std::string l = report.document_label(d);
       header.push_back("time " + l);
       header.push_back("% of bound " + l);
+      if (sized) header.push_back("% of size roof " + l);
       if (d > 0) header.push_back(fmt::format("{} vs A", l));
     }
     Table table(header);
@@ -111,9 +115,11 @@ std::string render_terminal(const Report& report, bool color) {
           const ShapeGroup& g = report.groups[*row.groups[d]];
           cells.emplace_back(format_us(report.result_of(*best).measurement->timing->median_us));
           cells.emplace_back(format_pct(best->figures.pct_of_bound), verdict_style(g.verdict));
+          if (sized) cells.emplace_back(size_roof_pct(best->figures), verdict_style(g.verdict));
         } else {
           cells.emplace_back("-");
           cells.emplace_back("-");
+          if (sized) cells.emplace_back("-");
         }
         if (d == 0) continue;
         if (best && first) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "tuner/format_bytes.hpp"
+
 namespace tkbench {
 
 std::string format_us(double us) { return us < 10 ? fmt::format("{:.3f} µs", us) : fmt::format("{:.2f} µs", us); }
@@ -40,11 +42,28 @@ std::string roofs_summary(const ResultDocument& doc, DType dtype, const std::str
   if (roofs.tensor > 0) out += sep + fmt::format("{} {}", roofs.tensor_name, format_rate(roofs.tensor, "FLOP/s"));
   if (roofs.tensor_theoretical > roofs.tensor)
     out += sep + fmt::format("theoretical tensor {}", format_rate(roofs.tensor_theoretical, "FLOP/s"));
+  if (std::string curve = size_curve_summary(doc.peaks); !curve.empty()) out += sep + curve;
   return out;
 }
 
 std::string bound_phrase(const ReportPoint& best) {
-  return fmt::format("{} of the {} roof", format_pct(best.figures.pct_of_bound), best.figures.bound_by);
+  const RooflineFigures& f = best.figures;
+  std::string large = fmt::format("{} of the {} roof", format_pct(f.pct_of_bound), f.bound_by);
+  if (!f.has_size_roof()) return large;
+  return fmt::format("{} of the size-aware roof ({} for these bytes), {}", format_pct(f.pct_of_size_roof),
+                     format_us(1e6 * f.size_roof_seconds), large);
+}
+
+std::string size_roof_pct(const RooflineFigures& f) {
+  return f.has_size_roof() && f.seconds > 0 ? format_pct(f.pct_of_size_roof) : "-";
+}
+
+std::string size_curve_summary(const DevicePeaks& peaks) {
+  if (!peaks.calibration || !peaks.calibration->size_curve || !peaks.calibration->size_curve->usable()) return "";
+  const BandwidthCurve& c = *peaks.calibration->size_curve;
+  return fmt::format("size curve {} {} … {} {}, latency floor {}", format_bytes(c.points.front().bytes),
+                     format_rate(c.points.front().bandwidth, "B/s"), format_bytes(c.points.back().bytes),
+                     format_rate(c.points.back().bandwidth, "B/s"), format_us(c.latency_floor_us));
 }
 
 }  // namespace tkbench

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "profiler/default_metrics.hpp"
+#include "reports/size_roof.hpp"
 
 namespace tkbench {
 
@@ -60,6 +61,11 @@ RooflineFigures roofline_figures(const Result& result, const Workload& workload,
   f.bound_by = f.compute_bound ? compute_name : roofs.memory_name();
   if (roofs.memory() > 0) f.floor_seconds = f.ideal_bytes / roofs.memory();
   if (f.flops > 0 && compute_roof > 0) f.floor_seconds = std::max(f.floor_seconds, f.flops / compute_roof);
+  if (auto roof = f.compute_bound ? std::nullopt : size_roof(peaks, f.ideal_bytes)) {
+    f.size_roof_seconds = roof->seconds;
+    f.size_roof_bandwidth = roof->bandwidth;
+    f.latency_floor_seconds = roof->latency_floor_seconds;
+  }
   if (!result.measurement || !result.measurement->timing) return f;
   f.seconds = result.measurement->timing->median_us * 1e-6;
   if (f.seconds <= 0) return f;
@@ -69,6 +75,10 @@ RooflineFigures roofline_figures(const Result& result, const Workload& workload,
   if (roofs.memory_theoretical > 0) f.pct_of_theoretical = 100 * f.bandwidth / roofs.memory_theoretical;
   if (f.compute_bound) f.pct_of_bound = 100 * f.flop_rate / compute_roof;
   else if (roofs.memory() > 0) f.pct_of_bound = 100 * f.bandwidth / roofs.memory();
+  if (f.has_size_roof()) {
+    f.pct_of_size_roof = 100 * f.size_roof_seconds / f.seconds;
+    f.latency_bound = f.seconds < kLatencyBoundFactor * f.latency_floor_seconds;
+  }
   return f;
 }
 
@@ -93,6 +103,11 @@ nlohmann::ordered_json figures_json(const Result& r, const Workload& workload, c
           {"arithmetic_intensity", f.arithmetic_intensity},
           {"pct_of_bound", timed ? json(f.pct_of_bound) : json(nullptr)},
           {"bound_by", f.bound_by},
+          {"size_roof_us", f.has_size_roof() ? json(1e6 * f.size_roof_seconds) : json(nullptr)},
+          {"size_roof_bandwidth", f.has_size_roof() ? json(f.size_roof_bandwidth) : json(nullptr)},
+          {"latency_floor_us", f.has_size_roof() ? json(1e6 * f.latency_floor_seconds) : json(nullptr)},
+          {"pct_of_size_roof", timed && f.has_size_roof() ? json(f.pct_of_size_roof) : json(nullptr)},
+          {"latency_bound", timed && f.has_size_roof() ? json(f.latency_bound) : json(nullptr)},
           {"dram_bytes", counted && f.dram_bytes > 0 ? json(f.dram_bytes) : json(nullptr)},
           {"dram_efficiency", counted && f.dram_bytes > 0 ? json(f.dram_efficiency) : json(nullptr)},
           {"dram_throughput_pct", counted ? json(f.dram_throughput_pct) : json(nullptr)},

@@ -59,6 +59,15 @@ struct RooflineFigures {
   std::string compute_pipe = "fp32";  // the workload's: "tensor" for tensor-core kernels
   std::string bound_by;               // "measured copy", "theoretical DRAM", "FP32", "bf16 tensor", ...
 
+  // Against a copy of the same bytes (reports/size_roof), for memory-bound
+  // results on a GPU whose calibration has a size curve; 0 otherwise.
+  double size_roof_seconds = 0;       // max(latency floor, ideal bytes / copy bandwidth at this footprint)
+  double size_roof_bandwidth = 0;     // that copy's bandwidth
+  double latency_floor_seconds = 0;
+  double pct_of_size_roof = 0;        // size roof time / median time; 0 when not timed
+  bool latency_bound = false;         // timed within 2x of the latency floor (kLatencyBoundFactor)
+  bool has_size_roof() const { return size_roof_seconds > 0; }
+
   // From hardware counters, when present (0 otherwise):
   double dram_bytes = 0;              // measured read + write
   double dram_efficiency = 0;         // ideal bytes / measured bytes: < 1 means re-reads or extra traffic

@@ -13,9 +13,25 @@
 
 #include "tuner/config.hpp"
 #include "tuner/manifest_parser.hpp"
+#include "tuner/result.hpp"
 #include "tuner/template_registry.hpp"
 
 namespace tkbench::test {
+
+// An ok result of a one-dimensional problem timed at `median_us`: what roofline figures need.
+inline Result timed_result(DType dtype, double median_us) {
+  Result r;
+  r.template_name = "t";
+  r.problem.dim_names = {"N"};
+  r.problem.dims = {1};
+  r.problem.dtype = dtype;
+  r.status = Status::ok;
+  Measurement m;
+  m.timing = TimingStats{};
+  m.timing->median_us = median_us;
+  r.measurement = m;
+  return r;
+}
 
 // The binary and fixtures under test; the environment may point elsewhere
 // (a build carried to a GPU machine, where the source tree lives at another path).

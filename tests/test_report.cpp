@@ -66,19 +66,7 @@ void check_golden(const std::string& name, const std::string& actual) {
   }
 }
 
-Result timed_result(DType dtype, double median_us) {
-  Result r;
-  r.template_name = "t";
-  r.problem.dim_names = {"N"};
-  r.problem.dims = {1};
-  r.problem.dtype = dtype;
-  r.status = Status::ok;
-  Measurement m;
-  m.timing = TimingStats{};
-  m.timing->median_us = median_us;
-  r.measurement = m;
-  return r;
-}
+using test::timed_result;
 
 DevicePeaks h200_like() {
   DevicePeaks p;
@@ -177,7 +165,12 @@ TEST_CASE("the counters' DRAM line says what an efficiency far from 100% means",
 }
 
 TEST_CASE("the report model finds each shape's best, its verdict and what is in the way", "[report]") {
-  Report report = fixture_report({"h200.json"});
+  // Judged against the large copy, as before size curves: the fixture's GPU without its curve.
+  ResultDocument doc = load_result_document(fixture("h200.json"));
+  doc.peaks.calibration->size_curve.reset();
+  std::vector<ResultDocument> docs;
+  docs.push_back(std::move(doc));
+  Report report = build_report(std::move(docs));
   REQUIRE(report.groups.size() == 2);
   const ShapeGroup& small = report.groups[0];
   CHECK(small.problem.shape_str() == "4096x8192");  // numeric order, not text order
@@ -195,6 +188,12 @@ TEST_CASE("the report model finds each shape's best, its verdict and what is in 
   CHECK(small.parameters[0].swing == Approx(59.2 / 33.424 - 1).epsilon(1e-4));
   CHECK(small.parameters[2].name == "ROWS");
   CHECK(small.parameters[2].swing == Approx(49.808 / 33.424 - 1).epsilon(1e-4));
+
+  // With the curve, 4096x8192 (134 MB) is judged against a copy of 134 MB: at the limit.
+  Report sized = fixture_report({"h200.json"});
+  CHECK(sized.groups[0].verdict == "at the limit");
+  CHECK_THAT(sized.groups[0].why, Contains("within 5% of a copy of the same bytes"));
+  CHECK(*sized.furthest == 1);  // 95.7% of its size-aware roof against 98.0%
 }
 
 TEST_CASE("Markdown, CSV and JSON reports match their golden files", "[report][golden]") {
@@ -320,7 +319,7 @@ TEST_CASE("report writes each format by extension or --format", "[report][cli]")
   CHECK_THAT(slurp(dir / "comment.txt"), Contains("### tkbench roofline report"));
   auto terminal = test::run_tkbench("report " + fixture("h200.json"));
   CHECK(terminal.exit_code == 0);
-  CHECK_THAT(terminal.output, Contains("Furthest from the limit: rmsnorm 4096x8192 bf16 at 93.1% of the measured copy roof"));
+  CHECK_THAT(terminal.output, Contains("Furthest from the limit: rmsnorm 16384x8192 bf16 at 95.7% of the size-aware roof"));
   fs::remove_all(dir);
 }
 
