@@ -12,6 +12,7 @@
 #      shapes and gemm_sm80 (mma.sync) at 8192^3 (bayes), each with cuBLAS in
 #      the same worker.
 #   PHASES="tests variants transpose skinny sm80" (default: all), SHAPES=...,
+#   EXTRA_TESTS="[gpu][rmsfam]" (one more test group beside them),
 #   VARIANTS="name=CONFIG ...", SKINNY=..., BUDGET=configs per tune
 set -u
 source bench/device_env.sh
@@ -28,7 +29,8 @@ want() { [[ "$phases" == *" $1 "* ]]; }
 if want tests; then
   echo ">> [$(( $(date +%s) - begin )) s] [gpu] tests"
   i=0
-  for g in "[gpu][gemm]" "gemm_kn (wgmma*" "gemm_splitk is correct*" "[gpu][baseline]" "transpose is exact at odd shapes*"; do
+  for g in "[gpu][gemm]" "gemm_kn (wgmma*" "gemm_splitk is correct*" "[gpu][baseline]" "transpose is exact at odd shapes*" \
+           ${EXTRA_TESTS:+"$EXTRA_TESTS"}; do
     i=$((i + 1))
     ( timeout "${TEST_TIMEOUT:-240}" .carry/tkbench_tests "$g" -r compact > "$RUN/tests-$i.log" 2>&1
       echo "rc=$? $g" > "$RUN/tests-$i.rc" ) &
