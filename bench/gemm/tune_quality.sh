@@ -17,6 +17,11 @@
 #          sweep's best (from this call or bench/spaces/gemm-8192.json).
 #          Goal: <= 180 s wall, within 3% of the sweep's best.
 #
+#   SWEEP_CONFIG=SWIZZLE=128,TMA_STORE=1,CLUSTER_M=1 sweeps only the configs with
+#          those values (--config; about a tenth of the space, one call): the
+#          best of a subspace, a bound the full space's best can only beat, and
+#          the summary says which subspace it was.
+#
 #   bash bench/gemm/tune_quality.sh sweep          (carry: .carry)
 #   bash bench/gemm/tune_quality.sh tune
 # Logs and documents land in $RUN, packed into $OUT/tune_quality.tgz.
@@ -43,17 +48,22 @@ if [[ " $phases " == *" sweep "* ]]; then
     resume=(-o "$doc")
   fi
   start=$(date +%s)
+  fixed=(); [ -n "${SWEEP_CONFIG:-}" ] && fixed=(--config "$SWEEP_CONFIG")
   timeout -s INT -k 30 "${SWEEP_SECONDS:-480}" $TK tune gemm --shape $shape --dtype bf16 --strategy exhaustive \
-    --budget 100000 "${resume[@]}" -q > "$RUN/sweep.txt" 2>&1
+    --budget 100000 "${fixed[@]}" "${resume[@]}" -q > "$RUN/sweep.txt" 2>&1
   rc=$?
-  python3 - "$doc" "$RUN/show.txt" "$(( $(date +%s) - start ))" "$rc" <<'PY'
+  python3 - "$doc" "$RUN/show.txt" "$(( $(date +%s) - start ))" "$rc" "${SWEEP_CONFIG:-}" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1])); rs = d["results"]
 valid = int(re.search(r", (\d+) valid at shape", open(sys.argv[2]).read()).group(1))
 ok = sorted((r["measurement"]["timing"]["median_us"], ",".join(f"{k}={v}" for k, v in r["config"].items()))
             for r in rs if r["status"] == "ok")
-state = "complete" if len(rs) >= valid else f"incomplete: run the sweep phase again with these files in bench/spaces/"
-print(f">> sweep: {len(rs)} of {valid} configs in the document ({len(ok)} ok), {sys.argv[3]} s this call (exit {sys.argv[4]}): {state}")
+subspace = sys.argv[5]
+# An exhaustive tune that ends by itself (exit 0) has evaluated its whole list.
+done = sys.argv[4] == "0" or (not subspace and len(rs) >= valid)
+state = "complete" if done else "incomplete: run the sweep phase again with these files in bench/spaces/"
+of = f"the subspace {subspace}" if subspace else f"{valid}"
+print(f">> sweep: {len(rs)} configs of {of} in the document ({len(ok)} ok), {sys.argv[3]} s this call (exit {sys.argv[4]}): {state}")
 for t, c in ok[:5]: print(f"   {t:9.1f} us  {2 * 8192**3 / t / 1e6:6.1f} TFLOP/s  {c}")
 PY
   gzip -c "$doc" > "$OUT/gemm-8192.json.gz"
