@@ -1,6 +1,7 @@
 #include "reports/bench_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "profiler/default_metrics.hpp"
 #include "reports/library_comparison.hpp"
@@ -80,9 +81,7 @@ void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spe
   print_counters(out, r, f, color);
   // What the counters and ptxas say a tensor-core kernel loses its roof to.
   if (f.compute_bound && f.compute_pipe == "tensor") {
-    std::string why;
-    for (const auto& reason : tensor_loss_reasons(r, f)) why += (why.empty() ? "" : "; ") + reason;
-    if (!why.empty()) line("why", why);
+    if (const auto reasons = tensor_loss_reasons(r, f); !reasons.empty()) line("why", fmt::format("{}", fmt::join(reasons, "; ")));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "reports/library_comparison.hpp"
 #include "reports/report_text.hpp"
@@ -62,12 +63,6 @@ std::vector<ParameterEffect> parameter_effects(const Report& report, const Shape
   return effects;
 }
 
-std::string joined(const std::vector<std::string>& parts, const char* separator) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : separator) + part;
-  return out;
-}
-
 // Past the ridge on the tensor pipe the memory-side reasons (bytes in flight,
 // footprint) do not apply: the tensor pipe's counters, L2, DRAM and spills
 // say what is in the way.
@@ -100,7 +95,7 @@ std::string explain(const Report& report, const ShapeGroup& group) {
   const double pct = judged_pct(f);
   if (pct >= kAtLimitPct)
     reasons.push_back(fmt::format("within {:.0f}% of {}", 100 - kAtLimitPct, f.has_size_roof() ? "a copy of the same bytes" : "the roof"));
-  if (f.compute_bound && f.compute_pipe == "tensor") return joined(explain_tensor_bound(r, f, pct, us, reasons), "; ");
+  if (f.compute_bound && f.compute_pipe == "tensor") return fmt::format("{}", fmt::join(explain_tensor_bound(r, f, pct, us, reasons), "; "));
   if (f.latency_bound)
     reasons.push_back(fmt::format("{} is within {:.0f}x of the {} latency floor (a launch and one DRAM round trip): the call, not its bytes, sets the time",
                                   format_us(us), kLatencyBoundFactor, format_us(1e6 * f.latency_floor_seconds)));
@@ -124,7 +119,7 @@ std::string explain(const Report& report, const ShapeGroup& group) {
                                             100 * f.dram_efficiency, 100 * f.achieved_occupancy)
                               : "no counters in this document: `tkbench tune --counters` shows DRAM traffic and occupancy");
   }
-  return joined(reasons, "; ");
+  return fmt::format("{}", fmt::join(reasons, "; "));
 }
 
 }  // namespace

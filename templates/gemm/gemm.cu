@@ -45,9 +45,7 @@
 // true sizes, and the padding is never read.
 #include "tkbench/gemm_reference.cuh"
 #include "tkbench/gemm_tiles.cuh"
-#include "tkbench/accumulator_store.cuh"
 #include "tkbench/hopper.cuh"
-#include "tkbench/tma_store.cuh"
 #include "tkbench/vec.cuh"
 
 namespace tkb {
