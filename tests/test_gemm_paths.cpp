@@ -206,10 +206,12 @@ TEST_CASE("gemm_kn (wgmma, B K x N) is correct at odd shapes", "[gpu][gemm_paths
 
 TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blocks included", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
-  // K = 65 and 8 leave most of a cluster's blocks without a k-block of their own.
+  // K = 65 and 8 leave most of a cluster's blocks without a k-block of their own;
+  // two blocks per SM (no setmaxnreg) with and without a split.
   CHECK(check_gemm_at_odd_shapes("gemm_splitk", 4,
                                  {{17, 4099, 4097}, {16, 4096, 14336}, {64, 7168, 4096}, {128, 4096, 7168},
-                                  {1, 64, 65}, {100, 1000, 8}}) >= 60);
+                                  {1, 64, 65}, {100, 1000, 8}},
+                                 {{{"MIN_BLOCKS", 2}, {"SPLIT_K", 4}}, {{"MIN_BLOCKS", 2}, {"SPLIT_K", 1}}}) >= 80);
 }
 
 TEST_CASE("gemm_sm80 (mma.sync, B N x K) is correct at odd shapes", "[gpu][gemm_paths]") {

@@ -12,8 +12,11 @@
 #      shapes and gemm_sm80 (mma.sync) at 8192^3 (bayes), each with cuBLAS in
 #      the same worker.
 #   PHASES="tests variants transpose skinny sm80" (default: all), SHAPES=...,
+#   TESTS="group;group" (test groups in place of the list below),
 #   EXTRA_TESTS="[gpu][rmsfam]" (one more test group beside them),
-#   VARIANTS="name=CONFIG ...", SKINNY=..., BUDGET=configs per tune
+#   VARIANTS="name=CONFIG ...", SKINNY=..., BUDGET=configs per tune,
+#   COUNTERS=1 (CUPTI counters on every bench and tune result: tensor-pipe
+#   activity, L2 hit rate, DRAM bytes, occupancy)
 set -u
 source bench/device_env.sh
 trap 'pack_run gemm_variants' EXIT
@@ -25,14 +28,16 @@ base="BM=128,BN=256,BK=64,STAGES=4,CONSUMERS=2,SWIZZLE=128,PERSISTENT=1"
 variants=${VARIANTS:-"registers=$base,GROUP_M=8,TMA_STORE=0,CLUSTER_M=1 tma_store=$base,GROUP_M=8,TMA_STORE=1,CLUSTER_M=1 tma_store+g16=$base,GROUP_M=16,TMA_STORE=1,CLUSTER_M=1 tma_store+pair=$base,GROUP_M=8,TMA_STORE=1,CLUSTER_M=2 pair+one_tile=${base/PERSISTENT=1/PERSISTENT=0},GROUP_M=8,TMA_STORE=1,CLUSTER_M=2 pair+3_stages=${base/STAGES=4/STAGES=3},GROUP_M=8,TMA_STORE=1,CLUSTER_M=2"}
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw --format=csv | tee "$RUN/gpu.txt"
 
+counters=${COUNTERS:+--counters}
 phases=" ${PHASES:-tests variants transpose skinny sm80} "
 want() { [[ "$phases" == *" $1 "* ]]; }
 
 if want tests; then
   echo ">> [$(( $(date +%s) - begin )) s] [gpu] tests"
   i=0
-  for g in "[gpu][gemm]" "gemm_kn (wgmma*" "gemm_splitk is correct*" "[gpu][baseline]" "transpose is exact at odd shapes*" \
-           ${EXTRA_TESTS:+"$EXTRA_TESTS"}; do
+  groups=("[gpu][gemm]" "gemm_kn (wgmma*" "gemm_splitk is correct*" "[gpu][baseline]" "transpose is exact at odd shapes*")
+  [ -n "${TESTS:-}" ] && IFS=';' read -r -a groups <<< "$TESTS"
+  for g in "${groups[@]}" ${EXTRA_TESTS:+"$EXTRA_TESTS"}; do
     i=$((i + 1))
     ( timeout "${TEST_TIMEOUT:-240}" .carry/tkbench_tests "$g" -r compact > "$RUN/tests-$i.log" 2>&1
       echo "rc=$? $g" > "$RUN/tests-$i.rc" ) &
@@ -45,7 +50,7 @@ if want variants; then
   for v in $variants; do
     name=${v%%=*} config=${v#*=}
     echo ">> [$(( $(date +%s) - begin )) s] bench $name ($config)"
-    timeout 120 $TK bench gemm --shape "$shapes" --dtype bf16 --config "$config" --json > "$RUN/bench-$name.json" 2> "$RUN/bench-$name.err"
+    timeout 120 $TK bench gemm --shape "$shapes" --dtype bf16 --config "$config" $counters --json > "$RUN/bench-$name.json" 2> "$RUN/bench-$name.err"
     echo "   exit $?"; grep -iE "error|fail" "$RUN/bench-$name.err" | head -5
   done
   python3 bench/gemm/variants_summary.py "$RUN"/bench-*.json | tee "$RUN/summary.md"
@@ -55,8 +60,9 @@ tune() {  # tune NAME TEMPLATE SHAPES DTYPE STRATEGY [more tune options]
   local name=$1 template=$2 shapes=$3 dtype=$4 strategy=$5; shift 5
   echo ">> [$(( $(date +%s) - begin )) s] tune $template $shapes $dtype ($strategy)"
   timeout 150 $TK tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force \
-    -o "$RUN/tune-$name.json" "$@" > "$RUN/tune-$name.txt" 2>&1
+    -o "$RUN/tune-$name.json" $counters "$@" > "$RUN/tune-$name.txt" 2>&1
   echo "   exit $?"; tail -n 12 "$RUN/tune-$name.txt"
+  [ -n "$counters" ] && $TK report "$RUN/tune-$name.json" > "$RUN/report-$name.txt" 2>&1 && grep -iE "tensor|L2|DRAM|occup" "$RUN/report-$name.txt" | head -8
 }
 if want transpose; then
   for dtype in bf16 fp32; do

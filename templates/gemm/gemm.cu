@@ -24,6 +24,9 @@
 //   tile; without it (or when D's rows are not 16-byte multiples apart, as TMA
 //   needs), straight from registers to global memory, guarded at the edges.
 // The producer gives registers to the consumers (setmaxnreg): it needs few.
+// With MIN_BLOCKS = 2 (skinny shapes: small tiles, many blocks), two blocks
+// share an SM, each thread keeps the 128 registers the launch bounds give it
+// and setmaxnreg is skipped: its pool per block could not serve the raise.
 //
 // With CLUSTER_M = 2, the two blocks of a thread-block cluster take vertically
 // adjacent tiles (the same tile column): each loads its own A tile and half of
@@ -139,8 +142,8 @@ __device__ __forceinline__ void consumers_sync() {
 }
 
 template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M,
-          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1, int TMA_STORE = 0, int CLUSTER_M = 1>
-__global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, 1)
+          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1, int TMA_STORE = 0, int CLUSTER_M = 1, int MIN_BLOCKS = 1>
+__global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, MIN_BLOCKS)
 gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restrict__ d,
      const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map,
      const __grid_constant__ TensorMap d_map, int M, int N, int K) {
@@ -151,6 +154,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   constexpr int kKSteps = BK / 16;
   static_assert(!(TMA_STORE && SPLIT_K > 1), "split K's first block stores from registers");
   static_assert((CLUSTER_M == 1 || CLUSTER_M == 2) && (CLUSTER_M == 1 || SPLIT_K == 1), "one kind of cluster: split K or B shared");
+  static_assert(MIN_BLOCKS == 1 || MIN_BLOCKS == 2, "one block per SM (setmaxnreg) or two");
   using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE, B_LAYOUT, CONSUMERS, TMA_STORE>;
   using TileA = typename Shared::TileA;
   using TileB = typename Shared::TileB;
@@ -193,7 +197,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
 
   const int role = warpgroup_index();
   if (role == 0) {  // producer
-    warpgroup_registers_decrease<40>();
+    if constexpr (MIN_BLOCKS == 1) warpgroup_registers_decrease<40>();
     if (threadIdx.x != 0) {
       if constexpr (SPLIT_K > 1) split_k_barriers();  // every thread of the cluster takes part
       if constexpr (CLUSTER_M > 1) cluster_exit_barrier();
@@ -230,7 +234,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   }
 
   // Consumers.
-  warpgroup_registers_increase<CONSUMERS == 1 ? 240 : 232>();
+  if constexpr (MIN_BLOCKS == 1) warpgroup_registers_increase<CONSUMERS == 1 ? 240 : 232>();
   const int consumer = role - 1;
   const bool warp_leader = threadIdx.x % 32 == 0;
   PipelineState<STAGES> pipe;
