@@ -19,10 +19,12 @@
 // mma.sync run, and the barrier sits before the last step's multiplies, so the
 // next k-block's first fragments are on their way while they run.
 // MIN_BLOCKS is __launch_bounds__'s: 2 caps registers so two blocks share an SM.
+// WHOLE_CHUNKS (rows of A and B a multiple of 8 elements long): every chunk is
+// all in or all out of its matrix, so a copy is a predicate, not a byte count.
 //
 // Any M, N, K: a chunk past M, N or K copies only its valid bytes and zero-fills
-// the rest (cp.async's source size), so tails add nothing to the sums, and the
-// stores are guarded. Rows are round_up(K, 8) (B K x N: round_up(N, 8))
+// the rest (cp.async's source size; with WHOLE_CHUNKS only whole chunks), so
+// tails add nothing to the sums, and the stores are guarded. Rows are round_up(K, 8) (B K x N: round_up(N, 8))
 // elements apart, as in gemm.toml, so every chunk is 16-byte aligned.
 //
 // Tiles are ordered in groups of GROUP_M tile rows (tkbench/gemm_tiles.cuh).
@@ -41,7 +43,7 @@ struct GemmSm80Shared {
 };
 
 template <typename T, int BM, int BN, int BK, int WM, int WN, int STAGES, int SWIZZLE, int GROUP_M,
-          BLayout B_LAYOUT, bool PREFETCH, int MIN_BLOCKS>
+          BLayout B_LAYOUT, bool PREFETCH, int MIN_BLOCKS, bool WHOLE_CHUNKS>
 __global__ void __launch_bounds__(BM / WM * (BN / WN) * 32, MIN_BLOCKS)
 gemm_sm80(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ d, int M, int N, int K) {
   static_assert(BM % WM == 0 && BN % WN == 0, "whole warp tiles");
@@ -73,13 +75,13 @@ gemm_sm80(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ d, i
   // the copies need no branch, so they mix with the multiplies.
   auto copy_k_block = [&](int kb, int stage, int part, int parts) {
 #pragma unroll
-    for (int p = part; p < copy_a.kPasses; p += parts) copy_a.copy(p, a_tiles + stage * sizeof(TileA), m0, kb * BK, M, K);
+    for (int p = part; p < copy_a.kPasses; p += parts) copy_a.template copy<WHOLE_CHUNKS>(p, a_tiles + stage * sizeof(TileA), m0, kb * BK, M, K);
 #pragma unroll
     for (int p = part; p < copy_b.kPasses; p += parts) {
       if constexpr (kNK)
-        copy_b.copy(p, b_tiles + stage * sizeof(TileB), n0, kb * BK, N, K);
+        copy_b.template copy<WHOLE_CHUNKS>(p, b_tiles + stage * sizeof(TileB), n0, kb * BK, N, K);
       else
-        copy_b.copy(p, b_tiles + stage * sizeof(TileB), kb * BK, n0, K, N);
+        copy_b.template copy<WHOLE_CHUNKS>(p, b_tiles + stage * sizeof(TileB), kb * BK, n0, K, N);
     }
   };
 

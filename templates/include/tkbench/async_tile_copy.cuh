@@ -36,12 +36,20 @@ struct AsyncTileCopy {
 
   // Pass p of the tile whose origin is (row0, col0) of a rows x cols matrix,
   // into the tile at shared address tile_address.
+  // WHOLE: cols % kChunkElems == 0, so a chunk is all in or all out.
+  template <bool WHOLE = false>
   __device__ __forceinline__ void copy(int p, unsigned tile_address, int row0, int col0, int rows, int cols) const {
     const int r = row + p * kRowsPerPass;
     if (Tile::kRows % kRowsPerPass != 0 && r >= Tile::kRows) return;  // the last pass may not fill every row
-    const int valid = row0 + r < rows ? min(max(cols - col0 - col, 0), kChunkElems) : 0;
     const T* src = first + p * pass_stride + row0 * ld + col0;
-    cp_async_16(tile_address + Tile::byte_offset(r, col), valid > 0 ? src : matrix, valid * static_cast<int>(sizeof(T)));
+    const unsigned dst = tile_address + Tile::byte_offset(r, col);
+    if constexpr (WHOLE) {
+      const bool inside = row0 + r < rows && col0 + col < cols;
+      cp_async_16_or_zeros(dst, inside ? src : matrix, !inside);
+    } else {
+      const int valid = row0 + r < rows ? min(max(cols - col0 - col, 0), kChunkElems) : 0;
+      cp_async_16(dst, valid > 0 ? src : matrix, valid * static_cast<int>(sizeof(T)));
+    }
   }
 };
 
