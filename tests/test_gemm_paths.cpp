@@ -135,12 +135,26 @@ TEST_CASE("a sample of mma.sync configs compiles for sm_80, both layouts, withou
     SearchSpace space(spec, bf16);
     std::vector<Config> configs = {
         *space.default_config(),
+        only(space, {{"BM", 256}, {"BN", 128}, {"BK", 64}, {"WM", 64}, {"WN", 64}, {"STAGES", 3}, {"SWIZZLE", 128},
+                     {"GROUP_M", 8}, {"PREFETCH", 1}, {"MIN_BLOCKS", 1}, {"WHOLE_CHUNKS", 1}}),
         only(space, {{"BM", 128}, {"BN", 256}, {"BK", 32}, {"WM", 64}, {"WN", 64}, {"STAGES", 4}, {"SWIZZLE", 64},
-                     {"GROUP_M", 8}}),
+                     {"GROUP_M", 8}, {"PREFETCH", 0}, {"MIN_BLOCKS", 1}, {"WHOLE_CHUNKS", 1}}),
         only(space, {{"BM", 64}, {"BN", 64}, {"BK", 64}, {"WM", 32}, {"WN", 32}, {"STAGES", 2}, {"SWIZZLE", 32},
-                     {"GROUP_M", 1}}),
+                     {"GROUP_M", 1}, {"PREFETCH", 1}, {"MIN_BLOCKS", 1}, {"WHOLE_CHUNKS", 0}}),
+        // Two blocks per SM: 128 registers per thread hold 32 x 32 warp tiles with both fragment sets.
+        only(space, {{"BM", 128}, {"BN", 64}, {"BK", 64}, {"WM", 32}, {"WN", 32}, {"STAGES", 3}, {"SWIZZLE", 64},
+                     {"GROUP_M", 8}, {"PREFETCH", 1}, {"MIN_BLOCKS", 2}, {"WHOLE_CHUNKS", 1}}),
     };
     require_compiles(spec, {bf16, fp16}, configs, "sm_80", "sm_80");
+    require_compiles(spec, {bf16}, configs, "sm_90", "sm_90");
+    // Whole chunks only where rows are whole chunks; the default falls back to byte counts there.
+    Problem odd = make_problem(spec, {17, 4099, 4097}, DType::bf16);
+    CHECK(SearchSpace(spec, bf16).default_config()->at("WHOLE_CHUNKS") == 1);
+    CHECK(SearchSpace(spec, odd).default_config()->at("WHOLE_CHUNKS") == 0);
+    CHECK(SearchSpace(spec, odd).default_config()->at("BN") == 256);
+    // Two blocks per SM only where the cap leaves room: 64 x 32 warp tiles need more than 128 registers.
+    CHECK(space.violation(Config{{{"BM", 128}, {"BN", 128}, {"BK", 32}, {"WM", 64}, {"WN", 32}, {"STAGES", 3},
+                                  {"SWIZZLE", 64}, {"GROUP_M", 8}, {"PREFETCH", 1}, {"MIN_BLOCKS", 2}, {"WHOLE_CHUNKS", 1}}}));
   }
 }
 
@@ -216,12 +230,16 @@ TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blo
 
 TEST_CASE("gemm_sm80 (mma.sync, B N x K) is correct at odd shapes", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
-  CHECK(check_gemm_at_odd_shapes("gemm_sm80", 4) >= 60);
+  // Both fragment schedules and two blocks per SM (128 registers), beside the random configs.
+  CHECK(check_gemm_at_odd_shapes("gemm_sm80", 4, kOddShapes,
+                                 {{{"PREFETCH", 0}}, {{"PREFETCH", 1}, {"STAGES", 2}}, {{"MIN_BLOCKS", 2}}}) >= 60);
 }
 
 TEST_CASE("gemm_sm80_kn (mma.sync, B K x N) is correct at odd shapes", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
-  CHECK(check_gemm_at_odd_shapes("gemm_sm80_kn", 4) >= 60);
+  // Both fragment schedules and two blocks per SM (128 registers), beside the random configs.
+  CHECK(check_gemm_at_odd_shapes("gemm_sm80_kn", 4, kOddShapes,
+                                 {{{"PREFETCH", 0}}, {{"PREFETCH", 1}, {"STAGES", 2}}, {{"MIN_BLOCKS", 2}}}) >= 60);
 }
 
 TEST_CASE("transpose is exact at odd shapes for every kind of config", "[gpu][gemm_paths]") {

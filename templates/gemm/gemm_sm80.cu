@@ -11,9 +11,20 @@
 // the same XOR swizzle as the Hopper path's, so ldmatrix's eight 16-byte rows
 // fall in distinct banks (SWIZZLE picks the span: 32 bytes leaves 2-way conflicts).
 //
+// The loop is one straight run of instructions per k-block, so the scheduler
+// can mix loads into the multiplies: each k-step (16 of BK) issues its share
+// of the next copies (AsyncTileCopy: per-thread addresses worked out once, no
+// branch) and its ldmatrix (SwizzledLane: the swizzle worked out once). With
+// PREFETCH, fragments are double-buffered: step k + 1's load while step k's
+// mma.sync run, and the barrier sits before the last step's multiplies, so the
+// next k-block's first fragments are on their way while they run.
+// MIN_BLOCKS is __launch_bounds__'s: 2 caps registers so two blocks share an SM.
+// WHOLE_CHUNKS (rows of A and B a multiple of 8 elements long): every chunk is
+// all in or all out of its matrix, so a copy is a predicate, not a byte count.
+//
 // Any M, N, K: a chunk past M, N or K copies only its valid bytes and zero-fills
-// the rest (cp.async's source size), so tails add nothing to the sums, and the
-// stores are guarded. Rows are round_up(K, 8) (B K x N: round_up(N, 8))
+// the rest (cp.async's source size; with WHOLE_CHUNKS only whole chunks), so
+// tails add nothing to the sums, and the stores are guarded. Rows are round_up(K, 8) (B K x N: round_up(N, 8))
 // elements apart, as in gemm.toml, so every chunk is 16-byte aligned.
 //
 // Tiles are ordered in groups of GROUP_M tile rows (tkbench/gemm_tiles.cuh).
@@ -31,94 +42,124 @@ struct GemmSm80Shared {
   TileB b[STAGES];
 };
 
-// Copies rows [row0, row0 + Tile::kRows) and columns [col0, col0 + Tile::kCols)
-// of a rows x cols matrix (row stride ld elements) into `tile`, 16 bytes per
-// cp.async, zeros past the matrix's edges. All THREADS threads call it.
-template <int THREADS, typename Tile, typename T>
-__device__ __forceinline__ void load_tile_async(Tile& tile, const T* __restrict__ src, long long ld, int rows,
-                                                int cols, int row0, int col0) {
-  constexpr int kChunkElems = 16 / static_cast<int>(sizeof(T));
-  constexpr int kChunksPerRow = Tile::kCols / kChunkElems;
-  constexpr int kChunks = Tile::kRows * kChunksPerRow;
-#pragma unroll
-  for (int first = 0; first < kChunks; first += THREADS) {
-    const int i = first + static_cast<int>(threadIdx.x);
-    if (kChunks % THREADS != 0 && i >= kChunks) break;
-    const int r = i / kChunksPerRow, c = i % kChunksPerRow * kChunkElems;
-    const int row = row0 + r, col = col0 + c;
-    const int valid = row < rows ? min(max(cols - col, 0), kChunkElems) : 0;
-    const T* from = valid > 0 ? src + row * ld + col : src;  // a valid address even when nothing is read
-    cp_async_16(&tile.at(r, c), from, valid * static_cast<int>(sizeof(T)));
-  }
-}
-
 template <typename T, int BM, int BN, int BK, int WM, int WN, int STAGES, int SWIZZLE, int GROUP_M,
-          BLayout B_LAYOUT>
-__global__ void __launch_bounds__(BM / WM * (BN / WN) * 32, 1)
+          BLayout B_LAYOUT, bool PREFETCH, int MIN_BLOCKS, bool WHOLE_CHUNKS>
+__global__ void __launch_bounds__(BM / WM * (BN / WN) * 32, MIN_BLOCKS)
 gemm_sm80(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ d, int M, int N, int K) {
   static_assert(BM % WM == 0 && BN % WN == 0, "whole warp tiles");
-  static_assert(WM % 16 == 0 && WN % 16 == 0 && BK % 16 == 0, "mma tiles of 16 x 8 x 16, B loaded 16 columns at a time");
+  static_assert(WM % 16 == 0 && WN % 16 == 0 && BK % 32 == 0, "mma tiles of 16 x 8 x 16, B loaded 16 columns at a time, an even number of k-steps");
   static_assert(STAGES >= 2, "at least one k-block in flight while another is multiplied");
   constexpr int kWarpsN = BN / WN;
   constexpr int kThreads = BM / WM * kWarpsN * 32;
   constexpr int kTilesM = WM / 16, kTilesN = WN / 8;  // mma tiles per warp
+  constexpr int kSteps = BK / 16;                     // k-steps per k-block
+  constexpr int kBuffers = PREFETCH ? 2 : 1;          // fragment sets in registers
   using Shared = GemmSm80Shared<T, BM, BN, BK, STAGES, SWIZZLE, B_LAYOUT>;
+  using TileA = typename Shared::TileA;
+  using TileB = typename Shared::TileB;
+  constexpr bool kNK = B_LAYOUT == BLayout::nk;
 
   Shared& shared = shared_storage<Shared>();
   const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;
   const TilePosition tile = tile_position(blockIdx.x, tiles_m, tiles_n, GROUP_M);
   const int m0 = tile.m * BM, n0 = tile.n * BN;
   const long long ld_a = (K + 7) / 8 * 8;
-  const long long ld_b = B_LAYOUT == BLayout::nk ? ld_a : (N + 7) / 8 * 8;
+  const long long ld_b = kNK ? ld_a : (N + 7) / 8 * 8;
   const int k_blocks = (K + BK - 1) / BK;
 
-  auto load_stage = [&](int stage, int kb) {
-    load_tile_async<kThreads>(shared.a[stage], a, ld_a, M, K, m0, kb * BK);
-    if constexpr (B_LAYOUT == BLayout::nk)
-      load_tile_async<kThreads>(shared.b[stage], b, ld_b, N, K, n0, kb * BK);
-    else
-      load_tile_async<kThreads>(shared.b[stage], b, ld_b, K, N, kb * BK, n0);
+  const AsyncTileCopy<kThreads, TileA> copy_a(a, ld_a);
+  const AsyncTileCopy<kThreads, TileB> copy_b(b, ld_b);
+  const unsigned a_tiles = shared_address(&shared.a[0]), b_tiles = shared_address(&shared.b[0]);
+  // Part `part` of `parts` of k-block kb's copies into stage `stage`. A k-block
+  // at or past k_blocks reads nothing and fills its stage with zeros, never read:
+  // the copies need no branch, so they mix with the multiplies.
+  auto copy_k_block = [&](int kb, int stage, int part, int parts) {
+#pragma unroll
+    for (int p = part; p < copy_a.kPasses; p += parts) copy_a.template copy<WHOLE_CHUNKS>(p, a_tiles + stage * sizeof(TileA), m0, kb * BK, M, K);
+#pragma unroll
+    for (int p = part; p < copy_b.kPasses; p += parts) {
+      if constexpr (kNK)
+        copy_b.template copy<WHOLE_CHUNKS>(p, b_tiles + stage * sizeof(TileB), n0, kb * BK, N, K);
+      else
+        copy_b.template copy<WHOLE_CHUNKS>(p, b_tiles + stage * sizeof(TileB), kb * BK, n0, K, N);
+    }
   };
 
   // STAGES - 1 k-blocks in flight before the first multiply; a commit group
-  // per k-block even when there is nothing left to load, so the counts agree.
+  // per k-block even past the last one, so the counts agree.
 #pragma unroll
   for (int s = 0; s < STAGES - 1; ++s) {
-    if (s < k_blocks) load_stage(s, s);
+    copy_k_block(s, s, 0, 1);
     cp_async_commit();
   }
 
   const int warp = threadIdx.x / 32;
   const int warp_m0 = warp / kWarpsN * WM, warp_n0 = warp % kWarpsN * WN;
-  float acc[kTilesM][kTilesN][4] = {};
-  for (int kb = 0; kb < k_blocks; ++kb) {
-    cp_async_wait<STAGES - 2>();  // k-block kb landed (this thread's chunks)
-    __syncthreads();              // ... everyone's; and everyone is done with k-block kb - 1's stage
-    if (kb + STAGES - 1 < k_blocks) load_stage((kb + STAGES - 1) % STAGES, kb + STAGES - 1);
-    cp_async_commit();
+  const SwizzledLane<TileA> lane_a = a_fragment_lane<TileA>(warp_m0);
+  const SwizzledLane<TileB> lane_b = kNK ? b_nk_fragment_lane<TileB>(warp_n0) : b_kn_fragment_lane<TileB>();
+  unsigned af[kBuffers][kTilesM][4], bf[kBuffers][kTilesN / 2][4];
+  // k-step k's fragments of the k-block in stage `stage` into set `buf`.
+  auto load_fragments = [&](int buf, int stage, int k) {
+    const unsigned ta = a_tiles + stage * sizeof(TileA), tb = b_tiles + stage * sizeof(TileB);
+#pragma unroll
+    for (int i = 0; i < kTilesM; ++i) load_a_fragment(af[buf][i], ta, lane_a, 16 * i, 16 * k);
+#pragma unroll
+    for (int j = 0; j < kTilesN / 2; ++j) {
+      if constexpr (kNK)
+        load_b_fragments_nk(bf[buf][j], tb, lane_b, 16 * j, 16 * k);
+      else
+        load_b_fragments_kn(bf[buf][j], tb, lane_b, warp_n0 + 16 * j, 16 * k);
+    }
+  };
+  // The next k-block landed (this thread's chunks, then everyone's), and
+  // everyone is done reading the stage the next copies overwrite.
+  auto wait_k_block = [] {
+    cp_async_wait<STAGES - 2>();
+    __syncthreads();
+  };
+  auto next_stage = [](int s) { return s + 1 == STAGES ? 0 : s + 1; };
 
-    const auto& ta = shared.a[kb % STAGES];
-    const auto& tb = shared.b[kb % STAGES];
+  // PREFETCH: step k + 1's fragments load while step k multiplies, across
+  // k-blocks too (the next stage's first step loads right after the barrier,
+  // before the last step's multiplies): ldmatrix's latency stays hidden.
+  // Otherwise each step loads its own fragments, then multiplies.
+  float acc[kTilesM][kTilesN][4] = {};
+  int read = 0, write = STAGES - 1;  // the stage multiplied, the stage being filled
+  if constexpr (PREFETCH) {
+    wait_k_block();
+    load_fragments(0, read, 0);
+  }
+  for (int kb = 0; kb < k_blocks; ++kb) {
+    if constexpr (!PREFETCH) wait_k_block();
 #pragma unroll
-    for (int k = 0; k < BK; k += 16) {
-      unsigned af[kTilesM][4], bf[kTilesN / 2][4];
-#pragma unroll
-      for (int i = 0; i < kTilesM; ++i) load_a_fragment(af[i], ta, warp_m0 + 16 * i, k);
-#pragma unroll
-      for (int j = 0; j < kTilesN / 2; ++j) {
-        if constexpr (B_LAYOUT == BLayout::nk)
-          load_b_fragments_nk(bf[j], tb, warp_n0 + 16 * j, k);
-        else
-          load_b_fragments_kn(bf[j], tb, warp_n0 + 16 * j, k);
+    for (int k = 0; k < kSteps; ++k) {
+      // A share of the copies STAGES - 1 k-blocks ahead at each step, between the multiplies.
+      copy_k_block(kb + STAGES - 1, write, k, kSteps);
+      if (k == kSteps - 1) cp_async_commit();
+      if constexpr (PREFETCH) {
+        if (k == kSteps - 1) {
+          wait_k_block();
+          read = next_stage(read);
+        }
+        // After the last k-block this reads a stage of zeros, harmlessly: no branch.
+        load_fragments((k + 1) % 2, read, (k + 1) % kSteps);
+      } else {
+        load_fragments(0, read, k);
       }
+      const int buf = PREFETCH ? k % 2 : 0;
+      // Serpentine over the mma tiles: consecutive mmas share an operand.
 #pragma unroll
       for (int i = 0; i < kTilesM; ++i)
 #pragma unroll
-        for (int j = 0; j < kTilesN; ++j)
-          MmaSync<T>::run(acc[i][j], af[i], bf[j / 2][2 * (j % 2)], bf[j / 2][2 * (j % 2) + 1]);
+        for (int jj = 0; jj < kTilesN; ++jj) {
+          const int j = i % 2 ? kTilesN - 1 - jj : jj;
+          MmaSync<T>::run(acc[i][j], af[buf][i], bf[buf][j / 2][2 * (j % 2)], bf[buf][j / 2][2 * (j % 2) + 1]);
+        }
     }
+    write = next_stage(write);
+    if constexpr (!PREFETCH) read = next_stage(read);
   }
-  cp_async_wait<0>();  // no copy outlives the block (the tail groups are empty)
+  cp_async_wait<0>();  // no copy outlives the block (the tail groups fill unused stages)
 
   // Epilogue: each thread holds pairs of adjacent columns; one 4-byte store
   // per pair where D's rows allow it (N even), guarded at the edges.

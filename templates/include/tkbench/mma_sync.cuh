@@ -60,4 +60,42 @@ __device__ __forceinline__ void load_b_fragments_kn(unsigned (&b)[4], const Tile
   ldmatrix_x4_trans(b, &tile.at(k0 + lane % 8 + 8 * ((lane / 8) % 2), n0 + 8 * (lane / 16)));
 }
 
+// The same three loads with the swizzle worked out once per lane
+// (SwizzledLane): each returns the lane's chunk for a warp's fragments, and the
+// loads read the tile at shared address `tile` (one stage's) moved by (r0 or
+// n0, k0), r0 and n0 multiples of 16 (of 8 for n0 in the nk form).
+// A: the warp's rows start at row0.
+template <typename Tile>
+__device__ __forceinline__ SwizzledLane<Tile> a_fragment_lane(int row0) {
+  const int lane = threadIdx.x % 32;
+  return {row0 + lane % 16, 8 * (lane / 16)};
+}
+template <typename Tile>
+__device__ __forceinline__ void load_a_fragment(unsigned (&a)[4], unsigned tile, const SwizzledLane<Tile>& lane, int r0,
+                                                int k0) {
+  ldmatrix_x4(a, tile + lane.offset(r0, k0));
+}
+// B, N x K: the warp's columns (B's rows) start at n0.
+template <typename Tile>
+__device__ __forceinline__ SwizzledLane<Tile> b_nk_fragment_lane(int n0) {
+  const int lane = threadIdx.x % 32;
+  return {n0 + lane % 8 + 8 * (lane / 16), 8 * ((lane / 8) % 2)};
+}
+template <typename Tile>
+__device__ __forceinline__ void load_b_fragments_nk(unsigned (&b)[4], unsigned tile, const SwizzledLane<Tile>& lane,
+                                                    int n0, int k0) {
+  ldmatrix_x4(b, tile + lane.offset(n0, k0));
+}
+// B, K x N: the warp's columns are part of n0 here (a column offset).
+template <typename Tile>
+__device__ __forceinline__ SwizzledLane<Tile> b_kn_fragment_lane() {
+  const int lane = threadIdx.x % 32;
+  return {lane % 16, 8 * (lane / 16)};
+}
+template <typename Tile>
+__device__ __forceinline__ void load_b_fragments_kn(unsigned (&b)[4], unsigned tile, const SwizzledLane<Tile>& lane,
+                                                    int n0, int k0) {
+  ldmatrix_x4_trans(b, tile + lane.offset(k0, n0));
+}
+
 }  // namespace tkb

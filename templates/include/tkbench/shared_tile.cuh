@@ -52,4 +52,25 @@ struct alignas(1024) SharedTile {
   __device__ __forceinline__ void* box(int b) { return reinterpret_cast<unsigned char*>(data) + b * kBlockBytes; }
 };
 
+// A lane's 16-byte chunk (row r, column c = 0 or 8) of a SharedTile of 2-byte
+// elements, swizzled once for every fragment that reads the same chunk moved
+// by (row0, col0), row0 % 8 == 0 and col0 % 16 == 0: the XOR pattern repeats
+// every 8 rows, and col0 only sets chunk bits above c's, so
+// offset(row0, col0) == Tile::byte_offset(r + row0, c + col0) with one XOR
+// and adds (ldmatrix's addresses, without re-deriving the swizzle per load).
+template <typename Tile>
+struct SwizzledLane {
+  static_assert(sizeof(typename Tile::element) == 2, "chunks of 8 elements; col0 moves whole 32-byte pairs of chunks");
+  int row_bytes;  // r's row start
+  int chunk;      // c's byte offset within the row, XORed with row r's swizzle
+
+  __device__ __host__ constexpr SwizzledLane(int r, int c)
+      : row_bytes(r * Tile::kSwizzleBytes),
+        chunk(c * 2 ^ ((((r * Tile::kSwizzleBytes) >> 7) & (Tile::kSwizzleBytes / 16 - 1)) << 4)) {}
+  __device__ __host__ constexpr int offset(int row0, int col0) const {
+    return col0 / Tile::kBoxCols * Tile::kBlockBytes + row0 * Tile::kSwizzleBytes + row_bytes +
+           ((col0 % Tile::kBoxCols * 2) ^ chunk);
+  }
+};
+
 }  // namespace tkb
