@@ -44,11 +44,15 @@ struct alignas(8) Mbarrier {
     asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(shared_address(&state)) : "memory");
   }
   // One arrival on the barrier at this offset in block `rank` of the cluster
-  // (a consumer releasing a stage that another block multicasts into).
+  // (a consumer releasing a stage that another block multicasts into). The
+  // default semantics (release at the block's scope), not .release.cluster:
+  // the consumer has already waited for its wgmma to finish reading the
+  // stage, so nothing of its own needs ordering cluster-wide, and a
+  // cluster-scope release is a fence every consumer warp would pay per stage.
   __device__ __forceinline__ void arrive_in_block(unsigned rank) {
     asm volatile(
         "{ .reg .b32 remote; mapa.shared::cluster.u32 remote, %0, %1;"
-        " mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote]; }" ::"r"(shared_address(&state)),
+        " mbarrier.arrive.shared::cluster.b64 _, [remote]; }" ::"r"(shared_address(&state)),
         "r"(rank) : "memory");
   }
   // Whether the phase of this parity has completed (waits a bounded while in hardware).
