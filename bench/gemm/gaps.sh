@@ -16,7 +16,7 @@ mkdir -p "${OUT:-/tmp/out}"
 ( /usr/local/cuda/bin/nvcc -arch=sm_90a -o /tmp/cluster_occupancy bench/gemm/cluster_occupancy.cu &&
   /tmp/cluster_occupancy 231424 ) 2>&1 | tee "${OUT:-/tmp/out}/cluster_occupancy.txt"
 
-TESTS=${TESTS:-'[gpu][gemm];gemm_splitk is correct*;gemm_sm80 (mma.sync, B N x K)*;transpose is exact at odd shapes*'} \
+TESTS=${TESTS:-'[gpu][gemm];gemm_splitk is correct*;gemm_sm80*;transpose is exact at odd shapes*'} \
 PHASES=${PHASES:-"tests variants transpose skinny"} SHAPES=${SHAPES:-8192x8192x8192} COUNTERS=1 \
 TEST_TIMEOUT=${TEST_TIMEOUT:-200} BUDGET=${BUDGET:-30} \
 VARIANTS="one_block=$B,PERSISTENT=1,CLUSTER_M=1 pair=$B,PERSISTENT=1,CLUSTER_M=2 pair+one_tile=$B,PERSISTENT=0,CLUSTER_M=2 pair+3_stages=${B/STAGES=4/STAGES=3},PERSISTENT=1,CLUSTER_M=2" \
