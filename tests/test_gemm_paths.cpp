@@ -151,21 +151,24 @@ TEST_CASE("a sample of mma.sync configs compiles for sm_80, both layouts, withou
     Problem odd = make_problem(spec, {17, 4099, 4097}, DType::bf16);
     CHECK(SearchSpace(spec, bf16).default_config()->at("WHOLE_CHUNKS") == 1);
     CHECK(SearchSpace(spec, odd).default_config()->at("WHOLE_CHUNKS") == 0);
-    CHECK(SearchSpace(spec, odd).default_config()->at("BN") == 256);
+    CHECK(SearchSpace(spec, odd).default_config()->at("BN") == SearchSpace(spec, bf16).default_config()->at("BN"));  // the rest as named
     // Two blocks per SM only where the cap leaves room: 64 x 32 warp tiles need more than 128 registers.
     CHECK(space.violation(Config{{{"BM", 128}, {"BN", 128}, {"BK", 32}, {"WM", 64}, {"WN", 32}, {"STAGES", 3},
                                   {"SWIZZLE", 64}, {"GROUP_M", 8}, {"PREFETCH", 1}, {"MIN_BLOCKS", 2}, {"WHOLE_CHUNKS", 1}}}));
   }
 }
 
-TEST_CASE("transpose compiles with padding, with the XOR swizzle and with neither", "[gemm_paths][compile]") {
+TEST_CASE("transpose compiles with padding, with the XOR swizzle and with neither, in either block order", "[gemm_paths][compile]") {
   const auto& spec = registry().get("transpose");
   Problem bf16 = make_problem(spec, {16384, 16384}, DType::bf16);
   Problem fp32 = make_problem(spec, {16384, 16384}, DType::fp32);
   SearchSpace space(spec, bf16);
   std::vector<Config> configs;
   for (auto [pad, swizzle] : {std::pair{0, 0}, {1, 0}, {0, 1}})
-    configs.push_back(only(space, {{"TILE", 64}, {"VEC_BYTES", 16}, {"THREADS", 256}, {"PAD", pad}, {"SWIZZLE", swizzle}}));
+    configs.push_back(
+        only(space, {{"TILE", 64}, {"VEC_BYTES", 16}, {"THREADS", 256}, {"PAD", pad}, {"SWIZZLE", swizzle}, {"GROUP", 1}}));
+  configs.push_back(  // the grouped block order
+      only(space, {{"TILE", 32}, {"VEC_BYTES", 16}, {"THREADS", 128}, {"PAD", 1}, {"SWIZZLE", 0}, {"GROUP", 64}}));
   require_compiles(spec, {bf16, fp32}, configs, "sm_90", "sm_90");
   CHECK(space.violation(Config{{{"TILE", 64}, {"VEC_BYTES", 16}, {"THREADS", 256}, {"PAD", 1}, {"SWIZZLE", 1}}}));
 }
@@ -256,6 +259,8 @@ TEST_CASE("transpose is exact at odd shapes for every kind of config", "[gpu][ge
       for (auto [pad, swizzle] : {std::pair{0, 0}, {1, 0}, {0, 1}})
         configs.push_back(space.sample(1, 7, {{"PAD", pad}, {"SWIZZLE", swizzle}, {"BLOCKS", 0}}).at(0));
       configs.push_back(space.sample(1, 7, {{"BLOCKS", 1}}).at(0));  // V x V blocks transposed in registers
+      for (long long group : {16, 64})  // grouped block orders, a last group of fewer tile rows included
+        configs.push_back(space.sample(1, 9, {{"GROUP", group}}).at(0));
       for (const auto& config : configs) {
         INFO(p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
         Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});

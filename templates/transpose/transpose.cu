@@ -20,8 +20,15 @@
 // instead of V * V, which matters for 2-byte types (V = 8). Lanes then take
 // blocks down the tile's rows, so a warp writes long runs of one row of Y, and
 // the swizzle keeps their loads (rows V apart) in different banks.
+// The order blocks take tiles in is a parameter too: GROUP tile rows of X at a
+// time, down those rows for one tile column, then the next column
+// (tkbench/gemm_tiles.cuh's grouped order; 1 is row after row). Row after row,
+// the blocks running together read long runs of a few X rows but write only a
+// few tiles' width into each of many Y rows, far apart in DRAM; in groups both
+// sides get runs of GROUP or so tiles.
 // Any R, C: vectors where they fit and rows allow (C, R multiples of V),
 // elements one by one at the edges.
+#include "tkbench/gemm_tiles.cuh"
 #include "tkbench/shared_storage.cuh"
 #include "tkbench/vec.cuh"
 
@@ -58,7 +65,7 @@ __device__ __forceinline__ void store_y_vector(T* __restrict__ y, const Vec<T, k
   }
 }
 
-template <typename T, int TILE, int VEC_BYTES, int THREADS, bool PAD, bool SWIZZLE, bool BLOCKS = false>
+template <typename T, int TILE, int VEC_BYTES, int THREADS, bool PAD, bool SWIZZLE, bool BLOCKS = false, int GROUP = 1>
 __global__ void __launch_bounds__(THREADS) transpose(const T* __restrict__ x, T* __restrict__ y, int R, int C) {
   using Tile = TransposeTile<T, TILE, VEC_BYTES, PAD, SWIZZLE>;
   using V = Vec<T, Tile::kVec>;
@@ -66,7 +73,8 @@ __global__ void __launch_bounds__(THREADS) transpose(const T* __restrict__ x, T*
   constexpr int kPerThread = TILE * kVectors / THREADS;  // vectors each thread moves (powers of two: exact)
   static_assert(kPerThread >= 1 && TILE * kVectors % THREADS == 0, "every thread moves whole vectors");
   Tile& tile = shared_storage<Tile>();
-  const int r0 = blockIdx.y * TILE, c0 = blockIdx.x * TILE;
+  const TilePosition at = tile_position(blockIdx.y * gridDim.x + blockIdx.x, gridDim.y, gridDim.x, GROUP);
+  const int r0 = at.m * TILE, c0 = at.n * TILE;
 
   // X's tile rows into shared memory, all of a thread's loads in flight before
   // its stores; zeros past the edges are never written out.
