@@ -5,6 +5,7 @@
 
 #include "profiler/device.hpp"
 #include "profiler/evaluator.hpp"
+#include "config_check.hpp"
 #include "quick_request.hpp"
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
@@ -158,6 +159,7 @@ TEST_CASE("a sample of gemm configs compiles for sm_90a without spills, within t
 
 // ---- [gpu] ----
 
+using test::check_config_is_correct;
 using test::quick_request;
 
 TEST_CASE("a TMA box lands swizzled as SharedTile says, element by element", "[gpu][tensor_map]") {
@@ -202,11 +204,7 @@ TEST_CASE("gemm is correct at odd shapes for both dtypes and every kind of confi
         }
       configs.push_back(space.sample(1, 7, {{"PERSISTENT", 0}, {"TMA_STORE", 1}, {"CLUSTER_M", 2}}).at(0));
       for (const auto& config : configs) {
-        INFO(p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
-        Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});
-        CHECK(m.verification.passed);
-        CHECK(m.verification.nonfinite == 0);
-        CHECK(m.verification.rel_l2_error <= spec.tolerance.at(dtype));
+        check_config_is_correct(evaluator, spec, dims, dtype, config);
         ++checked;
       }
     }

@@ -5,6 +5,7 @@
 
 #include "profiler/device.hpp"
 #include "profiler/evaluator.hpp"
+#include "config_check.hpp"
 #include "quick_request.hpp"
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
@@ -175,6 +176,7 @@ TEST_CASE("transpose compiles with padding, with the XOR swizzle and with neithe
 
 // ---- [gpu] ----
 
+using test::check_config_is_correct;
 using test::quick_request;
 
 namespace {
@@ -200,11 +202,7 @@ int check_gemm_at_odd_shapes(const char* name, std::size_t sampled_per_shape,
       configs.push_back(*space.default_config());
       for (const auto& filter : also) configs.push_back(space.sample(1, 3, filter).at(0));
       for (const auto& config : configs) {
-        INFO(name << " " << p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
-        Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});
-        CHECK(m.verification.passed);
-        CHECK(m.verification.nonfinite == 0);
-        CHECK(m.verification.rel_l2_error <= spec.tolerance.at(dtype));
+        check_config_is_correct(evaluator, spec, dims, dtype, config);
         ++checked;
       }
     }

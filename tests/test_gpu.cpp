@@ -14,6 +14,7 @@
 #include "profiler/evaluator.hpp"
 #include "profiler/default_metrics.hpp"
 #include "profiler/remote_evaluation.hpp"
+#include "config_check.hpp"
 #include "quick_request.hpp"
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
@@ -50,6 +51,7 @@ namespace {
 
 const std::string kMisbehavingDir = test::fixtures() + "/misbehaving";
 
+using test::check_config_is_correct;
 using test::quick_request;
 
 }  // namespace
@@ -171,6 +173,31 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
   for (const char* name : {"add_rmsnorm", "add_rmsnorm_inplace"})
     for (const char* mode : {"registers w0 cluster1", "registers w1 cluster1", "re-read w0 cluster1"})
       for (int hint : {0, 1}) CHECK(modes.count(fmt::format("{} {} hint {}", name, mode, hint)) == 1);
+}
+
+// 16 and 32 rows a block (short rows: M >= 256 x ROWS), with a last block of
+// fewer rows (8197 = 256 x 32 + 5), for every dtype and a sample of the rest.
+TEST_CASE("rmsnorm and add_rmsnorm are correct with 16 and 32 rows a block", "[gpu]") {
+  TKBENCH_SKIP_WITHOUT_GPU();
+  auto registry = TemplateRegistry::load({});
+  Compiler compiler(nullptr);
+  Evaluator evaluator(registry, compiler, require_device(0));
+  int checked = 0;
+  for (const char* name : {"rmsnorm", "add_rmsnorm"}) {
+    const auto& spec = registry.get(name);
+    for (std::vector<long long> dims : {std::vector<long long>{8197, 256}, {8197, 1000}}) {
+      for (DType dtype : spec.dtypes) {
+        Problem p = make_problem(spec, dims, dtype);
+        SearchSpace space(spec, p);
+        for (long long rows : {16, 32})
+          for (const auto& config : space.sample(3, 13, {{"ROWS", rows}})) {
+            check_config_is_correct(evaluator, spec, dims, dtype, config);
+            ++checked;
+          }
+      }
+    }
+  }
+  CHECK(checked >= 60);
 }
 
 TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {
