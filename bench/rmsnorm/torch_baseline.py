@@ -13,7 +13,12 @@ x + r followed by rms_norm, eager and compiled) on random bf16 inputs:
 - decode shapes (M <= 32) and any call under 20 µs: a CUDA graph of many calls
   rotating over enough input sets that each call starts cold (2 x L2 of
   inputs), time per call = replay time / calls, median over replays: what
-  tkbench's graph timing does (it graphs kernels under 20 µs).
+  tkbench's graph timing does (it graphs kernels under 20 µs). Each call's
+  outputs stay alive until `sets` calls later, so outputs rotate too, as
+  tkbench's do (every set has its own); before 2026-12-06's second session
+  they were dropped, the graph's pool gave every call the same output
+  buffer, and its writes stayed in L2: a 32 MiB call (Liger at 32768x256)
+  then ran faster than a copy of the same bytes.
 Outputs checked against a float64 reference before timing.
 
 usage: torch_baseline.py OUT.json SHAPE [SHAPE ...]   (SHAPE = MxN)
@@ -111,9 +116,10 @@ def time_graph(fn, make_args, call_bytes, replays=30):
             fn(*a)  # compile and warm up outside the capture
     torch.cuda.current_stream().wait_stream(stream)
     graph = torch.cuda.CUDAGraph()
+    alive = [None] * sets  # the last `sets` calls' outputs: a call never gets the one before's buffer back
     with torch.cuda.graph(graph):
         for i in range(calls):
-            fn(*arg_sets[i % sets])
+            alive[i % sets] = fn(*arg_sets[i % sets])
     graph.replay()
     torch.cuda.synchronize()
     start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
