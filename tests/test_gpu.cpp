@@ -176,8 +176,9 @@ TEST_CASE("the rmsnorm family is correct across dtypes - odd N - M = 1 - in plac
 }
 
 // 16 and 32 rows a block (short rows: M >= 256 x ROWS), with a last block of
-// fewer rows (8197 = 256 x 32 + 5), for every dtype and a sample of the rest.
-TEST_CASE("rmsnorm and add_rmsnorm are correct with 16 and 32 rows a block", "[gpu]") {
+// fewer rows (8197 = 256 x 32 + 5), for every dtype and a sample of the rest;
+// then add_rmsnorm's longest rows in registers.
+TEST_CASE("rmsnorm and add_rmsnorm are correct with 16 and 32 rows a block, add_rmsnorm with rows of 32768 in registers", "[gpu][rmsfam]") {
   TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({});
   Compiler compiler(nullptr);
@@ -197,7 +198,20 @@ TEST_CASE("rmsnorm and add_rmsnorm are correct with 16 and 32 rows a block", "[g
       }
     }
   }
-  CHECK(checked >= 60);
+  // add_rmsnorm's rows of 32768 held in registers (128 KB of x and r a block of 512+ threads).
+  for (const char* name : {"add_rmsnorm", "add_rmsnorm_inplace"}) {
+    const auto& spec = registry.get(name);
+    const std::vector<long long> dims = {1101, 32768};
+    for (DType dtype : {DType::bf16, DType::fp16}) {
+      SearchSpace space(spec, make_problem(spec, dims, dtype));
+      for (long long vec : {4, 8})
+        for (const auto& config : space.sample(2, 17, {{"VEC", vec}, {"ITEMS", 32768 / (vec * 1024)}, {"THREADS", 1024}})) {
+          check_config_is_correct(evaluator, spec, dims, dtype, config);
+          ++checked;
+        }
+    }
+  }
+  CHECK(checked >= 68);
 }
 
 TEST_CASE("poisoned outputs catch an unwritten element, and a 1% error fails verification", "[gpu]") {
