@@ -258,7 +258,7 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
       const bool library_column = spec.baseline.has_value();
       if (library_column) headers.insert(headers.begin() + 5, "% of " + spec.baseline->display_name());
       // Against a copy of each shape's own bytes, and the verdict on it, when this GPU has a size curve.
-      const bool size_columns = peaks.calibration && peaks.calibration->size_curve && peaks.calibration->size_curve->usable();
+      const bool size_columns = peaks.size_curve() != nullptr;
       if (size_columns) {
         headers.insert(headers.begin() + 5, "% of size roof");
         headers.push_back("verdict");

@@ -44,6 +44,11 @@ struct DevicePeaks {
 
   // The memory roof results are measured against: calibrated when known.
   double measured_bandwidth() const { return calibration ? calibration->bandwidth : 0; }
+  // The calibrated copy bandwidth over footprints and latency floor, when
+  // measured and usable; nullptr otherwise (results are judged against the large copy alone).
+  const BandwidthCurve* size_curve() const {
+    return calibration && calibration->size_curve && calibration->size_curve->usable() ? &*calibration->size_curve : nullptr;
+  }
 };
 
 DevicePeaks theoretical_peaks(const DeviceInfo& device);

@@ -182,11 +182,11 @@ void print_calibration(std::FILE* out, const DevicePeaks& p, bool color) {
                  c.tensor_source.c_str(), p.tensor_bf16_flops > 0 ? 100 * c.tensor_bf16_flops / p.tensor_bf16_flops : 0.0);
   std::fprintf(out, "    footprint %s per buffer, measured %s\n", format_bytes(static_cast<double>(c.bytes_per_buffer)).c_str(),
                c.measured_at.c_str());
-  if (!c.size_curve || !c.size_curve->usable()) {
+  if (!p.size_curve()) {
     std::fprintf(out, "  size curve: not measured (calibrated before size curves; tkbench calibrate --force)\n");
     return;
   }
-  const BandwidthCurve& curve = *c.size_curve;
+  const BandwidthCurve& curve = *p.size_curve();
   std::fprintf(out, "  latency floor               %s  (graph-launched copy of %s, %s)\n",
                styled(us(curve.latency_floor_us), Style::green, color).c_str(), format_bytes(curve.latency_floor_bytes).c_str(),
                curve.latency_floor_config.c_str());

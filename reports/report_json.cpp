@@ -61,8 +61,8 @@ json render_json(const Report& report) {
       if (r.tensor > 0) roofs[r.tensor_name] = rounded(r.tensor);
     }
     json size_curve = nullptr;  // the copy over footprints and the latency floor, when calibrated
-    if (p.calibration && p.calibration->size_curve && p.calibration->size_curve->usable()) {
-      const BandwidthCurve& c = *p.calibration->size_curve;
+    if (const BandwidthCurve* curve = p.size_curve()) {
+      const BandwidthCurve& c = *curve;
       json points = json::array();
       for (const auto& point : c.points) points.push_back({{"bytes", rounded(point.bytes)}, {"bandwidth", rounded(point.bandwidth)}});
       size_curve = {{"points", points}, {"latency_floor_us", rounded(c.latency_floor_us)}};

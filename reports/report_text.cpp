@@ -59,8 +59,8 @@ std::string size_roof_pct(const RooflineFigures& f) {
 }
 
 std::string size_curve_summary(const DevicePeaks& peaks) {
-  if (!peaks.calibration || !peaks.calibration->size_curve || !peaks.calibration->size_curve->usable()) return "";
-  const BandwidthCurve& c = *peaks.calibration->size_curve;
+  if (!peaks.size_curve()) return "";
+  const BandwidthCurve& c = *peaks.size_curve();
   return fmt::format("size curve {} {} … {} {}, latency floor {}", format_bytes(c.points.front().bytes),
                      format_rate(c.points.front().bandwidth, "B/s"), format_bytes(c.points.back().bytes),
                      format_rate(c.points.back().bandwidth, "B/s"), format_us(c.latency_floor_us));
