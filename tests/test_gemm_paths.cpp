@@ -159,18 +159,23 @@ TEST_CASE("a sample of mma.sync configs compiles for sm_80, both layouts, withou
   }
 }
 
-TEST_CASE("transpose compiles with padding, with the XOR swizzle and with neither, in either block order", "[gemm_paths][compile]") {
+TEST_CASE("transpose compiles with padding, with the XOR swizzle and with neither, in either block order, and by ldmatrix", "[gemm_paths][compile]") {
   const auto& spec = registry().get("transpose");
   Problem bf16 = make_problem(spec, {16384, 16384}, DType::bf16);
   Problem fp32 = make_problem(spec, {16384, 16384}, DType::fp32);
   SearchSpace space(spec, bf16);
   std::vector<Config> configs;
   for (auto [pad, swizzle] : {std::pair{0, 0}, {1, 0}, {0, 1}})
-    configs.push_back(
-        only(space, {{"TILE", 64}, {"VEC_BYTES", 16}, {"THREADS", 256}, {"PAD", pad}, {"SWIZZLE", swizzle}, {"GROUP", 1}}));
+    configs.push_back(only(space, {{"TILE", 64}, {"VEC_BYTES", 16}, {"THREADS", 256}, {"PAD", pad}, {"SWIZZLE", swizzle},
+                                   {"GROUP", 1}, {"LDMATRIX", 0}}));
   configs.push_back(  // the grouped block order
       only(space, {{"TILE", 32}, {"VEC_BYTES", 16}, {"THREADS", 128}, {"PAD", 1}, {"SWIZZLE", 0}, {"GROUP", 64}}));
   require_compiles(spec, {bf16, fp32}, configs, "sm_90", "sm_90");
+  // ldmatrix.trans: 2-byte types only; its registers stay at the element gather's (one vector in flight at the edges).
+  Config ldmatrix = only(space, {{"TILE", 128}, {"VEC_BYTES", 16}, {"THREADS", 256}, {"PAD", 0}, {"SWIZZLE", 1},
+                                 {"GROUP", 64}, {"LDMATRIX", 1}});
+  require_compiles(spec, {bf16}, {ldmatrix}, "sm_90", "sm_90");
+  CHECK(SearchSpace(spec, fp32).violation(ldmatrix));
   CHECK(space.violation(Config{{{"TILE", 64}, {"VEC_BYTES", 16}, {"THREADS", 256}, {"PAD", 1}, {"SWIZZLE", 1}}}));
 }
 
@@ -249,7 +254,8 @@ TEST_CASE("transpose is exact at odd shapes for every kind of config", "[gpu][ge
   Evaluator evaluator(registry(), compiler, require_device(0));
   const auto& spec = registry().get("transpose");
   int checked = 0;
-  for (std::vector<long long> dims : {std::vector<long long>{17, 4099}, {4097, 33}, {1, 1}, {1024, 1000}, {2048, 2048}}) {
+  for (std::vector<long long> dims :
+       {std::vector<long long>{17, 4099}, {4097, 33}, {1, 1}, {1024, 1000}, {1000, 1024}, {2048, 2048}}) {
     for (DType dtype : spec.dtypes) {
       Problem p = make_problem(spec, dims, dtype);
       SearchSpace space(spec, p);
@@ -259,6 +265,8 @@ TEST_CASE("transpose is exact at odd shapes for every kind of config", "[gpu][ge
       configs.push_back(space.sample(1, 7, {{"BLOCKS", 1}}).at(0));  // V x V blocks transposed in registers
       for (long long group : {16, 64})  // grouped block orders, a last group of fewer tile rows included
         configs.push_back(space.sample(1, 9, {{"GROUP", group}}).at(0));
+      if (dtype_info(dtype).size == 2)  // ldmatrix.trans on whole tiles (R % 8 == 0), the element gather at the edges
+        for (long long tile : {64, 128}) configs.push_back(space.sample(1, 11, {{"LDMATRIX", 1}, {"TILE", tile}}).at(0));
       for (const auto& config : configs) {
         INFO(p.shape_str() << " " << dtype_info(dtype).name << " " << config.str());
         Measurement m = evaluator.evaluate(quick_request(spec, dims, dtype, config), [] {});
