@@ -138,7 +138,7 @@ __global__ void __launch_bounds__(THREADS) transpose(const T* __restrict__ x, T*
 
   // X's tile rows into shared memory. A whole tile (most of them) keeps all of
   // a thread's vector loads in flight before its stores, from one pointer:
-  // thread j's rows are THREADS / kVectors apart. Edge tiles go one vector at
+  // a thread's rows are THREADS / kVectors apart. Edge tiles go one vector at
   // a time, checked element by element (zeros past the edges are never
   // written out): unrolled, their 2-byte loads held registers every tile paid for.
   const bool x_vectors = C % kVec == 0, whole_tile = r0 + TILE <= R && c0 + TILE <= C;
