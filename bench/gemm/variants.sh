@@ -14,7 +14,9 @@
 #   PHASES="tests variants transpose skinny sm80" (default: all), SHAPES=...,
 #   TESTS="group;group" (test groups in place of the list below),
 #   EXTRA_TESTS="[gpu][rmsfam]" (one more test group beside them),
-#   VARIANTS="name=CONFIG ...", SKINNY=..., BUDGET=configs per tune,
+#   VARIANTS="name=CONFIG ...", SKINNY=... (or SKINNY=all: the 27 shapes, M in
+#   {16, 64, 128} and N, K in {4096, 7168, 14336}; with BUDGET=20 about 6 minutes),
+#   BUDGET=configs per tune, TUNE_TIMEOUT=seconds per tune call (default 150),
 #   COUNTERS=1 (CUPTI counters on every bench and tune result: tensor-pipe
 #   activity, L2 hit rate, DRAM bytes, occupancy)
 set -u
@@ -60,7 +62,7 @@ fi
 tune() {  # tune NAME TEMPLATE SHAPES DTYPE STRATEGY [more tune options]
   local name=$1 template=$2 shapes=$3 dtype=$4 strategy=$5; shift 5
   echo ">> [$(( $(date +%s) - begin )) s] tune $template $shapes $dtype ($strategy)"
-  timeout 150 $TK tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force \
+  timeout "${TUNE_TIMEOUT:-150}" $TK tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force \
     -o "$RUN/tune-$name.json" $counters "$@" > "$RUN/tune-$name.txt" 2>&1
   echo "   exit $?"; tail -n 12 "$RUN/tune-$name.txt"
   [ -n "$counters" ] && $TK report "$RUN/tune-$name.json" > "$RUN/report-$name.txt" 2>&1 && grep -iE "tensor|L2|DRAM|occup" "$RUN/report-$name.txt" | head -8
@@ -73,7 +75,11 @@ if want transpose; then
   done
 fi
 if want skinny; then
-  tune skinny gemm_splitk "${SKINNY:-16x4096x14336,64x7168x4096,128x14336x4096,64x4096x7168}" bf16 bayes --budget "${BUDGET:-40}" --max-time 0.2
+  skinny=${SKINNY:-16x4096x14336,64x7168x4096,128x14336x4096,64x4096x7168}
+  if [ "$skinny" = all ]; then
+    skinny=$(for m in 16 64 128; do for n in 4096 7168 14336; do for k in 4096 7168 14336; do echo "${m}x${n}x$k"; done; done; done | paste -sd,)
+  fi
+  tune skinny gemm_splitk "$skinny" bf16 bayes --budget "${BUDGET:-40}" --max-time 0.2
 fi
 if want sm80; then
   tune sm80 gemm_sm80 8192x8192x8192 bf16 bayes --budget "${BUDGET:-40}" --max-time 0.3
