@@ -21,3 +21,20 @@ keep_calibration() {
   [ -d "$XDG_CACHE_HOME/tkbench/calibration" ] && rm -rf "$kept_calibration" &&
     cp -r "$XDG_CACHE_HOME/tkbench/calibration" "$kept_calibration"
 }
+
+# tune_into_run NAME TEMPLATE SHAPES DTYPE STRATEGY [tune options]: a tune from
+# scratch (--force) into $RUN/tune-NAME.json and .txt, cut after TUNE_TIMEOUT
+# seconds (default 150; a cut tune still writes what it measured); its last
+# lines printed, and with --counters among the options its report kept beside
+# it and the counters' lines printed.
+tune_into_run() {
+  local name=$1 template=$2 shapes=$3 dtype=$4 strategy=$5; shift 5
+  echo ">> [$(( $(date +%s) - ${begin:-$(date +%s)} )) s] tune $template $shapes $dtype ($strategy $*)"
+  timeout "${TUNE_TIMEOUT:-150}" "$TK" tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force \
+    -o "$RUN/tune-$name.json" "$@" > "$RUN/tune-$name.txt" 2>&1
+  echo "   exit $?"; tail -n 8 "$RUN/tune-$name.txt"
+  if [[ " $* " == *" --counters "* ]]; then
+    "$TK" report "$RUN/tune-$name.json" > "$RUN/report-$name.txt" 2>&1
+    grep -iE "tensor|L2|DRAM|occup" "$RUN/report-$name.txt" | head -8
+  fi
+}

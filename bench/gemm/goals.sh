@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/gemm/goals.sh: issue 17's goals measured in one device call (about 8
-# minutes, calibration included), from the repo root with a stripped build in
+# bench/gemm/goals.sh: issue 17's goals measured in one device call (about 6
+# minutes on an H100, calibration included), from the repo root with a stripped build in
 # .carry/ (bench/README.md):
 #   1. variants.sh: the [gpu] tests of every gemm path, tensor maps, the cuBLAS
 #      baseline and transpose, in parallel; then `bench gemm` of the default
@@ -28,17 +28,8 @@ trap 'pack_run gemm_goals' EXIT
 begin=$(date +%s)
 step() { echo ">> [$(( $(date +%s) - begin )) s] $*"; }
 
-# tune NAME TEMPLATE SHAPES DTYPE STRATEGY [more tune options]: results and report in $RUN
-tune() {
-  local name=$1 template=$2 shapes=$3 dtype=$4 strategy=$5; shift 5
-  step "tune $template $shapes $dtype ($strategy $*)"
-  timeout 200 $TK tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force --counters \
-    -o "$RUN/tune-$name.json" "$@" > "$RUN/tune-$name.txt" 2>&1
-  echo "   exit $?"; tail -n 6 "$RUN/tune-$name.txt"
-  $TK report "$RUN/tune-$name.json" > "$RUN/report-$name.txt" 2>&1
-}
-
-tune squares gemm 4096x4096x4096,2048x2048x2048 bf16 bayes --budget 60 --max-time 0.3
+export TUNE_TIMEOUT=${TUNE_TIMEOUT:-200}
+tune_into_run squares gemm 4096x4096x4096,2048x2048x2048 bf16 bayes --budget 60 --max-time 0.3 --counters
 
 step "bench gemm_sm80 8192^3 (its default)"
 timeout 90 $TK bench gemm_sm80 --shape 8192x8192x8192 --dtype bf16 --counters > "$RUN/sm80.txt" 2>&1
@@ -49,6 +40,6 @@ for dtype in bf16 fp32; do
   timeout 60 $TK bench copy --shape 268435456 --dtype $dtype --config VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=false \
     > "$RUN/copy-$dtype.txt" 2>&1; grep -E "µs" "$RUN/copy-$dtype.txt" | head -3
 done
-tune transpose-bf16 transpose 16384x16384 bf16 exhaustive --config VEC_BYTES=16,BLOCKS=false --max-time 0.2
-tune transpose-fp32 transpose 16384x16384 fp32 exhaustive --config VEC_BYTES=8,PAD=true,SWIZZLE=false,BLOCKS=false --max-time 0.2
+tune_into_run transpose-bf16 transpose 16384x16384 bf16 exhaustive --config VEC_BYTES=16,BLOCKS=false --max-time 0.2 --counters
+tune_into_run transpose-fp32 transpose 16384x16384 fp32 exhaustive --config VEC_BYTES=8,PAD=true,SWIZZLE=false,BLOCKS=false --max-time 0.2 --counters
 step "done"

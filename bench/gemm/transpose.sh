@@ -27,11 +27,8 @@ timeout 60 $TK bench transpose --shape 16384x16384 --dtype bf16 \
   --config TILE=64,VEC_BYTES=16,THREADS=256,PAD=false,SWIZZLE=false,BLOCKS=false,GROUP=64,LDMATRIX=false \
   > "$RUN/bench-gather-best.txt" 2>&1; grep -E "µs|copy" "$RUN/bench-gather-best.txt" | head -3
 
-step "tune transpose 16384x16384 bf16 (exhaustive, ${TRANSPOSE_CONFIG:=VEC_BYTES=16,PAD=false,SWIZZLE=true,BLOCKS=false})"
-timeout 200 $TK tune transpose --shape 16384x16384 --dtype bf16 --strategy exhaustive --config "$TRANSPOSE_CONFIG" \
-  --max-time 0.2 --force --counters -o "$RUN/tune-transpose-bf16.json" > "$RUN/tune-transpose-bf16.txt" 2>&1
-echo "   exit $?"; tail -n 4 "$RUN/tune-transpose-bf16.txt"
-$TK report "$RUN/tune-transpose-bf16.json" > "$RUN/report-transpose-bf16.txt" 2>&1
+TUNE_TIMEOUT=200 tune_into_run transpose-bf16 transpose 16384x16384 bf16 exhaustive \
+  --config "${TRANSPOSE_CONFIG:-VEC_BYTES=16,PAD=false,SWIZZLE=true,BLOCKS=false}" --max-time 0.2 --counters
 python3 - "$RUN/tune-transpose-bf16.json" <<'PY'
 import json, sys
 rs = [r for r in json.load(open(sys.argv[1]))["results"] if r["status"] == "ok"]

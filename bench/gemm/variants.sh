@@ -59,19 +59,11 @@ if want variants; then
   python3 bench/gemm/variants_summary.py "$RUN"/bench-*.json | tee "$RUN/summary.md"
 fi
 
-tune() {  # tune NAME TEMPLATE SHAPES DTYPE STRATEGY [more tune options]
-  local name=$1 template=$2 shapes=$3 dtype=$4 strategy=$5; shift 5
-  echo ">> [$(( $(date +%s) - begin )) s] tune $template $shapes $dtype ($strategy)"
-  timeout "${TUNE_TIMEOUT:-150}" $TK tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force \
-    -o "$RUN/tune-$name.json" $counters "$@" > "$RUN/tune-$name.txt" 2>&1
-  echo "   exit $?"; tail -n 12 "$RUN/tune-$name.txt"
-  [ -n "$counters" ] && $TK report "$RUN/tune-$name.json" > "$RUN/report-$name.txt" 2>&1 && grep -iE "tensor|L2|DRAM|occup" "$RUN/report-$name.txt" | head -8
-}
 if want transpose; then
   for dtype in bf16 fp32; do
     timeout 60 $TK bench copy --shape 268435456 --dtype $dtype --config VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=false \
       > "$RUN/copy-$dtype.txt" 2>&1; grep -E "µs|us" "$RUN/copy-$dtype.txt" | head -3
-    tune transpose-$dtype transpose 16384x16384 $dtype exhaustive --max-time 0.2
+    tune_into_run transpose-$dtype transpose 16384x16384 $dtype exhaustive --max-time 0.2 $counters
   done
 fi
 if want skinny; then
@@ -79,9 +71,9 @@ if want skinny; then
   if [ "$skinny" = all ]; then
     skinny=$(for m in 16 64 128; do for n in 4096 7168 14336; do for k in 4096 7168 14336; do echo "${m}x${n}x$k"; done; done; done | paste -sd,)
   fi
-  tune skinny gemm_splitk "$skinny" bf16 bayes --budget "${BUDGET:-40}" --max-time 0.2
+  tune_into_run skinny gemm_splitk "$skinny" bf16 bayes --budget "${BUDGET:-40}" --max-time 0.2 $counters
 fi
 if want sm80; then
-  tune sm80 gemm_sm80 8192x8192x8192 bf16 bayes --budget "${BUDGET:-40}" --max-time 0.3
+  tune_into_run sm80 gemm_sm80 8192x8192x8192 bf16 bayes --budget "${BUDGET:-40}" --max-time 0.3 $counters
 fi
 echo ">> done after $(( $(date +%s) - begin )) s"
