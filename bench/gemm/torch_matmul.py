@@ -3,7 +3,8 @@ L2 flushed (a read of 2 x L2) before each call, CUDA events, median of many.
 D = A @ B.T with A (M x K) and B (N x K), as tkbench's gemm computes; with
 --layouts nk,kn also D = A @ B with B (K x N), as gemm_kn computes (lines
 "torch-kn ...").
-Usage: python3 torch_matmul.py 8192x8192x8192,4096x4096x4096 [--layouts nk,kn]"""
+--reps N times N calls a shape (default 50; 3 under a profiler).
+Usage: python3 torch_matmul.py 8192x8192x8192,4096x4096x4096 [--layouts nk,kn] [--reps N]"""
 import statistics
 import sys
 
@@ -28,6 +29,7 @@ def main():
     scratch = torch.empty(2 * l2 // 4, dtype=torch.float32, device="cuda")
     flush = lambda: scratch.sum()
     layouts = sys.argv[sys.argv.index("--layouts") + 1].split(",") if "--layouts" in sys.argv else ["nk"]
+    reps = int(sys.argv[sys.argv.index("--reps") + 1]) if "--reps" in sys.argv else 50
     for shape in sys.argv[1].split(","):
         m, n, k = (int(x) for x in shape.split("x"))
         for dtype in (torch.bfloat16,):
@@ -38,7 +40,7 @@ def main():
                 fn = (lambda: a @ b.T) if layout == "nk" else (lambda: a @ b)
                 for _ in range(5):
                     fn()
-                us = time_us(fn, flush)
+                us = time_us(fn, flush, reps)
                 name = "torch" if layout == "nk" else "torch-kn"
                 print(f"{name} {shape} {str(dtype).split('.')[-1]} {us:.2f} us {2 * m * n * k / us / 1e6:.1f} TFLOP/s")
 
