@@ -116,16 +116,24 @@ TEST_CASE("gemm_splitk: a cluster of SPLIT_K blocks per tile, compiled for sm_90
   Problem p = make_problem(spec, {64, 4096, 14336}, DType::bf16);
   SearchSpace space(spec, p);
   Config widest = only(space, {{"BM", 64}, {"BN", 256}, {"BK", 64}, {"STAGES", 2}, {"CONSUMERS", 1}, {"SWIZZLE", 32},
-                               {"GROUP_M", 1}, {"SPLIT_K", 8}});
+                               {"GROUP_M", 1}, {"SPLIT_K", 8}, {"SWAP_AB", 0}});
   Config two = only(space, {{"BM", 128}, {"BN", 128}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2}, {"SWIZZLE", 128},
-                            {"GROUP_M", 8}, {"SPLIT_K", 2}});
+                            {"GROUP_M", 8}, {"SPLIT_K", 2}, {"SWAP_AB", 0}});
+  // Swapped operands: A's 16 or 32 rows are wgmma's N (the n16 instruction), B's rows its 64-row tiles.
+  Config swapped16 = only(space, {{"BM", 16}, {"BN", 128}, {"BK", 64}, {"STAGES", 12}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
+                                  {"GROUP_M", 1}, {"SPLIT_K", 2}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}});
+  Config swapped32 = only(space, {{"BM", 32}, {"BN", 256}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2}, {"SWIZZLE", 64},
+                                  {"GROUP_M", 8}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}});
+  // 16 rows of A are not a 64-row wgmma tile: only swapped.
+  CHECK(space.violation(Config{{{"BM", 16}, {"BN", 128}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
+                                {"GROUP_M", 1}, {"SPLIT_K", 2}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 0}}}));
   const KernelInstance k = instantiate(spec.kernel, spec, p, widest);
   CHECK(k.geometry.cluster[0] == 8);
   CHECK(k.geometry.grid[0] == 4096 / 256 * 8);  // one M tile, 16 N tiles, 8 blocks each
   // The partial sums must fit in the stages they reuse: 128 x 256 fp32 do not fit two stages of 64-deep tiles.
   CHECK(space.violation(Config{{{"BM", 128}, {"BN", 256}, {"BK", 32}, {"STAGES", 2}, {"CONSUMERS", 2}, {"SWIZZLE", 64},
-                                {"GROUP_M", 1}, {"SPLIT_K", 2}}}));
-  require_compiles(spec, {p}, {widest, two}, "sm_90", "sm_90a");
+                                {"GROUP_M", 1}, {"SPLIT_K", 2}, {"SWAP_AB", 0}}}));
+  require_compiles(spec, {p}, {widest, two, swapped16, swapped32}, "sm_90", "sm_90a");
 }
 
 TEST_CASE("a sample of mma.sync configs compiles for sm_80, both layouts, without spills", "[gemm_paths][compile]") {
@@ -227,11 +235,16 @@ TEST_CASE("gemm_kn (wgmma, B K x N) is correct at odd shapes", "[gpu][gemm_paths
 TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blocks included", "[gpu][gemm_paths]") {
   TKBENCH_SKIP_WITHOUT_GPU();
   // K = 65 and 8 leave most of a cluster's blocks without a k-block of their own;
-  // two blocks per SM (no setmaxnreg) with and without a split.
+  // two blocks per SM (no setmaxnreg) with and without a split; swapped
+  // operands (D^T = B * A^T, stored transposed) with 16 and 32 rows of A, split or not.
   CHECK(check_gemm_at_odd_shapes("gemm_splitk", 4,
                                  {{17, 4099, 4097}, {16, 4096, 14336}, {64, 7168, 4096}, {128, 4096, 7168},
                                   {1, 64, 65}, {100, 1000, 8}},
-                                 {{{"MIN_BLOCKS", 2}, {"SPLIT_K", 4}}, {{"MIN_BLOCKS", 2}, {"SPLIT_K", 1}}}) >= 80);
+                                 {{{"MIN_BLOCKS", 2}, {"SPLIT_K", 4}},
+                                  {{"MIN_BLOCKS", 2}, {"SPLIT_K", 1}},
+                                  {{"SWAP_AB", 1}, {"BM", 16}, {"SPLIT_K", 2}},
+                                  {{"SWAP_AB", 1}, {"BM", 32}, {"SPLIT_K", 1}},
+                                  {{"SWAP_AB", 1}, {"BM", 64}, {"CONSUMERS", 2}}}) >= 100);
 }
 
 TEST_CASE("gemm_sm80 (mma.sync, B N x K) is correct at odd shapes", "[gpu][gemm_paths]") {

@@ -8,6 +8,11 @@
 // contiguous share of its k-blocks; the other blocks leave their fp32 sums in
 // their (now idle) stage buffers and the cluster's first block adds them up
 // through distributed shared memory and writes D. One tile per block.
+// With SWAP_AB = 1 (gemm_splitk, M of 16 to 128), wgmma computes D^T = B * A^T:
+// B's BN rows are wgmma's 64-row side and A's BM rows its N (16, 32, 64 or
+// 128), so a skinny A tile is not padded to 64 rows in every stage and the
+// freed shared memory holds more stages in flight. The loads do not change;
+// the epilogue writes the transposed accumulators from registers.
 //
 // Hopper path (sm_90a), warp-specialised:
 // - warpgroup 0 is the producer: one thread walks the block's tiles and k-blocks
@@ -108,6 +113,51 @@ __device__ __forceinline__ void store_tile_through_shared(Accumulator<BN> (&acc)
     }
 }
 
+// A consumer warpgroup's accumulators (its kSubtiles 64-row tiles from row
+// row0, columns from col0) straight to D, guarded at the edges: pairs of
+// adjacent columns as one 4-byte store where D's rows allow it.
+template <typename T, int N_ACC, int kSubtiles>
+__device__ __forceinline__ void store_from_registers(const Accumulator<N_ACC> (&acc)[kSubtiles], T* d, int row0,
+                                                     int col0, int M, int N) {
+  const bool paired = N % 2 == 0;
+#pragma unroll
+  for (int i = 0; i < kSubtiles; ++i) {
+#pragma unroll
+    for (int r = 0; r < Accumulator<N_ACC>::kRegisters; r += 2) {
+      const int row = row0 + i * 64 + Accumulator<N_ACC>::row(r);
+      const int col = col0 + Accumulator<N_ACC>::col(r);
+      if (row >= M) continue;
+      T* out = d + static_cast<long long>(row) * N + col;
+      if (paired && col + 1 < N) {
+        Vec<T, 2> v;
+        v.v[0] = from_float<T>(acc[i].d[r]);
+        v.v[1] = from_float<T>(acc[i].d[r + 1]);
+        *reinterpret_cast<Vec<T, 2>*>(out) = v;
+      } else {
+        if (col < N) out[0] = from_float<T>(acc[i].d[r]);
+        if (col + 1 < N) out[1] = from_float<T>(acc[i].d[r + 1]);
+      }
+    }
+  }
+}
+
+// The same for swapped operands: the accumulators hold D^T, so a register's
+// row is a column of D (from n0) and its column a row (from m0). Lanes l and
+// l + 4 hold adjacent columns of one row of D: each store is one element, and
+// 8 lanes of a warp write 8 contiguous ones (D is small here: M <= 128).
+template <typename T, int N_ACC, int kSubtiles>
+__device__ __forceinline__ void store_transposed_from_registers(const Accumulator<N_ACC> (&acc)[kSubtiles], T* d,
+                                                                int n0, int m0, int M, int N) {
+#pragma unroll
+  for (int i = 0; i < kSubtiles; ++i) {
+#pragma unroll
+    for (int r = 0; r < Accumulator<N_ACC>::kRegisters; ++r) {
+      const int n = n0 + i * 64 + Accumulator<N_ACC>::row(r), m = m0 + Accumulator<N_ACC>::col(r);
+      if (m < M && n < N) d[static_cast<long long>(m) * N + n] = from_float<T>(acc[i].d[r]);
+    }
+  }
+}
+
 // The two cluster barriers of split K's reduction, for threads with no sums to give.
 __device__ __forceinline__ void split_k_barriers() {
   cluster_arrive();
@@ -142,14 +192,20 @@ __device__ __forceinline__ void consumers_sync() {
 }
 
 template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M,
-          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1, int TMA_STORE = 0, int CLUSTER_M = 1, int MIN_BLOCKS = 1>
+          BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1, int TMA_STORE = 0, int CLUSTER_M = 1, int MIN_BLOCKS = 1,
+          int SWAP_AB = 0>
 __global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, MIN_BLOCKS)
 gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restrict__ d,
      const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map,
      const __grid_constant__ TensorMap d_map, int M, int N, int K) {
-  static_assert(BM % (64 * CONSUMERS) == 0, "each consumer warpgroup owns whole 64-row wgmma tiles");
-  static_assert(BK % 16 == 0 && BN % 32 == 0 && BN <= 256, "wgmma: k-steps of 16, N up to 256");
-  constexpr int kRowsPerConsumer = BM / CONSUMERS;
+  // wgmma's sides: its 64-row tiles span kMmaRows (BM, or B's BN when
+  // swapped) and its N is kMmaN (BN, or A's BM).
+  constexpr int kMmaRows = SWAP_AB ? BN : BM, kMmaN = SWAP_AB ? BM : BN;
+  static_assert(kMmaRows % (64 * CONSUMERS) == 0, "each consumer warpgroup owns whole 64-row wgmma tiles");
+  static_assert(BK % 16 == 0 && (kMmaN == 16 || kMmaN % 32 == 0) && kMmaN <= 256, "wgmma: k-steps of 16, N 16 or 32..256");
+  static_assert(!SWAP_AB || (B_LAYOUT == BLayout::nk && !TMA_STORE && CLUSTER_M == 1),
+                "swapped operands: B N x K, the epilogue from registers, one block per tile");
+  constexpr int kRowsPerConsumer = kMmaRows / CONSUMERS;
   constexpr int kSubtiles = kRowsPerConsumer / 64;  // m64 wgmma tiles per consumer
   constexpr int kKSteps = BK / 16;
   static_assert(!(TMA_STORE && SPLIT_K > 1), "split K's first block stores from registers");
@@ -238,7 +294,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   const int consumer = role - 1;
   const bool warp_leader = threadIdx.x % 32 == 0;
   PipelineState<STAGES> pipe;
-  Accumulator<BN> acc[kSubtiles];
+  Accumulator<kMmaN> acc[kSubtiles];
   for (int t = first_tile; t < tiles; t += tile_stride) {
     const TilePosition tile = block_tile(t);
     int previous_stage = -1;
@@ -251,7 +307,9 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
       for (int k = 0; k < kKSteps; ++k)
 #pragma unroll
         for (int i = 0; i < kSubtiles; ++i) {
-          if constexpr (B_LAYOUT == BLayout::nk)
+          if constexpr (SWAP_AB)
+            mma_k16(acc[i], b, consumer * kRowsPerConsumer + i * 64, a, k, kb > kb_begin || k > 0);
+          else if constexpr (B_LAYOUT == BLayout::nk)
             mma_k16(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > kb_begin || k > 0);
           else
             mma_k16_b_n_major(acc[i], a, consumer * kRowsPerConsumer + i * 64, b, k, kb > kb_begin || k > 0);
@@ -270,7 +328,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
       // The other blocks' sums into this one's: each consumer thread leaves its
       // registers in its own stage memory, at the same offsets in every block,
       // and the first block's same thread reads them from each.
-      constexpr int kRegisters = Accumulator<BN>::kRegisters, kThreads = CONSUMERS * kWarpgroupThreads;
+      constexpr int kRegisters = Accumulator<kMmaN>::kRegisters, kThreads = CONSUMERS * kWarpgroupThreads;
       static_assert(kSubtiles * kRegisters * kThreads * 4 <= STAGES * (TileA::kBytes + TileB::kBytes),
                     "the partial sums fit in the idle stages");
       float* partial = reinterpret_cast<float*>(shared.a);
@@ -309,28 +367,10 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
         continue;
       }
     }
-    // Epilogue from registers: pairs of adjacent columns as one 4-byte store where D's rows allow it.
-    const bool paired = N % 2 == 0;
-#pragma unroll
-    for (int i = 0; i < kSubtiles; ++i) {
-      const int row0 = tile.m * BM + consumer * kRowsPerConsumer + i * 64;
-#pragma unroll
-      for (int r = 0; r < Accumulator<BN>::kRegisters; r += 2) {
-        const int row = row0 + Accumulator<BN>::row(r);
-        const int col = tile.n * BN + Accumulator<BN>::col(r);
-        if (row >= M) continue;
-        T* out = d + static_cast<long long>(row) * N + col;
-        if (paired && col + 1 < N) {
-          Vec<T, 2> v;
-          v.v[0] = from_float<T>(acc[i].d[r]);
-          v.v[1] = from_float<T>(acc[i].d[r + 1]);
-          *reinterpret_cast<Vec<T, 2>*>(out) = v;
-        } else {
-          if (col < N) out[0] = from_float<T>(acc[i].d[r]);
-          if (col + 1 < N) out[1] = from_float<T>(acc[i].d[r + 1]);
-        }
-      }
-    }
+    if constexpr (SWAP_AB)
+      store_transposed_from_registers(acc, d, tile.n * BN + consumer * kRowsPerConsumer, tile.m * BM, M, N);
+    else
+      store_from_registers(acc, d, tile.m * BM + consumer * kRowsPerConsumer, tile.n * BN, M, N);
   }
   if constexpr (TMA_STORE)
     if (thread_in_warpgroup() == 0) tma_store_wait<0>();  // shared memory stays until the stores have read it
