@@ -300,6 +300,13 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
         table.add_row(row);
       }
       table.print(stdout, global.color_stdout());
+      for (const auto& s : summaries)  // a "% of cuBLAS" against a noisy library time is flagged, and how to redo it said
+        if (s.best && s.library)
+          if (std::string noise = library_noise(*s.library, spec.baseline->display_name()); !noise.empty())
+            diagnostics().warn(fmt::format("{}: {}, so its % of {} is not to be trusted; time both again with "
+                                           "`tkbench bench {} --shape {} --dtype {} --config {}`",
+                                           s.problem.shape_str(), noise, spec.baseline->display_name(), spec.name,
+                                           s.problem.shape_str(), dtype_info(s.problem.dtype).name, s.best->config.str()));
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
       if (gpus.size() == 1)
         std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", times.worker, wall,

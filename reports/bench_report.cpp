@@ -142,6 +142,9 @@ void print_library_comparison(std::FILE* out, const Result& library, const Resul
   std::fprintf(out, "  %s %.2f µs (%s, same worker and timer): this config is %s of %s\n", name.c_str(), library_us,
                library.measurement->verification.verified ? "verified" : "UNVERIFIED",
                styled(figure, Style::bold, color).c_str(), name.c_str());
+  if (std::string noise = library_noise(library, name); !noise.empty())
+    std::fprintf(out, "  %s: the ratio is not to be trusted; run the command again\n",
+                 styled(noise, Style::yellow, color).c_str());
 }
 
 json bench_document(const std::vector<Result>& results, const std::vector<Result>& libraries, const TemplateSpec& spec,

@@ -10,9 +10,18 @@ std::optional<double> pct_of_library(const Result& library, double kernel_median
   return 100.0 * library.measurement->timing->median_us / kernel_median_us;
 }
 
+std::string library_noise(const Result& library, const std::string& name) {
+  if (library.status != Status::ok || !library.measurement || !library.measurement->timing) return "";
+  const auto& t = *library.measurement->timing;
+  if (t.spread <= kNoisyLibrarySpread) return "";
+  return fmt::format("{}'s time spread {:.0f}% in this run ({:.2f} to {:.2f} µs, median {:.2f})", name, 100 * t.spread,
+                     t.min_us, t.max_us, t.median_us);
+}
+
 std::string library_figure(const Result* library, double kernel_median_us) {
   if (!library) return "-";
-  if (auto pct = pct_of_library(*library, kernel_median_us)) return fmt::format("{:.1f}%", *pct);
+  if (auto pct = pct_of_library(*library, kernel_median_us))
+    return fmt::format("{:.1f}%{}", *pct, library_noise(*library, "").empty() ? "" : " (noisy)");
   return library->status == Status::ok ? "-" : "failed";
 }
 

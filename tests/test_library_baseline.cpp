@@ -7,6 +7,7 @@
 #include "profiler/device.hpp"
 #include "profiler/evaluator.hpp"
 #include "quick_request.hpp"
+#include "reports/library_comparison.hpp"
 #include "test_helpers.hpp"
 #include "test_skip.hpp"
 #include "tuner/search_space.hpp"
@@ -42,6 +43,21 @@ TEST_CASE("every gemm manifest names cuBLAS as its baseline, with its padded row
     CHECK(spec.baseline->ldb.evaluate(b) == (spec.baseline->b_kn ? 4104 : 4096));  // B's rows: N (K x N) or K (N x K)
   }
   CHECK_FALSE(registry().get("rmsnorm").baseline);
+}
+
+TEST_CASE("a % of the library against a noisy library time is flagged, not trusted", "[baseline]") {
+  Result library = test::timed_result(DType::bf16, 101.2);
+  library.measurement->timing->min_us = 91.87;
+  library.measurement->timing->max_us = 211.87;
+  library.measurement->timing->spread = 0.533;  // an H100 run's cuBLAS at 16x4096x14336, which ran 45.6 µs minutes before
+  CHECK(library_figure(&library, 46.43) == "218.0% (noisy)");
+  CHECK_THAT(library_noise(library, "cuBLAS"), Contains("cuBLAS's time spread 53% in this run") && Contains("91.87 to 211.87"));
+  library.measurement->timing->spread = 0.07;  // the worst of the same run's other 26 shapes
+  CHECK(library_figure(&library, 46.43) == "218.0%");
+  CHECK(library_noise(library, "cuBLAS").empty());
+  library.status = Status::fault;
+  CHECK(library_figure(&library, 46.43) == "failed");
+  CHECK(library_noise(library, "cuBLAS").empty());
 }
 
 TEST_CASE("a [baseline] section is checked where it is written", "[baseline][manifest][bad-input]") {

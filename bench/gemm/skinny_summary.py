@@ -13,6 +13,9 @@ def main():
     doc = json.load(open(sys.argv[1]))
     cublas = {b["problem"]["shape"]: b["measurement"]["timing"]["median_us"]
               for b in doc.get("baselines", []) if b.get("status") == "ok"}
+    # tkbench's own rule (reports/library_comparison.hpp): a library time spread over 20% is not trusted.
+    noisy = {b["problem"]["shape"] for b in doc.get("baselines", [])
+             if b.get("status") == "ok" and b["measurement"]["timing"].get("spread", 0) > 0.2}
     by_shape = collections.defaultdict(list)
     for r in doc["results"]:
         if r["status"] == "ok":
@@ -33,7 +36,7 @@ def main():
             splits[s] = min(splits.get(s, 1e9), key(r))
             grids[g] = min(grids.get(g, 1e9), key(r))
         c = cublas.get(shape)
-        pct = f"{100 * c / key(best):.1f}%" if c else "-"
+        pct = f"{100 * c / key(best):.1f}%{' (noisy)' if shape in noisy else ''}" if c else "-"
         short = {k: v for k, v in best["config"].items() if k not in ("SWIZZLE", "CONSUMERS", "GROUP_M")}
         print(f"| {shape} | {len(rs)} | {c or 0:.2f} | {key(best):.2f} | {pct} | {short} | "
               + " ".join(f"{s}:{t:.1f}" for s, t in sorted(splits.items())) + " | "
