@@ -22,6 +22,15 @@ keep_calibration() {
     cp -r "$XDG_CACHE_HOME/tkbench/calibration" "$kept_calibration"
 }
 
+# progress MESSAGE: ">> [N s] MESSAGE", N the seconds since the script set $begin.
+progress() { echo ">> [$(( $(date +%s) - ${begin:-$(date +%s)} )) s] $*"; }
+
+# skinny_shapes: issue 17's 27 skinny GEMM shapes, M in {16, 64, 128} and N, K
+# in {4096, 7168, 14336}, comma-separated.
+skinny_shapes() {
+  for m in 16 64 128; do for n in 4096 7168 14336; do for k in 4096 7168 14336; do echo "${m}x${n}x$k"; done; done; done | paste -sd,
+}
+
 # tune_into_run NAME TEMPLATE SHAPES DTYPE STRATEGY [tune options]: a tune from
 # scratch (--force) into $RUN/tune-NAME.json and .txt, cut after TUNE_TIMEOUT
 # seconds (default 150; a cut tune still writes what it measured); its last
@@ -29,7 +38,7 @@ keep_calibration() {
 # it and the counters' lines printed.
 tune_into_run() {
   local name=$1 template=$2 shapes=$3 dtype=$4 strategy=$5; shift 5
-  echo ">> [$(( $(date +%s) - ${begin:-$(date +%s)} )) s] tune $template $shapes $dtype ($strategy $*)"
+  progress "tune $template $shapes $dtype ($strategy $*)"
   timeout "${TUNE_TIMEOUT:-150}" "$TK" tune "$template" --shape "$shapes" --dtype "$dtype" --strategy "$strategy" --force \
     -o "$RUN/tune-$name.json" "$@" > "$RUN/tune-$name.txt" 2>&1
   echo "   exit $?"; tail -n 8 "$RUN/tune-$name.txt"

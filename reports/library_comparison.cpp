@@ -10,10 +10,20 @@ std::optional<double> pct_of_library(const Result& library, double kernel_median
   return 100.0 * library.measurement->timing->median_us / kernel_median_us;
 }
 
+namespace {
+
+// The library's timing when its spread is over kNoisyLibrarySpread; nullptr otherwise.
+const TimingStats* noisy_timing(const Result& library) {
+  if (library.status != Status::ok || !library.measurement || !library.measurement->timing) return nullptr;
+  return library.measurement->timing->spread > kNoisyLibrarySpread ? &*library.measurement->timing : nullptr;
+}
+
+}  // namespace
+
 std::string library_noise(const Result& library, const std::string& name) {
-  if (library.status != Status::ok || !library.measurement || !library.measurement->timing) return "";
-  const auto& t = *library.measurement->timing;
-  if (t.spread <= kNoisyLibrarySpread) return "";
+  const TimingStats* noisy = noisy_timing(library);
+  if (!noisy) return "";
+  const TimingStats& t = *noisy;
   return fmt::format("{}'s time spread {:.0f}% in this run ({:.2f} to {:.2f} µs, median {:.2f})", name, 100 * t.spread,
                      t.min_us, t.max_us, t.median_us);
 }
@@ -21,7 +31,7 @@ std::string library_noise(const Result& library, const std::string& name) {
 std::string library_figure(const Result* library, double kernel_median_us) {
   if (!library) return "-";
   if (auto pct = pct_of_library(*library, kernel_median_us))
-    return fmt::format("{:.1f}%{}", *pct, library_noise(*library, "").empty() ? "" : " (noisy)");
+    return fmt::format("{:.1f}%{}", *pct, noisy_timing(*library) ? " (noisy)" : "");
   return library->status == Status::ok ? "-" : "failed";
 }
 

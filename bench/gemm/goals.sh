@@ -26,20 +26,19 @@ VARIANTS="default=BM=128,BN=256,BK=64,STAGES=4,CONSUMERS=2,SWIZZLE=128,GROUP_M=1
 source bench/device_env.sh
 trap 'pack_run gemm_goals' EXIT
 begin=$(date +%s)
-step() { echo ">> [$(( $(date +%s) - begin )) s] $*"; }
 
 export TUNE_TIMEOUT=${TUNE_TIMEOUT:-200}
 tune_into_run squares gemm 4096x4096x4096,2048x2048x2048 bf16 bayes --budget 60 --max-time 0.3 --counters
 
-step "bench gemm_sm80 8192^3 (its default)"
+progress "bench gemm_sm80 8192^3 (its default)"
 timeout 90 $TK bench gemm_sm80 --shape 8192x8192x8192 --dtype bf16 --counters > "$RUN/sm80.txt" 2>&1
 echo "   exit $?"; grep -E "µs|cuBLAS|rror|fail" "$RUN/sm80.txt" | head -6
 
 for dtype in bf16 fp32; do
-  step "copy of the same bytes ($dtype)"
+  progress "copy of the same bytes ($dtype)"
   timeout 60 $TK bench copy --shape 268435456 --dtype $dtype --config VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=false \
     > "$RUN/copy-$dtype.txt" 2>&1; grep -E "µs" "$RUN/copy-$dtype.txt" | head -3
 done
 tune_into_run transpose-bf16 transpose 16384x16384 bf16 exhaustive --config VEC_BYTES=16,BLOCKS=false --max-time 0.2 --counters
 tune_into_run transpose-fp32 transpose 16384x16384 fp32 exhaustive --config VEC_BYTES=8,PAD=true,SWIZZLE=false,BLOCKS=false --max-time 0.2 --counters
-step "done"
+progress "done"

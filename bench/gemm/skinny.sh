@@ -15,19 +15,18 @@ set -u
 source bench/device_env.sh
 trap 'pack_run gemm_skinny' EXIT
 begin=$(date +%s)
-step() { echo ">> [$(( $(date +%s) - begin )) s] $*"; }
 shapes=${SHAPES:-16x4096x4096,16x4096x14336,16x7168x4096,16x7168x7168,64x4096x4096,128x4096x4096,128x4096x7168,128x4096x14336,128x7168x4096,128x7168x7168}
 profile_shapes=${PROFILE_SHAPES:-16x4096x4096,128x4096x14336,128x7168x4096}
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw --format=csv | tee "$RUN/gpu.txt"
 
-step "resident clusters of one-SM blocks (200 KiB of shared memory each)"
+progress "resident clusters of one-SM blocks (200 KiB of shared memory each)"
 nvcc -arch=sm_90a -o /tmp/occ bench/gemm/cluster_occupancy.cu && /tmp/occ 204800 | tee "$RUN/cluster_occupancy.txt"
 
 TUNE_TIMEOUT=${SWEEP_TIMEOUT:-330} tune_into_run sweep gemm_splitk "$shapes" bf16 exhaustive \
   --config SWIZZLE=128,CONSUMERS=1,GROUP_M=1 --max-time 0.1
 python3 bench/gemm/skinny_summary.py "$RUN/tune-sweep.json" | tee "$RUN/summary.md"
 
-step "cuBLAS's kernels under ncu"
+progress "cuBLAS's kernels under ncu"
 timeout 120 ncu --csv --metrics gpu__time_duration.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,launch__grid_size,launch__cluster_dim_x,launch__registers_per_thread \
   python3 bench/gemm/torch_matmul.py "$profile_shapes" --reps 3 > "$RUN/ncu-cublas.csv" 2> "$RUN/ncu-cublas.err"
 echo "   exit $?"
@@ -50,8 +49,8 @@ PY
 best=$(python3 bench/gemm/skinny_summary.py "$RUN/tune-sweep.json" --best "$profile_shapes")
 for pair in $best; do
   shape=${pair%%:*} config=${pair#*:}
-  step "counters of the sweep's best at $shape ($config)"
+  progress "counters of the sweep's best at $shape ($config)"
   timeout 60 $TK profile gemm_splitk --shape "$shape" --config "$config" > "$RUN/profile-$shape.txt" 2>&1
   grep -iE "µs|DRAM|occup|tensor|L2" "$RUN/profile-$shape.txt" | head -8
 done
-step done
+progress done

@@ -12,13 +12,13 @@ set -u
 source bench/device_env.sh
 trap 'pack_run gemm_skinny_tune' EXIT
 begin=$(date +%s)
-shapes=${SHAPES:-$(python3 -c 'print(",".join(f"{m}x{n}x{k}" for m in (16, 64, 128) for n in (4096, 7168, 14336) for k in (4096, 7168, 14336)))')}
+shapes=${SHAPES:-$(skinny_shapes)}
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw --format=csv | tee "$RUN/gpu.txt"
 
-echo ">> [0 s] gemm_splitk's [gpu] test"
+progress "gemm_splitk's [gpu] test"
 timeout "${TEST_TIMEOUT:-100}" .carry/tkbench_tests "gemm_splitk is correct*" -r compact > "$RUN/tests.log" 2>&1
 echo "   exit $?"; grep -E "passed|failed|FAILED|No test cases" "$RUN/tests.log" | tail -3
 
 TUNE_TIMEOUT=${TUNE_TIMEOUT:-170} tune_into_run skinny gemm_splitk "$shapes" bf16 bayes --budget "${BUDGET:-30}" --max-time 0.15
 python3 bench/gemm/skinny_summary.py "$RUN/tune-skinny.json" | tee "$RUN/summary.md"
-echo ">> [$(( $(date +%s) - begin )) s] done"
+progress done

@@ -16,13 +16,12 @@ set -u
 source bench/device_env.sh
 trap 'pack_run gemm_transpose' EXIT
 begin=$(date +%s)
-step() { echo ">> [$(( $(date +%s) - begin )) s] $*"; }
 
-step "copy of the same bytes (bf16)"
+progress "copy of the same bytes (bf16)"
 timeout 150 $TK bench copy --shape 268435456 --dtype bf16 --config VEC_BYTES=16,THREADS=256,UNROLL=1,STREAMING=false \
   > "$RUN/copy-bf16.txt" 2>&1; grep -E "µs" "$RUN/copy-bf16.txt" | head -3
 
-step "the element gather's best so far"
+progress "the element gather's best so far"
 timeout 60 $TK bench transpose --shape 16384x16384 --dtype bf16 \
   --config TILE=64,VEC_BYTES=16,THREADS=256,PAD=false,SWIZZLE=false,BLOCKS=false,GROUP=64,LDMATRIX=false \
   > "$RUN/bench-gather-best.txt" 2>&1; grep -E "µs|copy" "$RUN/bench-gather-best.txt" | head -3
@@ -41,9 +40,9 @@ for r in rs[:12]:
 PY
 
 left=$(( ${DEADLINE:-600} - ($(date +%s) - begin) - 10 ))
-step "[gpu] test ($left s left)"
+progress "[gpu] test ($left s left)"
 if [ "$left" -gt 20 ]; then
   timeout "$left" .carry/tkbench_tests "transpose is exact*" -r compact > "$RUN/tests.log" 2>&1
   echo "   exit $?"; grep -E "passed|failed|FAILED|No test cases matched" "$RUN/tests.log" | tail -3
 fi
-step "done"
+progress "done"

@@ -69,7 +69,7 @@ fi
 if want skinny; then
   skinny=${SKINNY:-16x4096x14336,64x7168x4096,128x14336x4096,64x4096x7168}
   if [ "$skinny" = all ]; then
-    skinny=$(for m in 16 64 128; do for n in 4096 7168 14336; do for k in 4096 7168 14336; do echo "${m}x${n}x$k"; done; done; done | paste -sd,)
+    skinny=$(skinny_shapes)
   fi
   tune_into_run skinny gemm_splitk "$skinny" bf16 bayes --budget "${BUDGET:-40}" --max-time 0.2 $counters
 fi
