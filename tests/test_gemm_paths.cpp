@@ -53,6 +53,14 @@ Config only(const SearchSpace& space, const ConfigFilter& filter) {
   return configs.front();
 }
 
+// `config` with some of its values changed.
+Config with(Config config, const ConfigFilter& changes) {
+  for (const auto& [name, value] : changes)
+    for (auto& [param, v] : config.values)
+      if (param == name) v = value;
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("the gemm family and transpose load with non-empty spaces and their own arch", "[gemm_paths][manifest]") {
@@ -123,17 +131,31 @@ TEST_CASE("gemm_splitk: a cluster of SPLIT_K blocks per tile, compiled for sm_90
   Config swapped16 = only(space, {{"BM", 16}, {"BN", 128}, {"BK", 64}, {"STAGES", 12}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
                                   {"GROUP_M", 1}, {"SPLIT_K", 2}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}});
   Config swapped32 = only(space, {{"BM", 32}, {"BN", 256}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2}, {"SWIZZLE", 64},
-                                  {"GROUP_M", 8}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}});
+                                  {"GROUP_M", 8}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1},
+                                  {"CLUSTER_M", 1}, {"CLUSTER_N", 1}});
+  // Clusters of tiles sharing A (2 x 4 blocks: 8 rows of a 16-row A box each, multicast) and B.
+  Config shared = only(space, {{"BM", 64}, {"BN", 64}, {"BK", 128}, {"STAGES", 5}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
+                               {"GROUP_M", 1}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}, {"CLUSTER_M", 2},
+                               {"CLUSTER_N", 4}});
+  Config no_split = {{{"BM", 16}, {"BN", 128}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
+                      {"GROUP_M", 1}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}, {"CLUSTER_M", 1}, {"CLUSTER_N", 1}}};
+  CHECK_FALSE(space.violation(no_split));
   // 16 rows of A are not a 64-row wgmma tile: only swapped.
-  CHECK(space.violation(Config{{{"BM", 16}, {"BN", 128}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
-                                {"GROUP_M", 1}, {"SPLIT_K", 2}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 0}}}));
+  CHECK(space.violation(with(no_split, {{"SWAP_AB", 0}})));
+  // A cluster splits K or shares tiles, not both; a block's share of A starts on an 8-row boundary.
+  CHECK(space.violation(with(no_split, {{"SPLIT_K", 2}, {"CLUSTER_N", 2}})));
+  CHECK(space.violation(with(no_split, {{"CLUSTER_N", 4}})));
   const KernelInstance k = instantiate(spec.kernel, spec, p, widest);
   CHECK(k.geometry.cluster[0] == 8);
   CHECK(k.geometry.grid[0] == 4096 / 256 * 8);  // one M tile, 16 N tiles, 8 blocks each
+  const KernelInstance c = instantiate(spec.kernel, spec, make_problem(spec, {100, 4096, 14336}, DType::bf16), shared);
+  CHECK(c.geometry.cluster[0] == 8);
+  CHECK(c.geometry.grid[0] == 2 * 64);  // 2 M tiles (100 rows), 64 N tiles: whole clusters of 2 x 4
   // The partial sums must fit in the stages they reuse: 128 x 256 fp32 do not fit two stages of 64-deep tiles.
   CHECK(space.violation(Config{{{"BM", 128}, {"BN", 256}, {"BK", 32}, {"STAGES", 2}, {"CONSUMERS", 2}, {"SWIZZLE", 64},
-                                {"GROUP_M", 1}, {"SPLIT_K", 2}, {"SWAP_AB", 0}}}));
-  require_compiles(spec, {p}, {widest, two, swapped16, swapped32}, "sm_90", "sm_90a");
+                                {"GROUP_M", 1}, {"SPLIT_K", 2}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 0}, {"CLUSTER_M", 1},
+                                {"CLUSTER_N", 1}}}));
+  require_compiles(spec, {p}, {widest, two, swapped16, swapped32, shared}, "sm_90", "sm_90a");
 }
 
 TEST_CASE("a sample of mma.sync configs compiles for sm_80, both layouts, without spills", "[gemm_paths][compile]") {
@@ -236,7 +258,8 @@ TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blo
   TKBENCH_SKIP_WITHOUT_GPU();
   // K = 65 and 8 leave most of a cluster's blocks without a k-block of their own;
   // two blocks per SM (no setmaxnreg) with and without a split; swapped
-  // operands (D^T = B * A^T, stored transposed) with 16 and 32 rows of A, split or not.
+  // operands (D^T = B * A^T, stored transposed) with 16 and 32 rows of A, split or not;
+  // clusters of tiles sharing A, B or both by multicast, swapped or not.
   CHECK(check_gemm_at_odd_shapes("gemm_splitk", 4,
                                  {{17, 4099, 4097}, {16, 4096, 14336}, {64, 7168, 4096}, {128, 4096, 7168},
                                   {1, 64, 65}, {100, 1000, 8}},
@@ -244,7 +267,12 @@ TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blo
                                   {{"MIN_BLOCKS", 2}, {"SPLIT_K", 1}},
                                   {{"SWAP_AB", 1}, {"BM", 16}, {"SPLIT_K", 2}},
                                   {{"SWAP_AB", 1}, {"BM", 32}, {"SPLIT_K", 1}},
-                                  {{"SWAP_AB", 1}, {"BM", 64}, {"CONSUMERS", 2}}}) >= 100);
+                                  {{"SWAP_AB", 1}, {"BM", 64}, {"CONSUMERS", 2}},
+                                  {{"SWAP_AB", 1}, {"BM", 32}, {"CLUSTER_M", 1}, {"CLUSTER_N", 2}},
+                                  {{"SWAP_AB", 1}, {"BM", 128}, {"CLUSTER_M", 1}, {"CLUSTER_N", 4}},
+                                  {{"SWAP_AB", 1}, {"BM", 16}, {"CLUSTER_M", 2}, {"CLUSTER_N", 2}},
+                                  {{"SWAP_AB", 0}, {"BM", 64}, {"CLUSTER_M", 2}, {"CLUSTER_N", 2}},
+                                  {{"SWAP_AB", 0}, {"BM", 128}, {"CLUSTER_M", 2}, {"CLUSTER_N", 1}}}) >= 130);
 }
 
 TEST_CASE("gemm_sm80 (mma.sync, B N x K) is correct at odd shapes", "[gpu][gemm_paths]") {

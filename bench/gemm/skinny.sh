@@ -4,12 +4,13 @@
 # build in .carry/ (bench/README.md):
 #   1. how many clusters of 1, 2, 4 and 8 one-SM blocks stay resident
 #      (cluster_occupancy.cu): split K's cluster sizes;
-#   2. an exhaustive sweep of gemm_splitk's space with SWIZZLE=128,
-#      CONSUMERS=1, GROUP_M=1 fixed (240 configs a shape) at SHAPES, cuBLAS in
-#      the same worker; one table (skinny_summary.py): cuBLAS, the best config,
-#      the best of each split and block count;
+#   2. an exhaustive sweep of gemm_splitk's subspace CONFIG (default
+#      SWIZZLE=128,CONSUMERS=1,GROUP_M=1,SWAP_AB=0: 256 configs a shape; with
+#      SWAP_AB=1,BM=16 in its place, 288) at SHAPES, cuBLAS in the same
+#      worker; one table (skinny_summary.py): cuBLAS, the best config, the
+#      best of each split and block count;
 #   3. the kernels cuBLAS runs at PROFILE_SHAPES (ncu: name, grid, cluster,
-#      time, DRAM %), and CUPTI counters of the sweep's best there.
+#      time, DRAM %; NCU=0 skips it), and CUPTI counters of the sweep's best there.
 # Results: gemm_skinny.tgz.
 set -u
 source bench/device_env.sh
@@ -23,9 +24,10 @@ progress "resident clusters of one-SM blocks (200 KiB of shared memory each)"
 nvcc -arch=sm_90a -o /tmp/occ bench/gemm/cluster_occupancy.cu && /tmp/occ 204800 | tee "$RUN/cluster_occupancy.txt"
 
 TUNE_TIMEOUT=${SWEEP_TIMEOUT:-330} tune_into_run sweep gemm_splitk "$shapes" bf16 exhaustive \
-  --config SWIZZLE=128,CONSUMERS=1,GROUP_M=1 --max-time 0.1
+  --config "${CONFIG:-SWIZZLE=128,CONSUMERS=1,GROUP_M=1,SWAP_AB=0}" --max-time 0.1
 python3 bench/gemm/skinny_summary.py "$RUN/tune-sweep.json" | tee "$RUN/summary.md"
 
+if [ "${NCU:-1}" = 1 ]; then
 progress "cuBLAS's kernels under ncu"
 timeout 120 ncu --csv --metrics gpu__time_duration.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,launch__grid_size,launch__cluster_dim_x,launch__registers_per_thread \
   python3 bench/gemm/torch_matmul.py "$profile_shapes" --reps 3 > "$RUN/ncu-cublas.csv" 2> "$RUN/ncu-cublas.err"
@@ -45,6 +47,7 @@ for k in kernels.values():
 for k in seen.values():
     print(k["name"][:140], {m.split("__")[-1]: v for m, v in k.items() if m != "name"})
 PY
+fi
 
 best=$(python3 bench/gemm/skinny_summary.py "$RUN/tune-sweep.json" --best "$profile_shapes")
 for pair in $best; do

@@ -33,11 +33,16 @@
 // share an SM, each thread keeps the 128 registers the launch bounds give it
 // and setmaxnreg is skipped: its pool per block could not serve the raise.
 //
-// With CLUSTER_M = 2, the two blocks of a thread-block cluster take vertically
-// adjacent tiles (the same tile column): each loads its own A tile and half of
-// the B tile they share, multicast into both blocks, so B crosses from L2 once
-// per pair. A stage is reloaded only when the consumers of both blocks have
-// released it (they arrive on the `empty` barriers of every block).
+// With CLUSTER_M x CLUSTER_N > 1, a thread-block cluster takes CLUSTER_M
+// vertically by CLUSTER_N horizontally adjacent tiles. The CLUSTER_M blocks of
+// a tile column share its B tile: each loads 1 / CLUSTER_M of the B box's rows,
+// multicast into all of them; the CLUSTER_N blocks of a tile row share A the
+// same way. So B crosses from L2 once per CLUSTER_M blocks and A once per
+// CLUSTER_N: skinny shapes, where every tile column reads all of A, halve or
+// quarter their largest L2 traffic. A block's stage is written by the blocks of
+// its tile row and column, so it is reloaded only when the consumers of all of
+// them have released it: a consumer warp arrives on the `empty` barriers of
+// every block that writes into its own (CLUSTER_M + CLUSTER_N - 1 blocks).
 //
 // Tiles are ordered in groups of GROUP_M tile rows (all of a group's tile rows
 // for one tile column, then the next column), so the blocks running together
@@ -173,16 +178,38 @@ __device__ __forceinline__ void cluster_exit_barrier() {
   cluster_wait();
 }
 
-// A consumer warp's release of a stage: to its own block, or with CLUSTER_M
-// blocks sharing B to each of them (each block's producer reloads its share
-// into all of them).
-template <int CLUSTER_M>
-__device__ __forceinline__ void release_stage(Mbarrier& empty) {
-  if constexpr (CLUSTER_M == 1)
-    empty.arrive();
-  else
+// A cluster of CLUSTER_M x CLUSTER_N blocks: block `rank` takes tile row m
+// (rank % CLUSTER_M) and column n (rank / CLUSTER_M) of the cluster's tiles.
+template <int CLUSTER_M, int CLUSTER_N>
+struct ClusterTiles {
+  static constexpr int kBlocks = CLUSTER_M * CLUSTER_N;
+  unsigned rank, m, n;
+  __device__ __forceinline__ ClusterTiles()
+      : rank(kBlocks > 1 ? cluster_block_rank() : 0u), m(rank % CLUSTER_M), n(rank / CLUSTER_M) {}
+  // The blocks of this one's tile row (they share its A tile) and of its tile column (B).
+  __device__ __forceinline__ unsigned short row_mask() const {
+    unsigned mask = 0;
 #pragma unroll
-    for (int r = 0; r < CLUSTER_M; ++r) empty.arrive_in_block(r);
+    for (int j = 0; j < CLUSTER_N; ++j) mask |= 1u << (m + j * CLUSTER_M);
+    return static_cast<unsigned short>(mask);
+  }
+  __device__ __forceinline__ unsigned short column_mask() const {
+    return static_cast<unsigned short>(((1u << CLUSTER_M) - 1) << (n * CLUSTER_M));
+  }
+};
+
+// A consumer warp's release of a stage: to its own block, or in a cluster to
+// every block that loads into it (its tile row and column, itself once).
+template <int CLUSTER_M, int CLUSTER_N>
+__device__ __forceinline__ void release_stage(Mbarrier& empty, const ClusterTiles<CLUSTER_M, CLUSTER_N>& cluster) {
+  if constexpr (CLUSTER_M * CLUSTER_N == 1) {
+    empty.arrive();
+  } else {
+    const unsigned writers = cluster.row_mask() | cluster.column_mask();
+#pragma unroll
+    for (int r = 0; r < CLUSTER_M * CLUSTER_N; ++r)
+      if (writers >> r & 1u) empty.arrive_in_block(r);
+  }
 }
 
 // The consumer warpgroups' barrier (named barrier 1: 0 is __syncthreads').
@@ -193,7 +220,7 @@ __device__ __forceinline__ void consumers_sync() {
 
 template <typename T, int BM, int BN, int BK, int STAGES, int CONSUMERS, int SWIZZLE, int GROUP_M,
           BLayout B_LAYOUT = BLayout::nk, int SPLIT_K = 1, int TMA_STORE = 0, int CLUSTER_M = 1, int MIN_BLOCKS = 1,
-          int SWAP_AB = 0>
+          int SWAP_AB = 0, int CLUSTER_N = 1>
 __global__ void __launch_bounds__((CONSUMERS + 1) * kWarpgroupThreads, MIN_BLOCKS)
 gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restrict__ d,
      const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map,
@@ -203,48 +230,53 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   constexpr int kMmaRows = SWAP_AB ? BN : BM, kMmaN = SWAP_AB ? BM : BN;
   static_assert(kMmaRows % (64 * CONSUMERS) == 0, "each consumer warpgroup owns whole 64-row wgmma tiles");
   static_assert(BK % 16 == 0 && (kMmaN == 16 || kMmaN % 32 == 0) && kMmaN <= 256, "wgmma: k-steps of 16, N 16 or 32..256");
-  static_assert(!SWAP_AB || (B_LAYOUT == BLayout::nk && !TMA_STORE && CLUSTER_M == 1),
-                "swapped operands: B N x K, the epilogue from registers, one block per tile");
+  static_assert(!SWAP_AB || (B_LAYOUT == BLayout::nk && !TMA_STORE),
+                "swapped operands: B N x K, the epilogue from registers");
   constexpr int kRowsPerConsumer = kMmaRows / CONSUMERS;
   constexpr int kSubtiles = kRowsPerConsumer / 64;  // m64 wgmma tiles per consumer
   constexpr int kKSteps = BK / 16;
   static_assert(!(TMA_STORE && SPLIT_K > 1), "split K's first block stores from registers");
-  static_assert((CLUSTER_M == 1 || CLUSTER_M == 2) && (CLUSTER_M == 1 || SPLIT_K == 1), "one kind of cluster: split K or B shared");
+  using Cluster = ClusterTiles<CLUSTER_M, CLUSTER_N>;
+  static_assert((CLUSTER_M == 1 || CLUSTER_M == 2) && (CLUSTER_N == 1 || CLUSTER_N == 2 || CLUSTER_N == 4),
+                "clusters of 1 or 2 tile rows and 1, 2 or 4 tile columns");
+  static_assert(Cluster::kBlocks == 1 || SPLIT_K == 1, "one kind of cluster: split K or tiles sharing A and B");
   static_assert(MIN_BLOCKS == 1 || MIN_BLOCKS == 2, "one block per SM (setmaxnreg) or two");
   using Shared = GemmShared<T, BM, BN, BK, STAGES, SWIZZLE, B_LAYOUT, CONSUMERS, TMA_STORE>;
   using TileA = typename Shared::TileA;
   using TileB = typename Shared::TileB;
   constexpr unsigned kStageBytes = TileA::kBytes + TileB::kBytes;  // whole boxes, zero-filled parts included
-  // With CLUSTER_M = 2 each block loads and multicasts half of every B box: kBRows of its rows.
-  constexpr int kBRows = TileB::kRows / CLUSTER_M;
-  static_assert(kBRows % 8 == 0, "a half box starts on the swizzle pattern's 8-row period");
+  // In a cluster each block loads and multicasts kBRows of every B box's rows and kARows of A's.
+  constexpr int kBRows = TileB::kRows / CLUSTER_M, kARows = TileA::kRows / CLUSTER_N;
+  static_assert(kBRows % 8 == 0 && kARows % 8 == 0, "a box's share starts on the swizzle pattern's 8-row period");
 
   Shared& shared = shared_storage<Shared>();
   const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;
-  // Work items: tiles, or with CLUSTER_M = 2 pairs of vertically adjacent
-  // tiles (the second may lie past M: its A reads as zeros, its stores clip).
-  const int pair_rows = (tiles_m + CLUSTER_M - 1) / CLUSTER_M, tiles = pair_rows * tiles_n;
-  const unsigned rank = CLUSTER_M > 1 ? cluster_block_rank() : 0u;
+  // Work items: tiles, or in a cluster its CLUSTER_M x CLUSTER_N tiles (those
+  // past M or N read zeros where their boxes lie outside, and store nothing).
+  const int cluster_rows = (tiles_m + CLUSTER_M - 1) / CLUSTER_M, cluster_cols = (tiles_n + CLUSTER_N - 1) / CLUSTER_N;
+  const int tiles = cluster_rows * cluster_cols;
+  const Cluster cluster;
   auto block_tile = [&](int t) {
-    TilePosition tile = tile_position(t, pair_rows, tiles_n, GROUP_M > CLUSTER_M ? GROUP_M / CLUSTER_M : 1);
-    tile.m = tile.m * CLUSTER_M + static_cast<int>(rank);
+    TilePosition tile = tile_position(t, cluster_rows, cluster_cols, GROUP_M > CLUSTER_M ? GROUP_M / CLUSTER_M : 1);
+    tile.m = tile.m * CLUSTER_M + static_cast<int>(cluster.m);
+    tile.n = tile.n * CLUSTER_N + static_cast<int>(cluster.n);
     return tile;
   };
   // Split K: block `split` of its cluster takes k-blocks [kb_begin, kb_end) of
   // tile blockIdx.x / SPLIT_K (maybe none, when K is short).
   static_assert(SPLIT_K >= 1 && SPLIT_K <= 8, "a portable cluster has at most 8 blocks");
   const int split = SPLIT_K > 1 ? static_cast<int>(cluster_block_rank()) : 0;
-  const int first_tile = blockIdx.x / (SPLIT_K * CLUSTER_M), tile_stride = gridDim.x / (SPLIT_K * CLUSTER_M);
+  const int first_tile = blockIdx.x / (SPLIT_K * Cluster::kBlocks), tile_stride = gridDim.x / (SPLIT_K * Cluster::kBlocks);
   const int k_blocks_all = (K + BK - 1) / BK, k_share = (k_blocks_all + SPLIT_K - 1) / SPLIT_K;
   const int kb_begin = split * k_share, kb_end = min(k_blocks_all, kb_begin + k_share);
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < STAGES; ++s) {
       shared.full[s].init(1);                  // the producer's arrival, plus the bytes
-      shared.empty[s].init(CONSUMERS * 4 * CLUSTER_M);  // one arrival per consumer warp of each block sharing it
+      shared.empty[s].init(CONSUMERS * 4 * (CLUSTER_M + CLUSTER_N - 1));  // one arrival per consumer warp of each block loading into it
     }
   }
-  if constexpr (CLUSTER_M > 1) {  // the other block's barriers are ready before anything reaches them
+  if constexpr (Cluster::kBlocks > 1) {  // the other blocks' barriers are ready before anything reaches them
     cluster_arrive();
     cluster_wait();
   } else {
@@ -256,7 +288,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
     if constexpr (MIN_BLOCKS == 1) warpgroup_registers_decrease<40>();
     if (threadIdx.x != 0) {
       if constexpr (SPLIT_K > 1) split_k_barriers();  // every thread of the cluster takes part
-      if constexpr (CLUSTER_M > 1) cluster_exit_barrier();
+      if constexpr (Cluster::kBlocks > 1) cluster_exit_barrier();
       return;
     }
     tma_prefetch(a_map);
@@ -267,25 +299,32 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
       for (int kb = kb_begin; kb < kb_end; ++kb, pipe.advance()) {
         shared.empty[pipe.stage].wait(pipe.phase ^ 1u);  // a fresh barrier counts as released
         Mbarrier& full = shared.full[pipe.stage];
-        full.arrive_expect_bytes(kStageBytes);  // A and all of B: the other block's half of B lands here too
+        full.arrive_expect_bytes(kStageBytes);  // all of A and B: the other blocks' shares land here too
 #pragma unroll
-        for (int b = 0; b < TileA::kColumnBlocks; ++b)
-          tma_load_2d(shared.a[pipe.stage].box(b), a_map, kb * BK + b * TileA::kBoxCols, tile.m * BM, full);
+        for (int b = 0; b < TileA::kColumnBlocks; ++b) {
+          // This block's rows of the box: A's M from cluster.n * kARows.
+          void* dst = static_cast<unsigned char*>(shared.a[pipe.stage].box(b)) + cluster.n * kARows * TileA::kSwizzleBytes;
+          const int x = kb * BK + b * TileA::kBoxCols, y = tile.m * BM + static_cast<int>(cluster.n) * kARows;
+          if constexpr (CLUSTER_N > 1)
+            tma_load_2d_multicast(dst, a_map, x, y, full, cluster.row_mask());
+          else
+            tma_load_2d(dst, a_map, x, y, full);
+        }
 #pragma unroll
         for (int b = 0; b < TileB::kColumnBlocks; ++b) {
-          // This block's rows of the box: B's N (nk) or K (kn) from rank * kBRows.
-          void* dst = static_cast<unsigned char*>(shared.b[pipe.stage].box(b)) + rank * kBRows * TileB::kSwizzleBytes;
+          // This block's rows of the box: B's N (nk) or K (kn) from cluster.m * kBRows.
+          void* dst = static_cast<unsigned char*>(shared.b[pipe.stage].box(b)) + cluster.m * kBRows * TileB::kSwizzleBytes;
           const int x = B_LAYOUT == BLayout::nk ? kb * BK + b * TileB::kBoxCols : tile.n * BN + b * TileB::kBoxCols;
-          const int y = (B_LAYOUT == BLayout::nk ? tile.n * BN : kb * BK) + static_cast<int>(rank) * kBRows;
+          const int y = (B_LAYOUT == BLayout::nk ? tile.n * BN : kb * BK) + static_cast<int>(cluster.m) * kBRows;
           if constexpr (CLUSTER_M > 1)
-            tma_load_2d_multicast(dst, b_map, x, y, full, (1u << CLUSTER_M) - 1);
+            tma_load_2d_multicast(dst, b_map, x, y, full, cluster.column_mask());
           else
             tma_load_2d(dst, b_map, x, y, full);
         }
       }
     }
     if constexpr (SPLIT_K > 1) split_k_barriers();
-    if constexpr (CLUSTER_M > 1) cluster_exit_barrier();
+    if constexpr (Cluster::kBlocks > 1) cluster_exit_barrier();
     return;
   }
 
@@ -316,13 +355,13 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
         }
       wgmma_commit();
       wgmma_wait<1>();  // the previous k-block's wgmma are done with their stage
-      if (previous_stage >= 0 && warp_leader) release_stage<CLUSTER_M>(shared.empty[previous_stage]);
+      if (previous_stage >= 0 && warp_leader) release_stage(shared.empty[previous_stage], cluster);
       previous_stage = pipe.stage;
     }
     wgmma_wait<0>();
 #pragma unroll
     for (int i = 0; i < kSubtiles; ++i) wgmma_fence_operands(acc[i]);
-    if (previous_stage >= 0 && warp_leader) release_stage<CLUSTER_M>(shared.empty[previous_stage]);
+    if (previous_stage >= 0 && warp_leader) release_stage(shared.empty[previous_stage], cluster);
 
     if constexpr (SPLIT_K > 1) {
       // The other blocks' sums into this one's: each consumer thread leaves its
@@ -374,7 +413,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   }
   if constexpr (TMA_STORE)
     if (thread_in_warpgroup() == 0) tma_store_wait<0>();  // shared memory stays until the stores have read it
-  if constexpr (CLUSTER_M > 1) cluster_exit_barrier();
+  if constexpr (Cluster::kBlocks > 1) cluster_exit_barrier();
 }
 
 // The trusted reference (tkbench/gemm_reference.cuh), with gemm's arguments.
