@@ -133,6 +133,10 @@ TEST_CASE("gemm_splitk: a cluster of SPLIT_K blocks per tile, compiled for sm_90
   Config swapped32 = only(space, {{"BM", 32}, {"BN", 256}, {"BK", 64}, {"STAGES", 4}, {"CONSUMERS", 2}, {"SWIZZLE", 64},
                                   {"GROUP_M", 8}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1},
                                   {"CLUSTER_M", 1}, {"CLUSTER_N", 1}});
+  // 112 columns: 64 tiles at N = 7168 (the n112 instruction), in pairs of tile rows sharing B.
+  Config n112 = only(space, {{"BM", 64}, {"BN", 112}, {"BK", 128}, {"STAGES", 4}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
+                             {"GROUP_M", 1}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 0}, {"CLUSTER_M", 2},
+                             {"CLUSTER_N", 1}});
   // Clusters of tiles sharing A (2 x 4 blocks: 8 rows of a 16-row A box each, multicast) and B.
   Config shared = only(space, {{"BM", 64}, {"BN", 64}, {"BK", 128}, {"STAGES", 5}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
                                {"GROUP_M", 1}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}, {"CLUSTER_M", 2},
@@ -155,7 +159,7 @@ TEST_CASE("gemm_splitk: a cluster of SPLIT_K blocks per tile, compiled for sm_90
   CHECK(space.violation(Config{{{"BM", 128}, {"BN", 256}, {"BK", 32}, {"STAGES", 2}, {"CONSUMERS", 2}, {"SWIZZLE", 64},
                                 {"GROUP_M", 1}, {"SPLIT_K", 2}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 0}, {"CLUSTER_M", 1},
                                 {"CLUSTER_N", 1}}}));
-  require_compiles(spec, {p}, {widest, two, swapped16, swapped32, shared}, "sm_90", "sm_90a");
+  require_compiles(spec, {p}, {widest, two, swapped16, swapped32, shared, n112}, "sm_90", "sm_90a");
 }
 
 TEST_CASE("a sample of mma.sync configs compiles for sm_80, both layouts, without spills", "[gemm_paths][compile]") {
@@ -259,7 +263,8 @@ TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blo
   // K = 65 and 8 leave most of a cluster's blocks without a k-block of their own;
   // two blocks per SM (no setmaxnreg) with and without a split; swapped
   // operands (D^T = B * A^T, stored transposed) with 16 and 32 rows of A, split or not;
-  // clusters of tiles sharing A, B or both by multicast, swapped or not.
+  // clusters of tiles sharing A, B or both by multicast, swapped or not; 112- and
+  // 32-column tiles.
   CHECK(check_gemm_at_odd_shapes("gemm_splitk", 4,
                                  {{17, 4099, 4097}, {16, 4096, 14336}, {64, 7168, 4096}, {128, 4096, 7168},
                                   {1, 64, 65}, {100, 1000, 8}},
@@ -272,7 +277,10 @@ TEST_CASE("gemm_splitk is correct at skinny and odd shapes, splits without k-blo
                                   {{"SWAP_AB", 1}, {"BM", 128}, {"CLUSTER_M", 1}, {"CLUSTER_N", 4}},
                                   {{"SWAP_AB", 1}, {"BM", 16}, {"CLUSTER_M", 2}, {"CLUSTER_N", 2}},
                                   {{"SWAP_AB", 0}, {"BM", 64}, {"CLUSTER_M", 2}, {"CLUSTER_N", 2}},
-                                  {{"SWAP_AB", 0}, {"BM", 128}, {"CLUSTER_M", 2}, {"CLUSTER_N", 1}}}) >= 130);
+                                  {{"SWAP_AB", 0}, {"BM", 128}, {"CLUSTER_M", 2}, {"CLUSTER_N", 1}},
+                                  {{"SWAP_AB", 0}, {"BM", 64}, {"BN", 112}, {"CLUSTER_M", 2}},
+                                  {{"SWAP_AB", 0}, {"BM", 128}, {"BN", 112}, {"SPLIT_K", 2}},
+                                  {{"SWAP_AB", 0}, {"BM", 128}, {"BN", 32}, {"SPLIT_K", 1}}}) >= 160);
 }
 
 TEST_CASE("gemm_sm80 (mma.sync, B N x K) is correct at odd shapes", "[gpu][gemm_paths]") {

@@ -229,7 +229,7 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   // swapped) and its N is kMmaN (BN, or A's BM).
   constexpr int kMmaRows = SWAP_AB ? BN : BM, kMmaN = SWAP_AB ? BM : BN;
   static_assert(kMmaRows % (64 * CONSUMERS) == 0, "each consumer warpgroup owns whole 64-row wgmma tiles");
-  static_assert(BK % 16 == 0 && (kMmaN == 16 || kMmaN % 32 == 0) && kMmaN <= 256, "wgmma: k-steps of 16, N 16 or 32..256");
+  static_assert(BK % 16 == 0 && kMmaN % 16 == 0 && kMmaN <= 256, "wgmma: k-steps of 16, N a multiple of 16 up to 256 (the generated widths)");
   static_assert(!SWAP_AB || (B_LAYOUT == BLayout::nk && !TMA_STORE),
                 "swapped operands: B N x K, the epilogue from registers");
   constexpr int kRowsPerConsumer = kMmaRows / CONSUMERS;

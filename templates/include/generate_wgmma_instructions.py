@@ -7,7 +7,7 @@ An inline-asm string must be a literal with one operand per accumulator
 register (N / 2 of them), so these are generated rather than written out.
 Run it from this folder after changing the list below; the output is committed.
 """
-WIDTHS = [16, 32, 64, 96, 128, 160, 192, 224, 256]
+WIDTHS = [16, 32, 64, 96, 112, 128, 160, 192, 224, 256]
 TYPES = {"__nv_bfloat16": "bf16", "__half": "f16"}
 
 
