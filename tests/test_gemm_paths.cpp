@@ -137,7 +137,8 @@ TEST_CASE("gemm_splitk: a cluster of SPLIT_K blocks per tile, compiled for sm_90
   Config n112 = only(space, {{"BM", 64}, {"BN", 112}, {"BK", 128}, {"STAGES", 4}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
                              {"GROUP_M", 1}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 0}, {"CLUSTER_M", 2},
                              {"CLUSTER_N", 1}});
-  // Clusters of tiles sharing A (2 x 4 blocks: 8 rows of a 16-row A box each, multicast) and B.
+  // Clusters of tiles sharing A and B: 2 x 4 blocks, each loading 16 rows of the 64-row A box
+  // and 32 of B's 64, multicast to its tile row and column.
   Config shared = only(space, {{"BM", 64}, {"BN", 64}, {"BK", 128}, {"STAGES", 5}, {"CONSUMERS", 1}, {"SWIZZLE", 128},
                                {"GROUP_M", 1}, {"SPLIT_K", 1}, {"MIN_BLOCKS", 1}, {"SWAP_AB", 1}, {"CLUSTER_M", 2},
                                {"CLUSTER_N", 4}});
