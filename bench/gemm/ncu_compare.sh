@@ -7,9 +7,9 @@
 #   SHAPE=128x7168x4096 CONFIG=BM=64,BN=112,... bash bench/gemm/ncu_compare.sh
 # Both run under ncu's defaults (clocks locked to base, caches flushed before
 # each kernel), so their times are comparable with each other, not with
-# tkbench's. Then the config and cuBLAS timed by tkbench at K in KS (default
-# 1024 to 16384) with M and N kept, and a line fitted to each (k_slope.py):
-# a fixed cost apart from the stream of k-blocks. Results:
+# tkbench's. Before them, the config and cuBLAS timed by tkbench at K in KS
+# (default 1024 to 16384) with M and N kept, and a line fitted to each
+# (k_slope.py): a fixed cost apart from the stream of k-blocks. Results:
 # gemm_ncu_compare.tgz (ours.txt, cublas.txt: ncu's details pages;
 # metrics.csv: both kernels' raw metrics side by side; k_slope.md).
 set -u
@@ -20,9 +20,16 @@ shape=${SHAPE:?SHAPE=MxNxK}
 config=${CONFIG:?CONFIG=BM=...,BN=...}
 nvidia-smi --query-gpu=name,clocks.max.sm --format=csv | tee "$RUN/gpu.txt"
 
+# First the K line: its tune also calibrates a fresh machine, which must not
+# happen under ncu (every copy kernel of the calibration would be replayed).
+mn=${shape%x*}
+shapes=$(for k in ${KS:-1024 2048 4096 8192 16384}; do echo "${mn}x$k"; done | paste -sd,)
+TUNE_TIMEOUT=200 tune_into_run k_slope gemm_splitk "$shapes" bf16 exhaustive --config "$config" --max-time 0.2
+python3 bench/gemm/k_slope.py "$RUN/tune-k_slope.json" | tee "$RUN/k_slope.md"
+
 progress "ours under ncu: gemm_splitk $shape $config"
-# The verification launch comes first; the second launch is a timed one.
-timeout 240 ncu --set full --target-processes all -k regex:gemm --launch-skip 1 --launch-count 1 -o "$RUN/ours" \
+# gemm< and not gemm_reference<; the verification launch comes first, the second is a timed one.
+timeout 240 ncu --set full --target-processes all --kernel-name-base demangled -k 'regex:gemm<' --launch-skip 1 --launch-count 1 -o "$RUN/ours" \
   "$TK" bench gemm_splitk --shape "$shape" --config "$config" --max-time 0.05 > "$RUN/ours.log" 2>&1
 echo "   exit $?"; grep -E "correct|time|cuBLAS" "$RUN/ours.log" | head -4
 
@@ -55,8 +62,4 @@ PY
 # The figures that usually decide a memory-bound GEMM, side by side.
 grep -E '"(gpu__time_duration.sum|dram__bytes_read.sum|dram__bytes_write.sum|dram__throughput.avg.pct_of_peak_sustained_elapsed|lts__t_sector_hit_rate.pct|lts__throughput.avg.pct_of_peak_sustained_elapsed|sm__throughput.avg.pct_of_peak_sustained_elapsed|launch__grid_size|launch__cluster_dim_x|launch__registers_per_thread|launch__shared_mem_per_block_dynamic|sm__cycles_active.avg|smsp__cycles_active.avg)"' "$RUN/metrics.csv"
 
-mn=${shape%x*}
-shapes=$(for k in ${KS:-1024 2048 4096 8192 16384}; do echo "${mn}x$k"; done | paste -sd,)
-TUNE_TIMEOUT=120 tune_into_run k_slope gemm_splitk "$shapes" bf16 exhaustive --config "$config" --max-time 0.2
-python3 bench/gemm/k_slope.py "$RUN/tune-k_slope.json" | tee "$RUN/k_slope.md"
 progress done
