@@ -5,6 +5,7 @@
 # instruction mix. From the repo root with a stripped build in .carry/
 # (bench/README.md):
 #   SHAPE=128x7168x4096 CONFIG=BM=64,BN=112,... bash bench/gemm/ncu_compare.sh
+# (NCU=0: the K line only, about 2 minutes on a fresh machine, calibration included).
 # Both run under ncu's defaults (clocks locked to base, caches flushed before
 # each kernel), so their times are comparable with each other, not with
 # tkbench's. Before them, the config and cuBLAS timed by tkbench at K in KS
@@ -27,6 +28,7 @@ shapes=$(for k in ${KS:-1024 2048 4096 8192 16384}; do echo "${mn}x$k"; done | p
 TUNE_TIMEOUT=200 tune_into_run k_slope gemm_splitk "$shapes" bf16 exhaustive --config "$config" --max-time 0.2
 python3 bench/gemm/k_slope.py "$RUN/tune-k_slope.json" | tee "$RUN/k_slope.md"
 
+if [ "${NCU:-1}" = 0 ]; then progress "done (NCU=0: the K line only)"; exit 0; fi
 progress "ours under ncu: gemm_splitk $shape $config"
 # gemm< and not gemm_reference<; the verification launch comes first, the second is a timed one.
 timeout 240 ncu --set full --target-processes all --kernel-name-base demangled -k 'regex:gemm<' --launch-skip 1 --launch-count 1 -o "$RUN/ours" \
