@@ -272,10 +272,9 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < STAGES; ++s) {
-      shared.full[s].init_unpublished(1);      // the producer's arrival, plus the bytes
-      shared.empty[s].init_unpublished(CONSUMERS * 4 * (CLUSTER_M + CLUSTER_N - 1));  // one arrival per consumer warp of each block loading into it
+      shared.full[s].init(1);                  // the producer's arrival, plus the bytes
+      shared.empty[s].init(CONSUMERS * 4 * (CLUSTER_M + CLUSTER_N - 1));  // one arrival per consumer warp of each block loading into it
     }
-    mbarrier_publish_inits();
   }
   if constexpr (Cluster::kBlocks > 1) {  // the other blocks' barriers are ready before anything reaches them
     cluster_arrive();
