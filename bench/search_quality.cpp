@@ -133,6 +133,9 @@ void print_model_agreement(const TemplateSpec& spec, const Problem& problem, con
               "within 3%% its #%zu; the model's #1 measures %.1f%% over the best\n",
               spearman(predicted, measured), measured.size(), best_at, within3_at,
               100.0 * (cost.at(order.front().str()) / optimum - 1));
+  // Which configs those are, so a mis-ranking can be traced to a term of the model.
+  std::printf("    model's #1  %9.2f us  %s\n", cost.at(order.front().str()), order.front().str().c_str());
+  if (best_at > 0) std::printf("    best        %9.2f us  %s\n", optimum, order[best_at - 1].str().c_str());
 }
 
 }  // namespace
@@ -145,22 +148,40 @@ int main(int argc, char** argv) {
     for (const auto& f : std::filesystem::directory_iterator("bench/spaces"))
       if (f.path().extension() == ".json") files.push_back(f.path().string());
   std::sort(files.begin(), files.end());
-  auto registry = TemplateRegistry::load({});
+  // TKBENCH_TEMPLATE_PATH as the CLI reads it: a copy of a manifest there (its
+  // [model] changed, say) shadows the built-in one, so a variant is scored without rebuilding.
+  auto registry = TemplateRegistry::load(TemplateRegistry::user_template_dirs({}));
   const int kSeeds = 50;
   std::printf("%-44s %6s  %-16s %14s %10s %12s %14s\n", "recorded space", "size", "strategy", "median to 2%",
               "% of space", "worst (p90)", "median to 3%");
+  // One recorded space per template, shape and dtype: a document of several
+  // shapes (a tune of many) holds several, and a config's time at one shape
+  // says nothing of it at another.
+  struct Recorded {
+    std::string name, template_name;
+    Problem problem;
+    std::map<std::string, double> cost;
+  };
+  std::vector<Recorded> recorded;
   for (const auto& file : files) {
     auto doc = nlohmann::ordered_json::parse(std::ifstream(file));
-    std::map<std::string, double> cost;
-    std::optional<Problem> problem;
-    std::string template_name;
+    std::map<std::string, std::size_t> index;  // template, shape, dtype -> its place in `recorded`
+    const std::size_t first = recorded.size();
     for (const auto& j : doc.at("results")) {
       Result r = result_from_json(j);
-      template_name = r.template_name;
-      problem = r.problem;
-      cost[r.config.str()] = r.status == Status::ok && r.measurement && r.measurement->timing ? r.measurement->timing->median_us
-                                                                                               : INFINITY;
+      const std::string key = r.template_name + " " + r.problem.shape_str() + " " + std::string(dtype_info(r.problem.dtype).name);
+      auto [it, fresh] = index.try_emplace(key, recorded.size());
+      if (fresh) recorded.push_back({std::filesystem::path(file).filename().string(), r.template_name, r.problem, {}});
+      recorded[it->second].cost[r.config.str()] =
+          r.status == Status::ok && r.measurement && r.measurement->timing ? r.measurement->timing->median_us : INFINITY;
     }
+    if (recorded.size() - first > 1)
+      for (std::size_t i = first; i < recorded.size(); ++i) recorded[i].name += " " + recorded[i].problem.shape_str();
+  }
+  for (const Recorded& rec : recorded) {
+    const std::string& template_name = rec.template_name;
+    const std::map<std::string, double>& cost = rec.cost;
+    const std::optional<Problem> problem = rec.problem;
     const TemplateSpec& spec = registry.get(template_name);
     TemplateSpec without_model = spec;
     without_model.model.reset();
@@ -170,7 +191,7 @@ int main(int argc, char** argv) {
     for (const auto& c : valid)
       if (auto it = cost.find(c.str()); it != cost.end()) optimum = std::min(optimum, it->second);
     const std::size_t size = valid.size();
-    const std::string name_of_space = std::filesystem::path(file).filename().string();
+    const std::string& name_of_space = rec.name;
     std::vector<std::string> names = {"random"};
     if (spec.model) names.push_back("model");
     for (const std::string adaptive : {"anneal", "genetic", "bayes"}) {
