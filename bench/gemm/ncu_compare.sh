@@ -45,7 +45,7 @@ for k in ours cublas; do
   ncu -i "$RUN/$k.ncu-rep" --page details > "$RUN/$k.txt" 2>&1
   ncu -i "$RUN/$k.ncu-rep" --page raw --csv > "$RUN/$k-raw.csv" 2>&1
 done
-python3 - "$RUN" <<'PY' | tee "$RUN/metrics.csv" | head -0
+python3 - "$RUN" > "$RUN/metrics.csv" <<'PY'
 import csv, os, sys
 run = sys.argv[1]
 def load(name):
