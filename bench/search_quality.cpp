@@ -181,11 +181,11 @@ int main(int argc, char** argv) {
   for (const Recorded& rec : recorded) {
     const std::string& template_name = rec.template_name;
     const std::map<std::string, double>& cost = rec.cost;
-    const std::optional<Problem> problem = rec.problem;
+    const Problem& problem = rec.problem;
     const TemplateSpec& spec = registry.get(template_name);
     TemplateSpec without_model = spec;
     without_model.model.reset();
-    SearchSpace space(spec, *problem), plain_space(without_model, *problem);
+    SearchSpace space(spec, problem), plain_space(without_model, problem);
     const auto valid = space.enumerate();
     double optimum = INFINITY;  // of the space as the manifest now prunes it
     for (const auto& c : valid)
@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
       std::vector<int> to2, to3;
       for (int seed = 1; seed <= seeds; ++seed) {
         auto s = make_strategy(strategy, in, {}, size, static_cast<std::uint64_t>(seed));
-        Needed n = replay(*s, in.spec(), *problem, cost, optimum, size);
+        Needed n = replay(*s, in.spec(), problem, cost, optimum, size);
         to2.push_back(n.within2);
         to3.push_back(n.within3);
       }
@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
       std::printf("%-44s %6zu  %-16s %14.0f %9.1f%% %12d %14d\n", name_of_space.c_str(), size, name.c_str(), median,
                   100.0 * median / static_cast<double>(size), to2[to2.size() * 9 / 10], to3[to3.size() / 2]);
     }
-    if (spec.model) print_model_agreement(spec, *problem, valid, cost, optimum);
+    if (spec.model) print_model_agreement(spec, problem, valid, cost, optimum);
   }
   return 0;
 }

@@ -5,8 +5,7 @@
 #   1. how many clusters of 1, 2, 4 and 8 one-SM blocks stay resident
 #      (cluster_occupancy.cu): split K's cluster sizes;
 #   2. an exhaustive sweep of gemm_splitk's subspace CONFIG (default
-#      SWIZZLE=128,CONSUMERS=1,GROUP_M=1,SWAP_AB=0: 256 configs a shape; with
-#      SWAP_AB=1,BM=16 in its place, 288) at SHAPES, cuBLAS in the same
+#      SWIZZLE=128,CONSUMERS=1,GROUP_M=1,SWAP_AB=0) at SHAPES, cuBLAS in the same
 #      worker; one table (skinny_summary.py): cuBLAS, the best config, the
 #      best of each split and block count;
 #   3. the kernels cuBLAS runs at PROFILE_SHAPES (ncu: name, grid, cluster,
