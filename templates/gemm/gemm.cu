@@ -171,12 +171,6 @@ __device__ __forceinline__ void split_k_barriers() {
   cluster_wait();
 }
 
-// Blocks of a cluster that multicast into each other and arrive on each
-// other's barriers leave together: every thread of both calls it last.
-__device__ __forceinline__ void cluster_exit_barrier() {
-  cluster_arrive();
-  cluster_wait();
-}
 
 // A cluster of CLUSTER_M x CLUSTER_N blocks: block `rank` takes tile row m
 // (rank % CLUSTER_M) and column n (rank / CLUSTER_M) of the cluster's tiles.
@@ -272,12 +266,13 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < STAGES; ++s) {
-      shared.full[s].init(1);                  // the producer's arrival, plus the bytes
-      shared.empty[s].init(CONSUMERS * 4 * (CLUSTER_M + CLUSTER_N - 1));  // one arrival per consumer warp of each block loading into it
+      shared.full[s].init_unpublished(1);      // the producer's arrival, plus the bytes
+      shared.empty[s].init_unpublished(CONSUMERS * 4 * (CLUSTER_M + CLUSTER_N - 1));  // one arrival per consumer warp of each block loading into it
     }
+    mbarrier_publish_inits();
   }
   if constexpr (Cluster::kBlocks > 1) {  // the other blocks' barriers are ready before anything reaches them
-    cluster_arrive();
+    cluster_arrive_relaxed();  // mbarrier_publish_inits released them
     cluster_wait();
   } else {
     __syncthreads();
@@ -288,7 +283,6 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
     if constexpr (MIN_BLOCKS == 1) warpgroup_registers_decrease<40>();
     if (threadIdx.x != 0) {
       if constexpr (SPLIT_K > 1) split_k_barriers();  // every thread of the cluster takes part
-      if constexpr (Cluster::kBlocks > 1) cluster_exit_barrier();
       return;
     }
     tma_prefetch(a_map);
@@ -324,7 +318,12 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
       }
     }
     if constexpr (SPLIT_K > 1) split_k_barriers();
-    if constexpr (Cluster::kBlocks > 1) cluster_exit_barrier();
+    // The block stays until every consumer it loaded for has released each
+    // stage: then the other blocks' arrivals on its barriers, and its
+    // multicasts into their stages, have all landed, and it may leave without
+    // a cluster barrier (whose release would wait for D's stores).
+    if constexpr (Cluster::kBlocks > 1)
+      for (int s = 0; s < STAGES; ++s, pipe.advance()) shared.empty[pipe.stage].wait(pipe.phase ^ 1u);
     return;
   }
 
@@ -413,7 +412,6 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   }
   if constexpr (TMA_STORE)
     if (thread_in_warpgroup() == 0) tma_store_wait<0>();  // shared memory stays until the stores have read it
-  if constexpr (Cluster::kBlocks > 1) cluster_exit_barrier();
 }
 
 // The trusted reference (tkbench/gemm_reference.cuh), with gemm's arguments.

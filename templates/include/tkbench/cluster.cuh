@@ -14,6 +14,10 @@ __device__ __forceinline__ unsigned cluster_block_rank() {
 // the other blocks' reads after it. Split, the wait can come much later.
 __device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.release;" ::: "memory"); }
 __device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.acquire;" ::: "memory"); }
+// An arrival that orders nothing: for barriers that only sync execution, or
+// whose writes another fence already released (fence.mbarrier_init). The
+// release form waits for every earlier global store (a GPU-scope MEMBAR).
+__device__ __forceinline__ void cluster_arrive_relaxed() { asm volatile("barrier.cluster.arrive.relaxed;" ::: "memory"); }
 
 // The address of `p`'s shared-memory offset in block `rank` of the cluster.
 __device__ __forceinline__ unsigned cluster_shared_address(const void* p, unsigned rank) {

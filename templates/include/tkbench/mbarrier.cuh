@@ -4,12 +4,22 @@
 
 namespace tkb {
 
-// Called by one thread, then a __syncthreads before anyone waits on it.
-__device__ __forceinline__ void mbarrier_init(unsigned long long* bar, unsigned arrivals) {
+// One barrier, not yet visible to the copy engine: initialise several this
+// way, then publish them all with one mbarrier_publish_inits (each fence is a
+// memory barrier in SASS: one per barrier was 2 x STAGES of them a block).
+__device__ __forceinline__ void mbarrier_init_unpublished(unsigned long long* bar, unsigned arrivals) {
   asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(shared_address(bar)), "r"(arrivals) : "memory");
-  // Make the initialised barrier visible to the copy engine (the async proxy).
+}
+// Makes the barriers this thread initialised visible to the copy engine (the
+// async proxy) and to the cluster's other blocks.
+__device__ __forceinline__ void mbarrier_publish_inits() {
   asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+}
+// Called by one thread, then a __syncthreads before anyone waits on it.
+__device__ __forceinline__ void mbarrier_init(unsigned long long* bar, unsigned arrivals) {
+  mbarrier_init_unpublished(bar, arrivals);
+  mbarrier_publish_inits();
 }
 
 // The one arrival of this phase, announcing `bytes` to come from bulk copies.
@@ -37,6 +47,8 @@ struct alignas(8) Mbarrier {
 
   // By one thread, before a __syncthreads (or cluster barrier) that publishes it.
   __device__ __forceinline__ void init(unsigned arrivals) { mbarrier_init(&state, arrivals); }
+  // One of several: mbarrier_publish_inits once after the last.
+  __device__ __forceinline__ void init_unpublished(unsigned arrivals) { mbarrier_init_unpublished(&state, arrivals); }
   // One arrival that also announces `bytes` still to come from asynchronous copies.
   __device__ __forceinline__ void arrive_expect_bytes(unsigned bytes) { mbarrier_arrive_expect_bytes(&state, bytes); }
   // One plain arrival.
