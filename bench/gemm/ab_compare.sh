@@ -2,7 +2,8 @@
 # bench/gemm/ab_compare.sh: a kernel change timed against the build it
 # changes, in one device call, from the repo root. The build as committed is
 # in .carry/ (bench/README.md), the changed one (tkbench, tkbench_tests) in
-# $B (default .carry/variant):
+# $B (default .carry/variant; build the change in a git worktree and strip its
+# tkbench and tests/tkbench_tests into it):
 #   CASES=bench/gemm/ab_cases.txt bash bench/gemm/ab_compare.sh
 #   1. the changed build's [gpu] tests (TESTS, ';'-separated groups), at most
 #      TEST_TIMEOUT s: correct before fast;
