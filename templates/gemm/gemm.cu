@@ -171,7 +171,6 @@ __device__ __forceinline__ void split_k_barriers() {
   cluster_wait();
 }
 
-
 // A cluster of CLUSTER_M x CLUSTER_N blocks: block `rank` takes tile row m
 // (rank % CLUSTER_M) and column n (rank / CLUSTER_M) of the cluster's tiles.
 template <int CLUSTER_M, int CLUSTER_N>
