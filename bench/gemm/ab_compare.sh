@@ -6,7 +6,8 @@
 # tkbench and tests/tkbench_tests into it):
 #   CASES=bench/gemm/ab_cases.txt bash bench/gemm/ab_compare.sh
 #   1. the changed build's [gpu] tests (TESTS, ';'-separated groups), at most
-#      TEST_TIMEOUT s: correct before fast;
+#      TEST_TIMEOUT s each (default 240: [gpu][gemm] took over 110 s on a fresh
+#      H100); correct before fast;
 #   2. each case (a line "template shape config" of CASES) benched by A, B, B,
 #      A: drift over the call cancels, and each bench times cuBLAS in its
 #      worker, so every time has a same-process reference;
@@ -24,7 +25,7 @@ nvidia-smi --query-gpu=name,clocks.max.sm --format=csv | tee "$RUN/gpu.txt"
 IFS=';' read -r -a groups <<< "${TESTS:-[gpu][gemm];gemm_kn*;gemm_splitk*;[gpu][tensor_map]}"
 for g in "${groups[@]}"; do
   progress "B's [gpu] test: $g"
-  TKBENCH_BINARY=$PWD/$B/tkbench timeout "${TEST_TIMEOUT:-120}" "$B/tkbench_tests" "$g" -r compact > "$RUN/tests-$(echo "$g" | tr -c 'a-z0-9_\n' '_').log" 2>&1
+  TKBENCH_BINARY=$PWD/$B/tkbench timeout "${TEST_TIMEOUT:-240}" "$B/tkbench_tests" "$g" -r compact > "$RUN/tests-$(echo "$g" | tr -c 'a-z0-9_\n' '_').log" 2>&1
   echo "   exit $?"; tail -n 2 "$RUN"/tests-$(echo "$g" | tr -c 'a-z0-9_\n' '_').log
 done
 

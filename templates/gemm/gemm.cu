@@ -27,7 +27,8 @@
 //   own in shared memory, each stored by TMA (which clips at D's edges) while
 //   the next is written, and still running while the consumer starts its next
 //   tile; without it (or when D's rows are not 16-byte multiples apart, as TMA
-//   needs), straight from registers to global memory, guarded at the edges.
+//   needs), straight from registers to global memory, guarded at the edges
+//   (16 bytes a lane where D's rows allow: accumulator_rows.cuh).
 // The producer gives registers to the consumers (setmaxnreg): it needs few.
 // With MIN_BLOCKS = 2 (skinny shapes: small tiles, many blocks), two blocks
 // share an SM, each thread keeps the 128 registers the launch bounds give it
@@ -56,6 +57,7 @@
 // that are multiples of 16 bytes, so A's and B's rows are `ld` = round_up(K, 8)
 // elements apart (B's, K x N: round_up(N, 8)); the tensor maps' dims are the
 // true sizes, and the padding is never read.
+#include "tkbench/accumulator_rows.cuh"
 #include "tkbench/gemm_reference.cuh"
 #include "tkbench/gemm_tiles.cuh"
 #include "tkbench/hopper.cuh"
@@ -119,11 +121,19 @@ __device__ __forceinline__ void store_tile_through_shared(Accumulator<BN> (&acc)
 }
 
 // A consumer warpgroup's accumulators (its kSubtiles 64-row tiles from row
-// row0, columns from col0) straight to D, guarded at the edges: pairs of
-// adjacent columns as one 4-byte store where D's rows allow it.
+// row0, columns from col0) straight to D, guarded at the edges: where D's rows
+// are 16-byte aligned, 8 columns a lane, whole sectors (accumulator_rows.cuh);
+// else pairs of adjacent columns as one 4-byte store where the rows allow it.
 template <typename T, int N_ACC, int kSubtiles>
 __device__ __forceinline__ void store_from_registers(const Accumulator<N_ACC> (&acc)[kSubtiles], T* d, int row0,
                                                      int col0, int M, int N) {
+  if constexpr (sizeof(T) == 2 && N_ACC % 16 == 0) {
+    if (N % 8 == 0) {  // col0 is a multiple of BN, itself of 16
+#pragma unroll
+      for (int i = 0; i < kSubtiles; ++i) store_accumulator_rows(acc[i], d, N, row0 + i * 64, col0, M, N);
+      return;
+    }
+  }
   const bool paired = N % 2 == 0;
 #pragma unroll
   for (int i = 0; i < kSubtiles; ++i) {
@@ -264,6 +274,8 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
   const int kb_begin = split * k_share, kb_end = min(k_blocks_all, kb_begin + k_share);
 
   if (threadIdx.x == 0) {
+    tma_prefetch(a_map);  // the descriptors' fetch overlaps the barriers' setup
+    tma_prefetch(b_map);
     for (int s = 0; s < STAGES; ++s) {
       shared.full[s].init_unpublished(1);      // the producer's arrival, plus the bytes
       shared.empty[s].init_unpublished(CONSUMERS * 4 * (CLUSTER_M + CLUSTER_N - 1));  // one arrival per consumer warp of each block loading into it
@@ -284,8 +296,6 @@ gemm(const T* __restrict__ a_unused, const T* __restrict__ b_unused, T* __restri
       if constexpr (SPLIT_K > 1) split_k_barriers();  // every thread of the cluster takes part
       return;
     }
-    tma_prefetch(a_map);
-    tma_prefetch(b_map);
     PipelineState<STAGES> pipe;
     for (int t = first_tile; t < tiles; t += tile_stride) {
       const TilePosition tile = block_tile(t);
