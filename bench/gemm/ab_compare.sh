@@ -25,8 +25,9 @@ nvidia-smi --query-gpu=name,clocks.max.sm --format=csv | tee "$RUN/gpu.txt"
 IFS=';' read -r -a groups <<< "${TESTS:-[gpu][gemm];gemm_kn*;gemm_splitk*;[gpu][tensor_map]}"
 for g in "${groups[@]}"; do
   progress "B's [gpu] test: $g"
-  TKBENCH_BINARY=$PWD/$B/tkbench timeout "${TEST_TIMEOUT:-240}" "$B/tkbench_tests" "$g" -r compact > "$RUN/tests-$(echo "$g" | tr -c 'a-z0-9_\n' '_').log" 2>&1
-  echo "   exit $?"; tail -n 2 "$RUN"/tests-$(echo "$g" | tr -c 'a-z0-9_\n' '_').log
+  log=$RUN/tests-$(echo "$g" | tr -c 'a-z0-9_\n' '_').log
+  TKBENCH_BINARY=$PWD/$B/tkbench timeout "${TEST_TIMEOUT:-240}" "$B/tkbench_tests" "$g" -r compact > "$log" 2>&1
+  echo "   exit $?"; tail -n 2 "$log"
 done
 
 progress "benches: A = .carry, B = $B, order A B B A"
