@@ -25,6 +25,7 @@ namespace {
 struct BenchArgs {
   std::string name, shapes, dtype, config, l2 = "cold";
   double max_time = 1.0;
+  double throttle_threshold = 90;  // % of the max SM clock (profiler/throttle_guard.hpp)
   double kernel_timeout = 10;
   std::uint64_t seed = 1;
   bool counters = false;     // bench --counters; always on for profile
@@ -54,6 +55,8 @@ void add_common_options(CLI::App* cmd, BenchArgs& args) {
       ->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
   cmd->add_option("--max-time", args.max_time, "Seconds of sampling per config at most (stops earlier once the median is within 0.5%)")
       ->default_val(1.0)->check(seconds_above_zero("--max-time"));
+  cmd->add_option("--throttle-threshold", args.throttle_threshold, kThrottleThresholdHelp)
+      ->default_val(90)->check(percent_0_to_100("--throttle-threshold", "90"));
   cmd->add_option("--kernel-timeout", args.kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--seed", args.seed, "Seed of the random inputs")->default_val(1)->check(unsigned_whole_number("--seed"));
@@ -125,6 +128,7 @@ int run_bench(const GlobalOptions& global, const BenchArgs& args) {
       EvaluationRequest req = EvaluationRequest::for_config(spec, problem, config);
       req.cold_l2 = args.l2 == "cold";
       req.rule.max_seconds = args.max_time;
+      req.throttle.threshold = args.throttle_threshold / 100;
       req.seed = args.seed;
       req.metrics = metrics;
       evaluate_remotely(*worker, req, r);
@@ -138,6 +142,7 @@ int run_bench(const GlobalOptions& global, const BenchArgs& args) {
         EvaluationRequest req = EvaluationRequest::for_config(spec, problem, config);
         req.cold_l2 = args.l2 == "cold";
         req.rule.max_seconds = args.max_time;
+        req.throttle.threshold = args.throttle_threshold / 100;
         req.seed = args.seed;
         libraries.push_back(evaluate_library_baseline(*worker, spec, problem, req));
       }

@@ -39,6 +39,7 @@ struct TuneArgs {
   std::size_t budget = 0;
   double target_sol = 0;
   double max_time = 0.5;
+  double throttle_threshold = 90;
   double kernel_timeout = 10;
   std::uint64_t seed = 1;
   bool force = false;
@@ -70,6 +71,8 @@ struct ShapeSummary {
   std::optional<Result> best, baseline;
   std::optional<Result> library;  // the [baseline] library's result on this shape
   int evaluated = 0, failed = 0;
+  int throttled = 0, rested = 0, dropped_samples = 0;  // see ShapeTuning
+  double rest_s = 0;
   bool from_cache = false;
   std::optional<TunedEntry> cached;
 };
@@ -106,6 +109,8 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--counters", args->counters, "Attach the default CUPTI counters to each result: DRAM bytes, DRAM %, occupancy; a tensor-pipe "
                 "template (gemm) adds tensor-pipe activity and L2 hit rate, which `tkbench report` explains");
   cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(seconds_above_zero("--max-time"));
+  cmd->add_option("--throttle-threshold", args->throttle_threshold, kThrottleThresholdHelp)
+      ->default_val(90)->check(percent_0_to_100("--throttle-threshold", "90"));
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--l2", args->l2, "cold or hot (see `tkbench bench --help`)")->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
@@ -213,6 +218,7 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
       settings.time_limit = time_limit;
       settings.target_sol = args->target_sol;
       settings.max_time = args->max_time;
+      settings.throttle_threshold = args->throttle_threshold / 100;
       settings.cold_l2 = args->l2 == "cold";
       settings.seed = args->seed;
       settings.counters = args->counters;
@@ -243,6 +249,10 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
       summary.library = tuned.library;
       summary.evaluated = tuned.evaluated;
       summary.failed = tuned.failed;
+      summary.throttled = tuned.throttled;
+      summary.rested = tuned.rested;
+      summary.dropped_samples = tuned.dropped_samples;
+      summary.rest_s = tuned.rest_s;
       if (!global.json && (global.quiet || !live))
         std::fprintf(stderr, "%s %s: %d configs, %d failed\n", spec.name.c_str(), problem.shape_str().c_str(),
                      summary.evaluated, summary.failed);
@@ -307,6 +317,22 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
                                            "`tkbench bench {} --shape {} --dtype {} --config {}`",
                                            s.problem.shape_str(), noise, spec.baseline->display_name(), spec.name,
                                            s.problem.shape_str(), dtype_info(s.problem.dtype).name, s.best->config.str()));
+      for (const auto& s : summaries) {
+        if (s.rested > 0)
+          diagnostics().note(fmt::format("{}: {} of {} timings dropped samples taken under a throttled SM clock ({} samples; "
+                                         "the GPU rested {:.1f} s in all)", s.problem.shape_str(), s.rested, s.evaluated,
+                                         s.dropped_samples, s.rest_s));
+        if (s.throttled > 0)
+          diagnostics().warn(fmt::format("{}: {} of {} timings ran throttled even after resting (SM clock under 90% of its "
+                                         "max): their times are slower than the config's; results documents flag them "
+                                         "(\"throttled\"). Let the GPU cool, or check `nvidia-smi -q -d PERFORMANCE`",
+                                         s.problem.shape_str(), s.throttled, s.evaluated));
+      }
+      for (const auto& s : summaries)
+        if (s.best && s.library)
+          if (std::string clocks = library_clock_mismatch(*s.library, *s.best, spec.baseline->display_name()); !clocks.empty())
+            diagnostics().warn(fmt::format("{}: {}, so its % of {} is not to be trusted", s.problem.shape_str(), clocks,
+                                           spec.baseline->display_name()));
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
       if (gpus.size() == 1)
         std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", times.worker, wall,

@@ -78,6 +78,21 @@ CLI::Validator percent_up_to_100(const std::string& option) {
       "PERCENT");
 }
 
+CLI::Validator percent_0_to_100(const std::string& option, const std::string& example) {
+  return CLI::Validator(
+      [option, example](std::string& text) -> std::string {
+        std::string number = text;
+        if (!number.empty() && number.back() == '%') number.pop_back();
+        auto value = parse_number(number);
+        if (!value || *value < 0 || *value > 100)
+          return fmt::format("{} must be a percentage from 0 to 100 (0 switches it off), such as {}, not '{}'", option,
+                             example, text);
+        text = number;
+        return "";
+      },
+      "PERCENT");
+}
+
 std::string parse_error_message(const CLI::ParseError& error) {
   std::string message = error.what();
   // "--jobs: -j must be ..." -> "-j must be ..."

@@ -18,6 +18,9 @@ CLI::Validator seconds_above_zero(const std::string& option);
 // A percentage above 0 and at most 100 (--target-sol): more can never be met.
 CLI::Validator percent_up_to_100(const std::string& option);
 
+// A percentage from 0 to 100 where 0 switches a check off (--throttle-threshold).
+CLI::Validator percent_0_to_100(const std::string& option, const std::string& example);
+
 // The one line main() prints for a parse error. CLI11 prefixes a validator's
 // message with the option's long name ("--jobs: -j must be ..."); ours already
 // name the option as the user wrote it, so the prefix goes.

@@ -262,6 +262,7 @@ class ShapeSearch {
     EvaluationRequest req = EvaluationRequest::for_config(spec_, problem_, config);
     req.cold_l2 = settings_.cold_l2;
     req.rule.max_seconds = settings_.max_time;
+    req.throttle.threshold = settings_.throttle_threshold;
     req.seed = settings_.seed;
     if (settings_.counters) req.metrics = default_metrics(spec_.compute_pipe);
     return req;
@@ -422,6 +423,13 @@ class ShapeSearch {
       summary_.baseline = r;
     if (r.status != Status::ok) ++summary_.failed;
     ++summary_.evaluated;
+    if (r.status == Status::ok && r.measurement && r.measurement->timing) {
+      const TimingStats& t = *r.measurement->timing;
+      summary_.throttled += t.throttled;
+      summary_.rested += t.throttle_dropped_samples > 0;
+      summary_.dropped_samples += t.throttle_dropped_samples;
+      summary_.rest_s += t.throttle_rest_s;
+    }
   }
 
   void show_progress() const {
@@ -487,6 +495,7 @@ std::optional<Result> library_baseline(const TuneStage& stage, const TemplateSpe
   EvaluationRequest req = EvaluationRequest::for_config(spec, problem, *config);
   req.cold_l2 = settings.cold_l2;
   req.rule.max_seconds = settings.max_time;
+  req.throttle.threshold = settings.throttle_threshold;
   req.seed = settings.seed;
   Result r = evaluate_library_baseline(stage.worker, spec, problem, req);
   stage.journal.append_baseline(r);

@@ -27,6 +27,7 @@ struct TuneSettings {
   double time_limit = 0;     // seconds per shape; 0: none
   double target_sol = 0;     // stop once the best reaches this % of its roof; 0: never
   double max_time = 0.5;     // seconds of timing per config
+  double throttle_threshold = 0.9;  // fraction of the max SM clock under which samples are dropped (0: none)
   bool cold_l2 = true;
   std::uint64_t seed = 1;
   bool counters = false;
@@ -84,6 +85,10 @@ struct ShapeTuning {
   std::optional<Result> baseline;  // the manifest's default config, when it is valid and ok
   std::optional<Result> library;   // the manifest's [baseline] library (cuBLAS) on this shape, timed after the search
   int evaluated = 0, failed = 0;
+  // Throttling among this run's timings (profiler/throttle_guard.hpp): still
+  // throttled after resting, and those that dropped samples to stay clean.
+  int throttled = 0, rested = 0, dropped_samples = 0;
+  double rest_s = 0;
   TuneTimes times;  // times.worker: the GPU's share ("GPU busy")
   std::string strategy;        // as planned: the user's or the default
   std::size_t budget = 0, valid = 0;

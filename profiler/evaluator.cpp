@@ -155,6 +155,7 @@ TimingStats Evaluator::time_launches(const TemplateSpec& spec, const Problem& pr
   TimingOptions options;
   options.cold_l2 = req.cold_l2;
   options.rule = req.rule;
+  options.throttle = req.throttle;
   options.heartbeat = heartbeat;
   const double t1 = estimate_launch_us(make_launch(buffers), stream_);
   options.graph = t1 < req.graph_below_us;

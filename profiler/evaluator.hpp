@@ -42,6 +42,7 @@ struct EvaluationRequest {
   Config config;
   bool cold_l2 = true;
   StoppingRule rule;
+  ThrottlePolicy throttle;           // samples under a throttled clock: dropped, the GPU rests (profiler/throttle_guard.hpp)
   std::uint64_t seed = 1;
   double graph_below_us = 20;  // kernels faster than this are timed as CUDA graphs
   bool baseline = false;             // time the template's [baseline] library instead of `config` (config binds tensor maps only)

@@ -17,6 +17,8 @@ json evaluation_request_json(const EvaluationRequest& r) {
           {"l2", r.cold_l2 ? "cold" : "hot"},
           {"rule", {{"target_rel_error", r.rule.target_rel_error}, {"min_samples", r.rule.min_samples},
                     {"max_samples", r.rule.max_samples}, {"max_seconds", r.rule.max_seconds}}},
+          {"throttle", {{"threshold", r.throttle.threshold}, {"first_rest_s", r.throttle.first_rest_s},
+                        {"budget_s", r.throttle.budget_s}}},
           {"seed", r.seed},
           {"graph_below_us", r.graph_below_us},
           {"metrics", r.metrics},
@@ -35,6 +37,12 @@ EvaluationRequest evaluation_request_from_json(const json& j, const TemplateSpec
   r.rule.min_samples = rule.at("min_samples");
   r.rule.max_samples = rule.at("max_samples");
   r.rule.max_seconds = rule.at("max_seconds");
+  if (j.contains("throttle")) {  // a client from before the throttle guard keeps the defaults
+    const auto& throttle = j.at("throttle");
+    r.throttle.threshold = throttle.at("threshold");
+    r.throttle.first_rest_s = throttle.at("first_rest_s");
+    r.throttle.budget_s = throttle.at("budget_s");
+  }
   r.seed = j.at("seed");
   r.graph_below_us = j.at("graph_below_us");
   r.metrics = j.value("metrics", std::vector<std::string>{});

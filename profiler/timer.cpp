@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "profiler/cuda_check.hpp"
 
@@ -89,6 +90,7 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
 
   EventPair ev;
   std::vector<double> samples;
+  ThrottleGuard guard(opt.throttle, stats.sm_clock_max_mhz);
   stats.sm_clock_start_mhz = clock.current_mhz();  // after warm-up: an idle GPU clocks down
   const auto start = std::chrono::steady_clock::now();
   auto last_beat = start;
@@ -98,14 +100,28 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
     if (opt.graph) check_cuda(cudaGraphLaunch(graph.exec, stream), "replaying the timing graph");
     else launch(0, stream);
     check_cuda(cudaEventRecord(ev.stop, stream), "recording an event");
-    samples.push_back(ev.elapsed_us() / per_sample);
+    const double sample_us = ev.elapsed_us() / per_sample;
+    // Read right after the sample, before an idle GPU clocks down.
+    const int sample_mhz = clock.current_mhz();
+    if (guard.keep(sample_mhz)) {
+      if (samples.empty()) stats.sm_clock_start_mhz = sample_mhz ? sample_mhz : stats.sm_clock_start_mhz;
+      samples.push_back(sample_us);
+    } else {
+      // Rest, then one untimed launch so the clock is up again when sampling resumes.
+      std::this_thread::sleep_for(std::chrono::duration<double>(guard.next_rest_s()));
+      if (opt.graph) check_cuda(cudaGraphLaunch(graph.exec, stream), "warming up after a rest");
+      else launch(0, stream);
+      check_cuda(cudaStreamSynchronize(stream), "warming up after a rest");
+    }
 
     auto now = std::chrono::steady_clock::now();
     if (opt.heartbeat && now - last_beat > std::chrono::milliseconds(200)) {
       opt.heartbeat();
       last_beat = now;
     }
-    double elapsed = std::chrono::duration<double>(now - start).count();
+    if (samples.empty()) continue;
+    // Rests do not count against the sampling time.
+    double elapsed = std::chrono::duration<double>(now - start).count() - guard.rested_s();
     // Summarising every sample is O(n log n); every 8th is plenty.
     if (samples.size() % 8 == 0 || samples.size() < 16) {
       SampleSummary s = summarize(samples);
@@ -124,7 +140,10 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
   stats.converged = opt.rule.converged(s);
   stats.sm_clock_end_mhz = clock.current_mhz();
   if (stats.sm_clock_max_mhz > 0)
-    stats.throttled = std::min(stats.sm_clock_start_mhz, stats.sm_clock_end_mhz) < 0.9 * stats.sm_clock_max_mhz;
+    stats.throttled = guard.gave_up() ||
+                      std::min(stats.sm_clock_start_mhz, stats.sm_clock_end_mhz) < 0.9 * stats.sm_clock_max_mhz;
+  stats.throttle_dropped_samples = guard.dropped();
+  stats.throttle_rest_s = guard.rested_s();
   return stats;
 }
 

@@ -13,6 +13,7 @@
 #include "profiler/nvml_clock.hpp"
 #include "profiler/runtime_kernels.hpp"
 #include "profiler/statistics.hpp"
+#include "profiler/throttle_guard.hpp"
 #include "tuner/measurement.hpp"
 
 namespace tkbench {
@@ -26,6 +27,7 @@ struct TimingOptions {
   int sets = 1;                        // input sets available to rotate over (graph mode, cold)
   double graph_sample_us = 1000;       // aim for graph replays this long
   StoppingRule rule;
+  ThrottlePolicy throttle;             // samples taken under a throttled clock are dropped, the GPU rests
   std::function<void()> heartbeat;     // called every ~0.2 s, so a watchdog knows we are alive
 };
 

@@ -53,6 +53,9 @@ void print_bench_result(std::FILE* out, const Result& r, const TemplateSpec& spe
   if (t.throttled)
     line("", styled(fmt::format("throttled: SM clock {}/{} MHz at start/end, max {}", t.sm_clock_start_mhz, t.sm_clock_end_mhz, t.sm_clock_max_mhz),
                     Style::yellow, color));
+  if (t.throttle_dropped_samples > 0)
+    line("", fmt::format("{} sample{} dropped: the SM clock was throttled; the GPU rested {:.2f} s to recover", t.throttle_dropped_samples,
+                         t.throttle_dropped_samples == 1 ? "" : "s", t.throttle_rest_s));
   RooflineFigures f = roofline_figures(r, spec, peaks);
   std::string measured = peaks.calibration ? fmt::format("{:.1f}% of measured copy ({})", f.pct_of_measured, tbps(peaks.measured_bandwidth()))
                                            : "not calibrated (run `tkbench calibrate`)";
@@ -145,6 +148,9 @@ void print_library_comparison(std::FILE* out, const Result& library, const Resul
   if (std::string noise = library_noise(library, name); !noise.empty())
     std::fprintf(out, "  %s: the ratio is not to be trusted; run the command again\n",
                  styled(noise, Style::yellow, color).c_str());
+  if (std::string clocks = library_clock_mismatch(library, kernel, name); !clocks.empty())
+    std::fprintf(out, "  %s: the ratio is not to be trusted; let the GPU cool and run the command again\n",
+                 styled(clocks, Style::yellow, color).c_str());
 }
 
 json bench_document(const std::vector<Result>& results, const std::vector<Result>& libraries, const TemplateSpec& spec,

@@ -1,5 +1,7 @@
 #include "reports/library_comparison.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace tkbench {
@@ -26,6 +28,21 @@ std::string library_noise(const Result& library, const std::string& name) {
   const TimingStats& t = *noisy;
   return fmt::format("{}'s time spread {:.0f}% in this run ({:.2f} to {:.2f} µs, median {:.2f})", name, 100 * t.spread,
                      t.min_us, t.max_us, t.median_us);
+}
+
+std::string library_clock_mismatch(const Result& library, const Result& kernel, const std::string& name) {
+  auto timing = [](const Result& r) -> const TimingStats* {
+    return r.status == Status::ok && r.measurement && r.measurement->timing ? &*r.measurement->timing : nullptr;
+  };
+  const TimingStats* l = timing(library);
+  const TimingStats* k = timing(kernel);
+  if (!l || !k || (!l->throttled && !k->throttled)) return "";
+  auto clocks = [](const TimingStats& t) {
+    return t.sm_clock_start_mhz == t.sm_clock_end_mhz ? fmt::format("{} MHz", t.sm_clock_end_mhz)
+                                                      : fmt::format("{}-{} MHz", t.sm_clock_start_mhz, t.sm_clock_end_mhz);
+  };
+  return fmt::format("{} was timed at {}, the config at {} (max {} MHz): the GPU throttled", name, clocks(*l), clocks(*k),
+                     std::max(l->sm_clock_max_mhz, k->sm_clock_max_mhz));
 }
 
 std::string library_figure(const Result* library, double kernel_median_us) {

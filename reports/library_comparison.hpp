@@ -23,6 +23,11 @@ constexpr double kNoisyLibrarySpread = 0.2;
 // this run"), or "" when it is (or when it has no time).
 std::string library_noise(const Result& library, const std::string& name);
 
+// Why the ratio sets two different clocks side by side ("cuBLAS was timed at
+// 1530 MHz, the config at 1965 MHz (max 1980)"): either timing throttled even
+// after resting (profiler/throttle_guard.hpp). "" when both ran unthrottled.
+std::string library_clock_mismatch(const Result& library, const Result& kernel, const std::string& name);
+
 // The figure for tables: "102.3%", "218.0% (noisy)" (see library_noise), "-"
 // (not run), or "failed" (reason in the results).
 std::string library_figure(const Result* library, double kernel_median_us);

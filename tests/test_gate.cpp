@@ -200,6 +200,19 @@ TEST_CASE("samples_us survive a result's JSON round trip to 5 significant digits
   CHECK(result_from_json(j).measurement->timing->samples_us.empty());
 }
 
+TEST_CASE("a timing's dropped throttled samples and rest survive its JSON round trip - older records have none", "[gate][throttle]") {
+  Result r = test::timed_result(DType::bf16, 1364.5);
+  r.measurement->timing->throttle_dropped_samples = 3;
+  r.measurement->timing->throttle_rest_s = 0.35;
+  auto j = to_json(r);
+  CHECK(j["measurement"]["timing"]["throttle"]["dropped_samples"] == 3);
+  Result back = result_from_json(j);
+  CHECK(back.measurement->timing->throttle_dropped_samples == 3);
+  CHECK(back.measurement->timing->throttle_rest_s == Approx(0.35));
+  j["measurement"]["timing"].erase("throttle");
+  CHECK(result_from_json(j).measurement->timing->throttle_dropped_samples == 0);
+}
+
 TEST_CASE("the ratio interval: the same runs straddle 1 - a tight 10% shift clears it - same input same answer", "[gate]") {
   Simulator sim(11);
   auto a = sim.run(100, 80, 0.01), b = sim.run(100, 80, 0.01), slow = sim.run(110, 80, 0.005);

@@ -45,6 +45,28 @@ TEST_CASE("every gemm manifest names cuBLAS as its baseline, with its padded row
   CHECK_FALSE(registry().get("rmsnorm").baseline);
 }
 
+TEST_CASE("a % of the library that sets two clocks side by side is flagged", "[baseline][throttle]") {
+  // 8192x18432x7168 on an H100: cuBLAS ran power-capped, the config at full clock, and the ratio read 107.3%.
+  Result library = test::timed_result(DType::bf16, 3001.8);
+  Result kernel = test::timed_result(DType::bf16, 2797.5);
+  auto clocks = [](Result& r, int start, int end) {
+    TimingStats& t = *r.measurement->timing;
+    t.sm_clock_start_mhz = start, t.sm_clock_end_mhz = end, t.sm_clock_max_mhz = 1980;
+    t.throttled = std::min(start, end) < 0.9 * 1980;
+  };
+  clocks(library, 1530, 1530);
+  clocks(kernel, 1965, 1965);
+  CHECK_THAT(library_clock_mismatch(library, kernel, "cuBLAS"),
+             Contains("cuBLAS was timed at 1530 MHz, the config at 1965 MHz (max 1980 MHz)"));
+  clocks(library, 1980, 1980);
+  clocks(kernel, 1980, 1410);
+  CHECK_THAT(library_clock_mismatch(library, kernel, "cuBLAS"), Contains("the config at 1980-1410 MHz"));
+  clocks(kernel, 1965, 1980);
+  CHECK(library_clock_mismatch(library, kernel, "cuBLAS").empty());
+  library.status = Status::fault;
+  CHECK(library_clock_mismatch(library, kernel, "cuBLAS").empty());
+}
+
 TEST_CASE("a % of the library against a noisy library time is flagged, not trusted", "[baseline]") {
   Result library = test::timed_result(DType::bf16, 101.2);
   library.measurement->timing->min_us = 91.87;

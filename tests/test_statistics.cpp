@@ -3,6 +3,7 @@
 #include <random>
 
 #include "profiler/statistics.hpp"
+#include "profiler/throttle_guard.hpp"
 
 using namespace tkbench;
 
@@ -50,4 +51,42 @@ TEST_CASE("the stopping rule: converge, or hit a cap, never stop before min_samp
   CHECK(rule.should_stop(summarize(l), 1.5));          // time cap
   for (int i = 0; i < 2000; ++i) l.push_back(loud(rng));
   CHECK(rule.should_stop(summarize(l), 0.1));          // sample cap
+}
+
+TEST_CASE("the throttle guard drops samples under the threshold, rests doubling, and gives up at its budget", "[statistics][throttle]") {
+  ThrottlePolicy policy;  // 90% of the max, 50 ms first, 1 s at most
+  ThrottleGuard guard(policy, 1980);
+  CHECK(guard.keep(1980));
+  CHECK(guard.keep(1782));  // exactly 90%
+  // gemm 8192^3 on a power-capped H100: 1470 MHz
+  CHECK_FALSE(guard.keep(1470));
+  CHECK(guard.next_rest_s() == Approx(0.05));
+  CHECK_FALSE(guard.keep(1470));
+  CHECK(guard.next_rest_s() == Approx(0.1));
+  CHECK(guard.keep(1965));  // recovered: kept, and no rest asked for
+  CHECK_FALSE(guard.keep(1500));
+  CHECK(guard.next_rest_s() == Approx(0.2));
+  CHECK_FALSE(guard.keep(1500));
+  CHECK(guard.next_rest_s() == Approx(0.4));
+  CHECK_FALSE(guard.keep(1500));
+  CHECK(guard.next_rest_s() == Approx(0.25));  // what is left of the 1 s budget
+  CHECK(guard.rested_s() == Approx(1.0));
+  CHECK(guard.dropped() == 5);
+  CHECK_FALSE(guard.gave_up());
+  CHECK(guard.keep(1185));  // the budget is spent: throttled samples are kept, and the timing says so
+  CHECK(guard.gave_up());
+  CHECK(guard.keep(1185));
+  CHECK(guard.dropped() == 5);
+}
+
+TEST_CASE("the throttle guard keeps every sample when switched off or blind", "[statistics][throttle]") {
+  ThrottlePolicy off;
+  off.threshold = 0;  // --throttle-threshold 0
+  ThrottleGuard no_threshold(off, 1980);
+  CHECK(no_threshold.keep(300));
+  ThrottleGuard no_max(ThrottlePolicy{}, 0);  // NVML unavailable: no max clock
+  CHECK(no_max.keep(300));
+  ThrottleGuard unreadable(ThrottlePolicy{}, 1980);
+  CHECK(unreadable.keep(0));  // a clock NVML could not read is not a throttled one
+  CHECK(no_threshold.dropped() + no_max.dropped() + unreadable.dropped() == 0);
 }

@@ -32,10 +32,12 @@ struct Rig {
   DevicePeaks peaks = theoretical_peaks(device);
   WorkerClient worker;
 
-  explicit Rig(const std::string& name)
+  // throttle_every: every Nth timing dropped throttled samples, every (2N)th stayed throttled (0: none).
+  explicit Rig(const std::string& name, int throttle_every = 0)
       : dir(test::temp_dir(name)), cache(dir / "cache"), compiler(&cache),
         // tests/fixtures/fake_worker.py: a time made up from the config, each request counted in `requests`.
-        worker({"/bin/sh", "-c", "exec python3 \"$0\" \"$1\" 1 -1 \"$1.dead\"", test::fake_worker_script(), (dir / "requests").string()},
+        worker({"/bin/sh", "-c", "exec python3 \"$0\" \"$1\" 1 -1 \"$1.dead\" 0 \"$2\"", test::fake_worker_script(),
+                (dir / "requests").string(), std::to_string(throttle_every)},
                30) {}
 
   std::size_t requests() const {
@@ -73,6 +75,20 @@ TEST_CASE("a tune evaluates its budget, the default config first, each config on
   for (const auto& r : journal.results()) CHECK(t.best->measurement->timing->median_us <= r.measurement->timing->median_us);
   CHECK(t.times.worker > 0);
   CHECK(t.times.in_worker.timing_ms == Approx(20.0));  // the fake worker's cost_ms, added up
+}
+
+TEST_CASE("a tune counts its timings that rested for a throttled clock and those still throttled", "[tuner][tune-loop][throttle]") {
+  Rig rig("tune-loop-throttle", 5);
+  ResultsJournal journal(rig.dir / "run.json", to_json(rig.peaks), false);
+  ShapeTuning t = rig.tune(journal, TuneSettings{"random", 20});
+  CHECK(t.evaluated == 20);
+  CHECK(t.rested == 4);  // answers 5, 10, 15, 20
+  CHECK(t.dropped_samples == 8);
+  CHECK(t.rest_s == Approx(0.6));
+  CHECK(t.throttled == 2);  // answers 10 and 20
+  int flagged = 0;
+  for (const auto& r : journal.results()) flagged += r.measurement->timing->throttled;
+  CHECK(flagged == 2);
 }
 
 TEST_CASE("a resumed tune counts what the journal holds against its budget", "[tuner][tune-loop]") {

@@ -4,6 +4,7 @@
 #include "profiler/remote_evaluation.hpp"
 #include "tuner/worker_client.hpp"
 #include "tuner/result_json.hpp"
+#include "test_helpers.hpp"
 
 using namespace tkbench;
 
@@ -138,4 +139,19 @@ TEST_CASE("with counters asked for, one worker counts and retires and a fresh on
   REQUIRE(r.measurement->counters);
   CHECK(r.measurement->counters->values.at(0).second == 4096.0);
   CHECK(w.starts() == 2);
+}
+
+TEST_CASE("an evaluation request carries its throttle policy to the worker - an older client's gets the defaults", "[worker][throttle]") {
+  TemplateSpec spec = test::parse_text(test::kValidManifest);
+  EvaluationRequest request = EvaluationRequest::for_config(spec, make_problem(spec, {4096, 8192}, DType::bf16),
+                                                            Config{{{"VEC", 4}, {"THREADS", 256}}});
+  request.throttle.threshold = 0.8;  // --throttle-threshold 80
+  request.throttle.budget_s = 2;
+  auto j = evaluation_request_json(request);
+  EvaluationRequest back = evaluation_request_from_json(j, spec);
+  CHECK(back.throttle.threshold == Approx(0.8));
+  CHECK(back.throttle.first_rest_s == Approx(0.05));
+  CHECK(back.throttle.budget_s == Approx(2));
+  j.erase("throttle");
+  CHECK(evaluation_request_from_json(j, spec).throttle.threshold == Approx(ThrottlePolicy{}.threshold));
 }

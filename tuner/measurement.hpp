@@ -33,7 +33,9 @@ struct TimingStats {
   double rel_std_error = 0;     // relative standard error of the median
   bool converged = false;       // rel_std_error reached the target before a cap
   int sm_clock_start_mhz = 0, sm_clock_end_mhz = 0, sm_clock_max_mhz = 0;  // 0: NVML unavailable
-  bool throttled = false;       // SM clock below 90% of its max at start or end
+  bool throttled = false;       // SM clock below 90% of its max at start or end, or still low after resting
+  int throttle_dropped_samples = 0;  // samples dropped because the clock was throttled (profiler/throttle_guard.hpp)
+  double throttle_rest_s = 0;        // seconds the GPU rested so its clock could recover
   // Every sample, per launch, in the order taken: the gate's significance test
   // resamples them. Empty in documents written before they were kept.
   std::vector<double> samples_us;

@@ -72,6 +72,7 @@ json to_json(const TimingStats& t) {
           {"converged", t.converged},
           {"sm_clock_mhz", {{"start", t.sm_clock_start_mhz}, {"end", t.sm_clock_end_mhz}, {"max", t.sm_clock_max_mhz}}},
           {"throttled", t.throttled},
+          {"throttle", {{"dropped_samples", t.throttle_dropped_samples}, {"rest_s", t.throttle_rest_s}}},
           {"samples_us", rounded_samples(t.samples_us)}};
 }
 
@@ -119,6 +120,10 @@ TimingStats timing_from_json(const json& j) {
   t.sm_clock_end_mhz = j.at("sm_clock_mhz").at("end");
   t.sm_clock_max_mhz = j.at("sm_clock_mhz").at("max");
   t.throttled = j.at("throttled");
+  if (j.contains("throttle")) {  // absent in older documents
+    t.throttle_dropped_samples = j.at("throttle").at("dropped_samples");
+    t.throttle_rest_s = j.at("throttle").at("rest_s");
+  }
   if (j.contains("samples_us")) t.samples_us = j.at("samples_us").get<std::vector<double>>();  // absent in older documents
   return t;
 }

@@ -4,7 +4,10 @@
 # (bench/README.md; the wheel: bash bench/rmsnorm/fetch_peers.sh):
 #   1. calibrate; tune rmsnorm and add_rmsnorm at every shape of
 #      bench/rmsnorm/shapes.toml plus 16384x5125, 4096x5125, 65536x1001 (bayes
-#      at M >= 256, decode shapes searched whole, capped per shape)
+#      at M >= 256 with `tune`'s default budget of 150, decode shapes searched
+#      whole, capped per shape). At 60 a shape (the default before 2026-12-07)
+#      8 of 52 pairs came out 0.0-0.6% behind Liger at the copy limit; at 150,
+#      51 of 52 were ahead (results/2026-12-07f-h100)
 #   2. peers.py on the same shapes: PyTorch eager, torch.compile, Liger (and
 #      QuACK where importable), timed as torch_baseline.py times PyTorch
 #   3. one table (peers_summary.py): tkbench, each peer, the best peer, "tkbench
@@ -21,8 +24,8 @@
 #   bash bench/rmsnorm/peers.sh peers
 # Knobs: SHAPES (MxN,... replaces the shape set; a `peers` call defaults to its `tkbench` call's),
 # EXTRA_SHAPES (added to shapes.toml's; default the three odd-N ones, empty for none),
-# TEMPLATES (default rmsnorm add_rmsnorm), BUDGET (configs a shape at M >= 256; default 60),
-# TUNE_TIME (per shape, default 4s), DECODE_TIME (per decode shape, default 10s),
+# TEMPLATES (default rmsnorm add_rmsnorm), BUDGET (configs a shape at M >= 256; default 150),
+# TUNE_TIME (per shape, default 10s), DECODE_TIME (per decode shape, default 10s),
 # TOTAL_CAP (seconds for the whole script, default 530), PEERS_RESERVE (seconds kept for
 # peers and the table in `all`, default 200: about 170 s for peers.py at all 26 shapes), PEERS (eager,compiled,liger,quack),
 # WHEELS (default .carry/wheels), QUACK_SITE (a folder with QuACK and its needs installed,
@@ -86,7 +89,7 @@ if [ "$phase" != peers ]; then
     fi
     if [ "$kind" = large ]; then
       step "tune $t large" timeout -k 20 "$cap" "$TK" tune "$t" --shape "$large" --dtype bf16 --max-time 0.25 \
-        --time "${TUNE_TIME:-4s}" --strategy bayes --budget "${BUDGET:-60}" \
+        --time "${TUNE_TIME:-10s}" --strategy bayes --budget "${BUDGET:-150}" \
         -o "$RUN/$t-$gpu.json" -q > "$RUN/$t-tune.txt" 2>&1
     else  # no --strategy: spaces of <= 256 configs are searched whole, as run.sh does
       step "tune $t decode" timeout -k 20 "$cap" "$TK" tune "$t" --shape "$decode" --dtype bf16 --max-time 0.25 \

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bench/gemm/throttle_check.sh: does the throttle guard (profiler/throttle_guard.hpp)
+# keep long GEMM runs at full clock? One device call (about 3 minutes on a fresh
+# machine, calibration included), from the repo root with a stripped build in
+# .carry/ (bench/README.md):
+#   1. `bench gemm` of the default config at the shapes whose timings ran
+#      power-capped on 2026-12-07 (cuBLAS in the same worker);
+#   2. `tune gemm --shape 8192x8192x8192` as a user types it (bayes 150), wall-clocked;
+#   3. per document: timings throttled after resting, samples dropped, seconds
+#      rested, the lowest clock kept (throttle_summary.py).
+# Before the guard: 681 of 1,134 sweep timings and 98 of 150 tune timings at
+# 8192^3 throttled, clocks down to 1,185 MHz (results/2026-12-07f-h100).
+# THRESHOLD (default 90) is passed as --throttle-threshold. Results: gemm_throttle.tgz.
+set -u
+source bench/device_env.sh
+trap 'pack_run gemm_throttle' EXIT
+begin=$(date +%s)
+threshold=${THRESHOLD:-90}
+nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw,power.limit --format=csv | tee "$RUN/gpu.txt"
+progress "calibrate"
+$TK calibrate -q > /dev/null
+progress "bench gemm (default config, cuBLAS in the same worker)"
+timeout 150 $TK bench gemm --shape ${SHAPES:-8192x8192x8192,8192x18432x7168,16384x14336x4096,16384x18432x7168,16384x7168x16384} \
+  --dtype bf16 --throttle-threshold "$threshold" --json > "$RUN/bench.json" 2> "$RUN/bench.err"
+echo "   exit $?"
+python3 bench/gemm/throttle_summary.py "$RUN/bench.json" | tee "$OUT/bench-summary.md"  # in $OUT now: a call cut later keeps it
+progress "tune gemm 8192^3 as typed"
+start=$(date +%s)
+timeout 240 $TK tune gemm --shape 8192x8192x8192 --throttle-threshold "$threshold" -o "$RUN/tune.json" > "$RUN/tune.txt" 2>&1
+echo "   exit $? after $(( $(date +%s) - start )) s wall"; tail -n 4 "$RUN/tune.txt"
+python3 bench/gemm/throttle_summary.py "$RUN/bench.json" "$RUN/tune.json" | tee "$RUN/summary.md"
+progress "done"

@@ -1,0 +1,46 @@
+#pragma once
+// Samples taken while the GPU throttles. A long run of a power-hungry kernel
+// (gemm at 8192^3 on an H100) reaches the card's power cap within seconds,
+// and the SM clock falls from 1980 to as low as 1185 MHz: every config timed
+// after that looked slower than the same config timed on a rested card, a
+// sweep ranked configs by when they ran, and "% of cuBLAS" could set a
+// throttled timing beside one at full clock. As nvbench does, a sample whose
+// SM clock (read right after it) is under `threshold` of the max is dropped,
+// the GPU rests, and sampling goes on. Rests double from `first_rest_s`; once
+// a measurement has rested `budget_s` it keeps what it gets and reports the
+// timing as throttled. Pure logic: tested without a GPU.
+// What it cannot see: NVML reads the clock once the sample's kernel has ended
+// and the power has dropped, so a 3-6 ms GEMM that ran power-capped can still
+// read as full clock (H100, 2026-12-07: the same shapes moved by up to 16%
+// from one bench call to the next). The clock averaged in the stream over the
+// sample would (bench/results/2026-12-07f-h100).
+namespace tkbench {
+
+struct ThrottlePolicy {
+  double threshold = 0.9;      // fraction of the max SM clock; 0 keeps every sample
+  double first_rest_s = 0.05;  // nvbench's recovery delay
+  double budget_s = 1.0;       // rest at most this long per measurement
+};
+
+class ThrottleGuard {
+ public:
+  ThrottleGuard(const ThrottlePolicy& policy, int max_mhz) : policy_(policy), max_mhz_(max_mhz) {}
+
+  // After a sample, its SM clock in MHz (0: unreadable). True keeps the
+  // sample; false drops it, and next_rest_s() says how long to rest first.
+  bool keep(int clock_mhz);
+  double next_rest_s() const { return next_rest_s_; }
+
+  int dropped() const { return dropped_; }
+  double rested_s() const { return rested_s_; }
+  bool gave_up() const { return gave_up_; }  // the budget ran out while the clock stayed low
+
+ private:
+  ThrottlePolicy policy_;
+  int max_mhz_ = 0;
+  int dropped_ = 0;
+  double rested_s_ = 0, next_rest_s_ = 0;
+  bool gave_up_ = false;
+};
+
+}  // namespace tkbench
