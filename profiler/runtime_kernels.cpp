@@ -6,7 +6,6 @@
 #include "tuner/embedded_files.hpp"
 
 namespace tkbench {
-namespace {
 
 TemplateSpec runtime_source() {
   TemplateSpec spec;
@@ -21,6 +20,8 @@ TemplateSpec runtime_source() {
   return spec;
 }
 
+namespace {
+
 std::string cpp(DType d) { return std::string(dtype_info(d).cpp_type); }
 
 }  // namespace
@@ -32,12 +33,16 @@ RuntimeKernels::RuntimeKernels(const Compiler& compiler, std::string arch, int s
   check_cuda(cudaMemset(scratch_, 1, static_cast<std::size_t>(flush_bytes_)), "initialising the L2 flush buffer");
   check_cuda(cudaMalloc(&sums_, sizeof(Comparison)), "allocating comparison sums");
   check_cuda(cudaMalloc(reinterpret_cast<void**>(&sink_), sizeof(int)), "allocating the flush sink");
+  const std::size_t probe_bytes = 2 * kClockProbeSlots * sizeof(ClockReading);
+  check_cuda(cudaMalloc(reinterpret_cast<void**>(&probes_), probe_bytes), "allocating the clock probe's readings");
+  check_cuda(cudaMemset(probes_, 0, probe_bytes), "clearing the clock probe's readings");
 }
 
 RuntimeKernels::~RuntimeKernels() {
   cudaFree(scratch_);
   cudaFree(sums_);
   cudaFree(sink_);
+  cudaFree(probes_);
 }
 
 const LoadedKernel& RuntimeKernels::get(const std::string& name_expression) {
@@ -113,6 +118,35 @@ void RuntimeKernels::flush_l2(cudaStream_t stream) {
   long long n = flush_bytes_ / 16;
   void* args[] = {&scratch_, &n, &sink_};
   launch_grid_stride(k, n, args, stream);
+}
+
+void RuntimeKernels::probe_clock(int slot, unsigned long long seq, cudaStream_t stream) {
+  const auto& k = get("tkb_runtime::clock_probe");
+  unsigned long long* out = probes_ + 3 * kClockProbeSlots * slot;
+  int slots = kClockProbeSlots;
+  void* args[] = {&out, &seq, &slots};
+  LaunchGeometry g;
+  g.grid = {sm_count_, 1, 1};  // one block per SM, as the scheduler spreads them
+  g.block = {32, 1, 1};
+  k.launch(g, args, stream);
+}
+
+unsigned long long RuntimeKernels::probe_clock_before(cudaStream_t stream) {
+  probe_seq_ += 2;
+  probe_clock(0, probe_seq_, stream);
+  return probe_seq_;
+}
+
+void RuntimeKernels::probe_clock_after(cudaStream_t stream) { probe_clock(1, probe_seq_ + 1, stream); }
+
+std::pair<std::vector<ClockReading>, std::vector<ClockReading>> RuntimeKernels::clock_readings(cudaStream_t stream) {
+  static_assert(sizeof(ClockReading) == 3 * sizeof(unsigned long long), "the probe writes three words a reading");
+  std::vector<ClockReading> r(2 * kClockProbeSlots);
+  check_cuda(cudaMemcpyAsync(r.data(), probes_, r.size() * sizeof(ClockReading), cudaMemcpyDeviceToHost, stream),
+             "reading the clock probe");
+  check_cuda(cudaStreamSynchronize(stream), "reading the clock probe");
+  return {std::vector<ClockReading>(r.begin(), r.begin() + kClockProbeSlots),
+          std::vector<ClockReading>(r.begin() + kClockProbeSlots, r.end())};
 }
 
 }  // namespace tkbench

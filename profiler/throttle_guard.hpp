@@ -5,15 +5,14 @@
 // after that looked slower than the same config timed on a rested card, a
 // sweep ranked configs by when they ran, and "% of cuBLAS" could set a
 // throttled timing beside one at full clock. As nvbench does, a sample whose
-// SM clock (read right after it) is under `threshold` of the max is dropped,
+// SM clock is under `threshold` of the max is dropped,
 // the GPU rests, and sampling goes on. Rests double from `first_rest_s`; once
 // a measurement has rested `budget_s` it keeps what it gets and reports the
 // timing as throttled. Pure logic: tested without a GPU.
-// What it cannot see: NVML reads the clock once the sample's kernel has ended
-// and the power has dropped, so a 3-6 ms GEMM that ran power-capped can still
-// read as full clock (H100, 2026-12-07: the same shapes moved by up to 16%
-// from one bench call to the next). The clock averaged in the stream over the
-// sample would (bench/results/2026-12-07f-h100).
+// The clock is the one averaged over the sample by the in-stream probe
+// (profiler/sample_clock.hpp); NVML's, read after the sample, where the probe
+// cannot say. NVML alone missed power-capped 3-6 ms GEMMs: it reads once the
+// kernel has ended and the power has dropped (bench/results/2026-12-07f-h100).
 namespace tkbench {
 
 struct ThrottlePolicy {

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "profiler/statistics.hpp"
+#include "profiler/sample_clock.hpp"
 #include "profiler/throttle_guard.hpp"
 
 using namespace tkbench;
@@ -89,4 +90,27 @@ TEST_CASE("the throttle guard keeps every sample when switched off or blind", "[
   ThrottleGuard unreadable(ThrottlePolicy{}, 1980);
   CHECK(unreadable.keep(0));  // a clock NVML could not read is not a throttled one
   CHECK(no_threshold.dropped() + no_max.dropped() + unreadable.dropped() == 0);
+}
+
+TEST_CASE("the clock probe's readings give the SM clock over a sample, or nothing where they cannot", "[statistics][throttle]") {
+  std::vector<ClockReading> before(kClockProbeSlots), after(kClockProbeSlots);
+  // 1.4 ms of an 8192^3 GEMM at 1470 MHz: 2,058,000 cycles on each SM read both times.
+  for (int sm : {0, 3, 7}) {
+    before[sm] = {1'000'000, 5'000'000ull + sm, 42};
+    after[sm] = {1'000'000 + 1'400'000, 5'000'000ull + sm + 2'058'000, 43};
+  }
+  REQUIRE(average_mhz(before, after, 42, 1980));
+  CHECK(*average_mhz(before, after, 42, 1980) == 1470);
+  // An SM whose counter went back, and one read only before: left out, the others decide.
+  after[3].cycles = 1'000;
+  before[9] = {1'000'000, 0, 42};
+  CHECK(*average_mhz(before, after, 42, 1980) == 1470);
+  // Stale readings (an earlier sample's stamps) never pair.
+  CHECK_FALSE(average_mhz(before, after, 44, 1980));
+  // A figure over 1.5x the max (a counter reset between the readings) is no clock.
+  for (int sm : {0, 7}) after[sm].cycles = before[sm].cycles + 10'000'000;
+  CHECK_FALSE(average_mhz(before, after, 42, 1980));
+  // No time between the readings.
+  for (int sm : {0, 7}) after[sm] = before[sm], after[sm].seq = 43;
+  CHECK_FALSE(average_mhz(before, after, 42, 1980));
 }
