@@ -36,6 +36,7 @@ RuntimeKernels::RuntimeKernels(const Compiler& compiler, std::string arch, int s
   const std::size_t probe_bytes = 2 * kClockProbeSlots * sizeof(ClockReading);
   check_cuda(cudaMalloc(reinterpret_cast<void**>(&probes_), probe_bytes), "allocating the clock probe's readings");
   check_cuda(cudaMemset(probes_, 0, probe_bytes), "clearing the clock probe's readings");
+  check_cuda(cudaMallocHost(reinterpret_cast<void**>(&host_probes_), probe_bytes), "allocating the clock probe's readout");
 }
 
 RuntimeKernels::~RuntimeKernels() {
@@ -43,6 +44,7 @@ RuntimeKernels::~RuntimeKernels() {
   cudaFree(sums_);
   cudaFree(sink_);
   cudaFree(probes_);
+  cudaFreeHost(host_probes_);
 }
 
 const LoadedKernel& RuntimeKernels::get(const std::string& name_expression) {
@@ -139,14 +141,16 @@ unsigned long long RuntimeKernels::probe_clock_before(cudaStream_t stream) {
 
 void RuntimeKernels::probe_clock_after(cudaStream_t stream) { probe_clock(1, probe_seq_ + 1, stream); }
 
-std::pair<std::vector<ClockReading>, std::vector<ClockReading>> RuntimeKernels::clock_readings(cudaStream_t stream) {
+void RuntimeKernels::enqueue_clock_readout(cudaStream_t stream) {
   static_assert(sizeof(ClockReading) == 3 * sizeof(unsigned long long), "the probe writes three words a reading");
-  std::vector<ClockReading> r(2 * kClockProbeSlots);
-  check_cuda(cudaMemcpyAsync(r.data(), probes_, r.size() * sizeof(ClockReading), cudaMemcpyDeviceToHost, stream),
+  check_cuda(cudaMemcpyAsync(host_probes_, probes_, 2 * kClockProbeSlots * sizeof(ClockReading), cudaMemcpyDeviceToHost,
+                             stream),
              "reading the clock probe");
-  check_cuda(cudaStreamSynchronize(stream), "reading the clock probe");
-  return {std::vector<ClockReading>(r.begin(), r.begin() + kClockProbeSlots),
-          std::vector<ClockReading>(r.begin() + kClockProbeSlots, r.end())};
+}
+
+std::pair<std::vector<ClockReading>, std::vector<ClockReading>> RuntimeKernels::clock_readings() const {
+  return {std::vector<ClockReading>(host_probes_, host_probes_ + kClockProbeSlots),
+          std::vector<ClockReading>(host_probes_ + kClockProbeSlots, host_probes_ + 2 * kClockProbeSlots)};
 }
 
 }  // namespace tkbench

@@ -55,8 +55,11 @@ class RuntimeKernels {
   // after-probe's are one more. Stamps never repeat, so no stale reading pairs.
   unsigned long long probe_clock_before(cudaStream_t stream);
   void probe_clock_after(cudaStream_t stream);
-  // Synchronises the stream and returns both sets, indexed by SM.
-  std::pair<std::vector<ClockReading>, std::vector<ClockReading>> clock_readings(cudaStream_t stream);
+  // Enqueues the copy of both reading sets to pinned host memory; after the
+  // caller has synchronised the stream, clock_readings() holds them, indexed
+  // by SM. One synchronisation per sample, as before the probe.
+  void enqueue_clock_readout(cudaStream_t stream);
+  std::pair<std::vector<ClockReading>, std::vector<ClockReading>> clock_readings() const;
   long long flush_bytes() const { return flush_bytes_; }
 
  private:
@@ -73,6 +76,7 @@ class RuntimeKernels {
   void* sums_ = nullptr;         // device Comparison
   int* sink_ = nullptr;
   unsigned long long* probes_ = nullptr;  // two sets of kClockProbeSlots ClockReadings: before, after
+  ClockReading* host_probes_ = nullptr;   // pinned: the readout's destination
   unsigned long long probe_seq_ = 0;      // the last stamp given
 
   void probe_clock(int slot, unsigned long long seq, cudaStream_t stream);

@@ -106,8 +106,10 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
     else launch(0, stream);
     check_cuda(cudaEventRecord(ev.stop, stream), "recording an event");
     runtime.probe_clock_after(stream);
+    runtime.enqueue_clock_readout(stream);
+    check_cuda(cudaStreamSynchronize(stream), "waiting for the timed sample");
     const double sample_us = ev.elapsed_us() / per_sample;
-    const auto [before, after] = runtime.clock_readings(stream);
+    const auto [before, after] = runtime.clock_readings();
     std::optional<int> in_stream = average_mhz(before, after, seq, stats.sm_clock_max_mhz);
     // Otherwise NVML, read right after the sample, before an idle GPU clocks down.
     const int sample_mhz = in_stream ? *in_stream : clock.current_mhz();
