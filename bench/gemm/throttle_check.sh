@@ -6,8 +6,13 @@
 #   1. `bench gemm` of the default config at the shapes whose timings ran
 #      power-capped on 2026-12-07 (cuBLAS in the same worker);
 #   2. `tune gemm --shape 8192x8192x8192` as a user types it (bayes 150), wall-clocked;
-#   3. per document: timings throttled after resting, samples dropped, seconds
-#      rested, the lowest clock kept (throttle_summary.py).
+#   3. `bench gemm` of the two largest LLM shapes REPEATS times (default 3),
+#      back to back: does % of cuBLAS hold still? (With NVML's clock alone it
+#      read 116.4%, 111.6% and 97.0% at 8192x18432x7168.)
+#   4. per document: timings throttled after resting, samples dropped, seconds
+#      rested, samples clocked in the stream, the lowest clock kept, each
+#      shape's % of cuBLAS with both clocks (throttle_summary.py).
+# The in-stream clock (branch sample-clock) is checked by its [gpu][throttle] test first.
 # Before the guard: 681 of 1,134 sweep timings and 98 of 150 tune timings at
 # 8192^3 throttled, clocks down to 1,185 MHz (results/2026-12-07f-h100).
 # THRESHOLD (default 90) is passed as --throttle-threshold. Results: gemm_throttle.tgz.
@@ -17,6 +22,10 @@ trap 'pack_run gemm_throttle' EXIT
 begin=$(date +%s)
 threshold=${THRESHOLD:-90}
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw,power.limit --format=csv | tee "$RUN/gpu.txt"
+if .carry/tkbench_tests --list-test-names-only "[gpu][throttle]" 2> /dev/null | grep -q .; then
+  progress "[gpu][throttle] test"
+  timeout 120 .carry/tkbench_tests "[gpu][throttle]" > "$RUN/tests.log" 2>&1; echo "   exit $?"; tail -n 3 "$RUN/tests.log"
+fi
 progress "calibrate"
 $TK calibrate -q > /dev/null
 progress "bench gemm (default config, cuBLAS in the same worker)"
@@ -28,5 +37,10 @@ progress "tune gemm 8192^3 as typed"
 start=$(date +%s)
 timeout 240 $TK tune gemm --shape 8192x8192x8192 --throttle-threshold "$threshold" -o "$RUN/tune.json" > "$RUN/tune.txt" 2>&1
 echo "   exit $? after $(( $(date +%s) - start )) s wall"; tail -n 4 "$RUN/tune.txt"
-python3 bench/gemm/throttle_summary.py "$RUN/bench.json" "$RUN/tune.json" | tee "$RUN/summary.md"
+for i in $(seq "${REPEATS:-3}"); do
+  progress "bench gemm, the two largest LLM shapes, repeat $i"
+  timeout 60 $TK bench gemm --shape 8192x18432x7168,16384x18432x7168 --dtype bf16 --max-time 2 \
+    --throttle-threshold "$threshold" --json > "$RUN/bench-big-$i.json" 2> "$RUN/bench-big-$i.err"
+done
+python3 bench/gemm/throttle_summary.py "$RUN/bench.json" "$RUN/tune.json" "$RUN"/bench-big-*.json | tee "$RUN/summary.md"
 progress "done"

@@ -13,7 +13,12 @@
 #      torch.compile; decode <= 2.5 us in a graph)
 #   4. one table (family_summary.py)
 # Knobs: BUDGET (configs per shape, default 60), TUNE_TIME (per shape, default 6s),
-# SKIP_TESTS=1, SKIP_TORCH=1, ODD_SHAPES / Q_SHAPES to replace the shape lists.
+# SKIP_TESTS=1, SKIP_TORCH=1, SKIP_ODD=1 (no part 2), ODD_SHAPES / Q_SHAPES to replace
+# the shape lists (Q_SHAPES=all: every shape of rmsnorm/shapes.toml), Q_TEMPLATES (default
+# the four quantized norms). The "faster than torch.compile at every shape" in two
+# calls of about 8 minutes:
+#   SKIP_TESTS=1 SKIP_ODD=1 Q_SHAPES=all Q_TEMPLATES="rmsnorm_fp8 add_rmsnorm_fp8" TUNE_TIME=3s bash bench/rmsnorm/family.sh
+#   SKIP_TESTS=1 SKIP_ODD=1 Q_SHAPES=all Q_TEMPLATES="rmsnorm_mxfp8 add_rmsnorm_mxfp8" TUNE_TIME=3s bash bench/rmsnorm/family.sh
 # Everything lands in $RUN and is packed into $OUT/rmsnorm_family.tgz.
 set -u
 source bench/device_env.sh
@@ -22,6 +27,10 @@ begin=$(date +%s)
 elapsed() { echo $(( $(date +%s) - begin )); }
 odd_shapes=${ODD_SHAPES:-16384x5125,4096x5125,65536x1001}
 q_shapes=${Q_SHAPES:-32x4096,16384x8192,65536x4096}
+if [ "$q_shapes" = all ]; then
+  q_shapes=$(python3 -c 'import tomllib; t = tomllib.load(open("bench/rmsnorm/shapes.toml", "rb")); print(",".join(f"{m}x{n}" for c in t.values() for m in c["M"] for n in c["N"]))')
+fi
+q_templates=${Q_TEMPLATES:-rmsnorm_fp8 rmsnorm_mxfp8 add_rmsnorm_fp8 add_rmsnorm_mxfp8}
 
 if [ "${SKIP_TESTS:-0}" != 1 ]; then
   echo ">> [$(elapsed) s] 1. [gpu] tests"
@@ -43,16 +52,18 @@ copy_of() {  # copy_of TEMPLATE SHAPE TENSORS: a copy kernel moving TENSORS/2 x 
     --json > "$RUN/copy-$1-$s.json" 2> /dev/null || echo ">> copy $1 $s: exit $?"
 }
 
-echo ">> [$(elapsed) s] 2. any N: rmsnorm, add_rmsnorm at $odd_shapes"
-tune rmsnorm "$odd_shapes"
-tune add_rmsnorm "$odd_shapes"
-for s in ${odd_shapes//,/ }; do copy_of rmsnorm $s 2; copy_of add_rmsnorm $s 4; done
+if [ "${SKIP_ODD:-0}" != 1 ]; then
+  echo ">> [$(elapsed) s] 2. any N: rmsnorm, add_rmsnorm at $odd_shapes"
+  tune rmsnorm "$odd_shapes"
+  tune add_rmsnorm "$odd_shapes"
+  for s in ${odd_shapes//,/ }; do copy_of rmsnorm $s 2; copy_of add_rmsnorm $s 4; done
+fi
 
 echo ">> [$(elapsed) s] 3. quantized norms at $q_shapes"
-for t in rmsnorm_fp8 rmsnorm_mxfp8 add_rmsnorm_fp8 add_rmsnorm_mxfp8; do tune $t "$q_shapes"; done
+for t in $q_templates; do tune $t "$q_shapes"; done
 if [ "${SKIP_TORCH:-0}" != 1 ]; then
   left=$(( ${TOTAL_CAP:-520} - $(elapsed) ))
-  (cd bench/rmsnorm && PYTHONUNBUFFERED=1 timeout $left python3 torch_quantized.py "$RUN/torch-quantized.json" ${q_shapes//,/ }) \
+  (cd bench/rmsnorm && OPS=$(echo $q_templates | tr ' ' ,) PYTHONUNBUFFERED=1 timeout $left python3 torch_quantized.py "$RUN/torch-quantized.json" ${q_shapes//,/ }) \
     > "$RUN/torch.txt" 2>&1
   echo ">> torch: exit $? at $(elapsed) s"; grep "^torch" "$RUN/torch.txt"; grep -i "error\|Traceback" "$RUN/torch.txt" | head
 fi

@@ -13,8 +13,10 @@ The composite is what a user writes: rms_norm (bf16 out), then amax, scale and
 cast in fp32. Dequantized outputs are checked against float64 before timing.
 
 usage: torch_quantized.py OUT.json SHAPE [SHAPE ...]   (SHAPE = MxN; MX ops need N % 32 == 0)
+OPS (environment, comma-separated, default all four) keeps only those composites.
 """
 import json
+import os
 import sys
 
 import torch
@@ -88,11 +90,15 @@ def check(op, fn, args):
 
 def main():
     out_path, shapes = sys.argv[1], sys.argv[2:]
+    wanted = [o for o in os.environ.get("OPS", ",".join(OPS)).split(",") if o]
+    unknown = [o for o in wanted if o not in OPS]
+    if unknown:
+        raise SystemExit(f"OPS: {', '.join(unknown)} not among {', '.join(OPS)}")
     rows = []
     for shape in shapes:
         m, n = (int(v) for v in shape.split("x"))
         for op, fn in OPS.items():
-            if "mx" in op and n % 32:
+            if op not in wanted or ("mx" in op and n % 32):
                 continue
             add = op.startswith("add_")
             scale_bytes = m * (n // 32) if "mx" in op else 4 * m
