@@ -120,7 +120,10 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
       samples.push_back(sample_us);
     } else {
       // Rest, then one untimed launch so the clock is up again when sampling resumes.
+      // The watchdog hears from us on both sides of a rest (up to 1 s).
+      if (opt.heartbeat) opt.heartbeat();
       std::this_thread::sleep_for(std::chrono::duration<double>(guard.next_rest_s()));
+      if (opt.heartbeat) opt.heartbeat();
       if (opt.graph) check_cuda(cudaGraphLaunch(graph.exec, stream), "warming up after a rest");
       else launch(0, stream);
       check_cuda(cudaStreamSynchronize(stream), "warming up after a rest");
