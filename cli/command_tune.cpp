@@ -310,14 +310,17 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
         table.add_row(row);
       }
       table.print(stdout, global.color_stdout());
-      for (const auto& s : summaries)  // a "% of cuBLAS" against a noisy library time is flagged, and how to redo it said
-        if (s.best && s.library)
-          if (std::string noise = library_noise(*s.library, spec.baseline->display_name()); !noise.empty())
+      for (const auto& s : summaries) {
+        if (s.best && s.library) {  // a "% of cuBLAS" against a noisy or differently clocked library time is flagged
+          const std::string library = spec.baseline->display_name();
+          if (std::string noise = library_noise(*s.library, library); !noise.empty())
             diagnostics().warn(fmt::format("{}: {}, so its % of {} is not to be trusted; time both again with "
                                            "`tkbench bench {} --shape {} --dtype {} --config {}`",
-                                           s.problem.shape_str(), noise, spec.baseline->display_name(), spec.name,
-                                           s.problem.shape_str(), dtype_info(s.problem.dtype).name, s.best->config.str()));
-      for (const auto& s : summaries) {
+                                           s.problem.shape_str(), noise, library, spec.name, s.problem.shape_str(),
+                                           dtype_info(s.problem.dtype).name, s.best->config.str()));
+          if (std::string clocks = library_clock_mismatch(*s.library, *s.best, library); !clocks.empty())
+            diagnostics().warn(fmt::format("{}: {}, so its % of {} is not to be trusted", s.problem.shape_str(), clocks, library));
+        }
         if (s.rested > 0)
           diagnostics().note(fmt::format("{}: {} of {} timings dropped samples taken under a throttled SM clock ({} samples; "
                                          "the GPU rested {:.1f} s in all)", s.problem.shape_str(), s.rested, s.evaluated,
@@ -328,11 +331,6 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
                                          "(\"throttled\"). Let the GPU cool, or check `nvidia-smi -q -d PERFORMANCE`",
                                          s.problem.shape_str(), s.throttled, s.evaluated));
       }
-      for (const auto& s : summaries)
-        if (s.best && s.library)
-          if (std::string clocks = library_clock_mismatch(*s.library, *s.best, spec.baseline->display_name()); !clocks.empty())
-            diagnostics().warn(fmt::format("{}: {}, so its % of {} is not to be trusted", s.problem.shape_str(), clocks,
-                                           spec.baseline->display_name()));
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
       if (gpus.size() == 1)
         std::printf("GPU busy %.1f s of %.1f s wall (%.0f%%); results in %s\n", times.worker, wall,

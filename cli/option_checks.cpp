@@ -25,6 +25,12 @@ std::optional<double> parse_number(const std::string& text) {
   return value;
 }
 
+// "95%" -> "95": a percentage may be written with its sign.
+std::string without_percent_sign(std::string text) {
+  if (!text.empty() && text.back() == '%') text.pop_back();
+  return text;
+}
+
 }  // namespace
 
 CLI::Validator whole_number_at_least(const std::string& option, long long min, const std::string& hint) {
@@ -64,8 +70,7 @@ CLI::Validator seconds_above_zero(const std::string& option) {
 CLI::Validator percent_up_to_100(const std::string& option) {
   return CLI::Validator(
       [option](std::string& text) -> std::string {
-        std::string number = text;
-        if (!number.empty() && number.back() == '%') number.pop_back();
+        const std::string number = without_percent_sign(text);
         auto value = parse_number(number);
         if (!value) return fmt::format("{} must be a percentage such as 95, not '{}'", option, text);
         if (*value > 100)
@@ -81,8 +86,7 @@ CLI::Validator percent_up_to_100(const std::string& option) {
 CLI::Validator percent_0_to_100(const std::string& option, const std::string& example) {
   return CLI::Validator(
       [option, example](std::string& text) -> std::string {
-        std::string number = text;
-        if (!number.empty() && number.back() == '%') number.pop_back();
+        const std::string number = without_percent_sign(text);
         auto value = parse_number(number);
         if (!value || *value < 0 || *value > 100)
           return fmt::format("{} must be a percentage from 0 to 100 (0 switches it off), such as {}, not '{}'", option,
