@@ -155,9 +155,7 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
   stats.converged = opt.rule.converged(s);
   // The last kept sample's clock where the probe read it; NVML's otherwise.
   stats.sm_clock_end_mhz = stats.samples_clocked_in_stream > 0 && last_kept_mhz > 0 ? last_kept_mhz : clock.current_mhz();
-  if (stats.sm_clock_max_mhz > 0)
-    stats.throttled = guard.gave_up() ||
-                      std::min(stats.sm_clock_start_mhz, stats.sm_clock_end_mhz) < 0.9 * stats.sm_clock_max_mhz;
+  stats.throttled = guard.throttled(stats.sm_clock_start_mhz, stats.sm_clock_end_mhz);
   stats.throttle_dropped_samples = guard.dropped();
   stats.throttle_rest_s = guard.rested_s();
   return stats;
