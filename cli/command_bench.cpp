@@ -25,7 +25,7 @@ namespace {
 struct BenchArgs {
   std::string name, shapes, dtype, config, l2 = "cold";
   double max_time = 1.0;
-  double throttle_threshold = 90;  // % of the max SM clock (profiler/throttle_guard.hpp)
+  double throttle_threshold = 100 * kDefaultThrottleThreshold;  // % of the max SM clock (profiler/throttle_guard.hpp)
   double kernel_timeout = 10;
   std::uint64_t seed = 1;
   bool counters = false;     // bench --counters; always on for profile
@@ -56,7 +56,7 @@ void add_common_options(CLI::App* cmd, BenchArgs& args) {
   cmd->add_option("--max-time", args.max_time, "Seconds of sampling per config at most (stops earlier once the median is within 0.5%)")
       ->default_val(1.0)->check(seconds_above_zero("--max-time"));
   cmd->add_option("--throttle-threshold", args.throttle_threshold, kThrottleThresholdHelp)
-      ->default_val(90)->check(percent_0_to_100("--throttle-threshold", "90"));
+      ->default_val(100 * kDefaultThrottleThreshold)->check(percent_0_to_100("--throttle-threshold", "75"));
   cmd->add_option("--kernel-timeout", args.kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--seed", args.seed, "Seed of the random inputs")->default_val(1)->check(unsigned_whole_number("--seed"));

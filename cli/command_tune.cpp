@@ -39,7 +39,7 @@ struct TuneArgs {
   std::size_t budget = 0;
   double target_sol = 0;
   double max_time = 0.5;
-  double throttle_threshold = 90;
+  double throttle_threshold = 100 * kDefaultThrottleThreshold;
   double kernel_timeout = 10;
   std::uint64_t seed = 1;
   bool force = false;
@@ -110,7 +110,7 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
                 "template (gemm) adds tensor-pipe activity and L2 hit rate, which `tkbench report` explains");
   cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(seconds_above_zero("--max-time"));
   cmd->add_option("--throttle-threshold", args->throttle_threshold, kThrottleThresholdHelp)
-      ->default_val(90)->check(percent_0_to_100("--throttle-threshold", "90"));
+      ->default_val(100 * kDefaultThrottleThreshold)->check(percent_0_to_100("--throttle-threshold", "75"));
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--l2", args->l2, "cold or hot (see `tkbench bench --help`)")->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
@@ -326,10 +326,10 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
                                          "the GPU rested {:.1f} s in all)", s.problem.shape_str(), s.rested, s.evaluated,
                                          s.dropped_samples, s.rest_s));
         if (s.throttled > 0)
-          diagnostics().warn(fmt::format("{}: {} of {} timings ran throttled even after resting (SM clock under 90% of its "
+          diagnostics().warn(fmt::format("{}: {} of {} timings ran throttled even after resting (SM clock under {:g}% of its "
                                          "max): their times are slower than the config's; results documents flag them "
                                          "(\"throttled\"). Let the GPU cool, or check `nvidia-smi -q -d PERFORMANCE`",
-                                         s.problem.shape_str(), s.throttled, s.evaluated));
+                                         s.problem.shape_str(), s.throttled, s.evaluated, args->throttle_threshold));
       }
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
       if (gpus.size() == 1)

@@ -7,6 +7,7 @@
 
 #include "cli/global_options.hpp"
 #include "profiler/device_peaks.hpp"
+#include "profiler/throttle_guard.hpp"
 #include "tuner/compile_servers.hpp"
 #include "tuner/worker_client.hpp"
 
@@ -29,7 +30,7 @@ inline constexpr const char* kDevicesHelp =
 
 // --throttle-threshold's help text, shared by bench, profile and tune.
 inline constexpr const char* kThrottleThresholdHelp =
-    "Drop a timing sample when the SM clock right after it is under this % of its max (a power- or heat-capped GPU), "
+    "Drop a timing sample when the SM clock over it (read in the stream, else by NVML) is under this % of its max (a power- or heat-capped GPU), "
     "rest the GPU (50 ms, doubling, at most 1 s a config) and sample again; 0 keeps every sample";
 
 // `count` `tkbench compile-server` processes, each at priority `nice` (0: unchanged).

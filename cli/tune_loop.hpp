@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "profiler/device_peaks.hpp"
+#include "profiler/throttle_guard.hpp"
 #include "tuner/worker_client.hpp"
 #include "tuner/compiler.hpp"
 #include "tuner/config.hpp"
@@ -27,7 +28,7 @@ struct TuneSettings {
   double time_limit = 0;     // seconds per shape; 0: none
   double target_sol = 0;     // stop once the best reaches this % of its roof; 0: never
   double max_time = 0.5;     // seconds of timing per config
-  double throttle_threshold = 0.9;  // fraction of the max SM clock under which samples are dropped (0: none)
+  double throttle_threshold = kDefaultThrottleThreshold;  // fraction of the max SM clock under which samples are dropped (0: none)
   bool cold_l2 = true;
   std::uint64_t seed = 1;
   bool counters = false;

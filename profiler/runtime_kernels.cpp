@@ -6,7 +6,6 @@
 #include "tuner/embedded_files.hpp"
 
 namespace tkbench {
-namespace {
 
 TemplateSpec runtime_source() {
   TemplateSpec spec;
@@ -21,6 +20,8 @@ TemplateSpec runtime_source() {
   return spec;
 }
 
+namespace {
+
 std::string cpp(DType d) { return std::string(dtype_info(d).cpp_type); }
 
 }  // namespace
@@ -32,12 +33,18 @@ RuntimeKernels::RuntimeKernels(const Compiler& compiler, std::string arch, int s
   check_cuda(cudaMemset(scratch_, 1, static_cast<std::size_t>(flush_bytes_)), "initialising the L2 flush buffer");
   check_cuda(cudaMalloc(&sums_, sizeof(Comparison)), "allocating comparison sums");
   check_cuda(cudaMalloc(reinterpret_cast<void**>(&sink_), sizeof(int)), "allocating the flush sink");
+  const std::size_t probe_bytes = 2 * kClockProbeSlots * sizeof(ClockReading);
+  check_cuda(cudaMalloc(reinterpret_cast<void**>(&probes_), probe_bytes), "allocating the clock probe's readings");
+  check_cuda(cudaMemset(probes_, 0, probe_bytes), "clearing the clock probe's readings");
+  check_cuda(cudaMallocHost(reinterpret_cast<void**>(&host_probes_), probe_bytes), "allocating the clock probe's readout");
 }
 
 RuntimeKernels::~RuntimeKernels() {
   cudaFree(scratch_);
   cudaFree(sums_);
   cudaFree(sink_);
+  cudaFree(probes_);
+  cudaFreeHost(host_probes_);
 }
 
 const LoadedKernel& RuntimeKernels::get(const std::string& name_expression) {
@@ -113,6 +120,37 @@ void RuntimeKernels::flush_l2(cudaStream_t stream) {
   long long n = flush_bytes_ / 16;
   void* args[] = {&scratch_, &n, &sink_};
   launch_grid_stride(k, n, args, stream);
+}
+
+void RuntimeKernels::probe_clock(int slot, unsigned long long seq, cudaStream_t stream) {
+  const auto& k = get("tkb_runtime::clock_probe");
+  unsigned long long* out = probes_ + 3 * kClockProbeSlots * slot;
+  int slots = kClockProbeSlots;
+  void* args[] = {&out, &seq, &slots};
+  LaunchGeometry g;
+  g.grid = {sm_count_, 1, 1};  // one block per SM, as the scheduler spreads them
+  g.block = {32, 1, 1};
+  k.launch(g, args, stream);
+}
+
+unsigned long long RuntimeKernels::probe_clock_before(cudaStream_t stream) {
+  probe_seq_ += 2;
+  probe_clock(0, probe_seq_, stream);
+  return probe_seq_;
+}
+
+void RuntimeKernels::probe_clock_after(cudaStream_t stream) { probe_clock(1, probe_seq_ + 1, stream); }
+
+void RuntimeKernels::enqueue_clock_readout(cudaStream_t stream) {
+  static_assert(sizeof(ClockReading) == 3 * sizeof(unsigned long long), "the probe writes three words a reading");
+  check_cuda(cudaMemcpyAsync(host_probes_, probes_, 2 * kClockProbeSlots * sizeof(ClockReading), cudaMemcpyDeviceToHost,
+                             stream),
+             "reading the clock probe");
+}
+
+std::pair<std::vector<ClockReading>, std::vector<ClockReading>> RuntimeKernels::clock_readings() const {
+  return {std::vector<ClockReading>(host_probes_, host_probes_ + kClockProbeSlots),
+          std::vector<ClockReading>(host_probes_ + kClockProbeSlots, host_probes_ + 2 * kClockProbeSlots)};
 }
 
 }  // namespace tkbench

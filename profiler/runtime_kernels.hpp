@@ -8,8 +8,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "profiler/loaded_kernel.hpp"
+#include "profiler/sample_clock.hpp"
 #include "tuner/compiler.hpp"
 #include "tuner/template_spec.hpp"
 
@@ -20,6 +23,9 @@ struct Comparison {
   unsigned long long nonfinite = 0;
   unsigned long long first_bad = ~0ull;  // ~0: none
 };
+
+// runtime.cu and the tkbench headers, as NVRTC compiles them (tested offline).
+TemplateSpec runtime_source();
 
 class RuntimeKernels {
  public:
@@ -44,6 +50,16 @@ class RuntimeKernels {
   Comparison compare_scaled(const void* test, DType test_dtype, const void* ref, DType ref_dtype, const Scales& scales,
                             long long n, double elem_tol, cudaStream_t stream);
   void flush_l2(cudaStream_t stream);
+  // Enqueue the clock probe (one block per SM) just before and just after a
+  // sample. The before-probe returns the stamp its readings carry; the
+  // after-probe's are one more. Stamps never repeat, so no stale reading pairs.
+  unsigned long long probe_clock_before(cudaStream_t stream);
+  void probe_clock_after(cudaStream_t stream);
+  // Enqueues the copy of both reading sets to pinned host memory; after the
+  // caller has synchronised the stream, clock_readings() holds them, indexed
+  // by SM. One synchronisation per sample, as before the probe.
+  void enqueue_clock_readout(cudaStream_t stream);
+  std::pair<std::vector<ClockReading>, std::vector<ClockReading>> clock_readings() const;
   long long flush_bytes() const { return flush_bytes_; }
 
  private:
@@ -59,6 +75,11 @@ class RuntimeKernels {
   long long flush_bytes_ = 0;
   void* sums_ = nullptr;         // device Comparison
   int* sink_ = nullptr;
+  unsigned long long* probes_ = nullptr;  // two sets of kClockProbeSlots ClockReadings: before, after
+  ClockReading* host_probes_ = nullptr;   // pinned: the readout's destination
+  unsigned long long probe_seq_ = 0;      // the last stamp given
+
+  void probe_clock(int slot, unsigned long long seq, cudaStream_t stream);
 };
 
 }  // namespace tkbench

@@ -19,4 +19,11 @@ bool ThrottleGuard::keep(int clock_mhz) {
   return false;
 }
 
+bool ThrottleGuard::throttled(int start_mhz, int end_mhz) const {
+  if (max_mhz_ <= 0) return false;
+  const double threshold = policy_.threshold > 0 ? policy_.threshold : kDefaultThrottleThreshold;
+  auto low = [&](int mhz) { return mhz > 0 && mhz < threshold * max_mhz_; };  // 0: no reading, no verdict
+  return gave_up_ || low(start_mhz) || low(end_mhz);
+}
+
 }  // namespace tkbench

@@ -5,19 +5,24 @@
 // after that looked slower than the same config timed on a rested card, a
 // sweep ranked configs by when they ran, and "% of cuBLAS" could set a
 // throttled timing beside one at full clock. As nvbench does, a sample whose
-// SM clock (read right after it) is under `threshold` of the max is dropped,
+// SM clock is under `threshold` of the max is dropped,
 // the GPU rests, and sampling goes on. Rests double from `first_rest_s`; once
 // a measurement has rested `budget_s` it keeps what it gets and reports the
 // timing as throttled. Pure logic: tested without a GPU.
-// What it cannot see: NVML reads the clock once the sample's kernel has ended
-// and the power has dropped, so a 3-6 ms GEMM that ran power-capped can still
-// read as full clock (H100, 2026-12-07: the same shapes moved by up to 16%
-// from one bench call to the next). The clock averaged in the stream over the
-// sample would (bench/results/2026-12-07f-h100).
+// The clock is the one averaged over the sample by the in-stream probe
+// (profiler/sample_clock.hpp); NVML's, read after the sample, where the probe
+// cannot say. NVML alone missed power-capped 3-6 ms GEMMs: it reads once the
+// kernel has ended and the power has dropped (bench/results/2026-12-07f-h100).
+// The default threshold is nvbench's 75%: read in the stream, a rested H100
+// holds dense GEMMs at its 700 W cap at 1,550-1,630 MHz (78-82% of its 1,980),
+// cuBLAS included, so a 90% threshold dropped nearly every GEMM sample and a
+// tune of 8192^3 rested 134 of its 145 s (bench/results/2026-12-07g-h100).
 namespace tkbench {
 
+inline constexpr double kDefaultThrottleThreshold = 0.75;
+
 struct ThrottlePolicy {
-  double threshold = 0.9;      // fraction of the max SM clock; 0 keeps every sample
+  double threshold = kDefaultThrottleThreshold;  // fraction of the max SM clock; 0 keeps every sample
   double first_rest_s = 0.05;  // nvbench's recovery delay
   double budget_s = 1.0;       // rest at most this long per measurement
 };
@@ -34,6 +39,10 @@ class ThrottleGuard {
   int dropped() const { return dropped_; }
   double rested_s() const { return rested_s_; }
   bool gave_up() const { return gave_up_; }  // the budget ran out while the clock stayed low
+  // The timing's verdict from its first and last kept samples' clocks: under
+  // the threshold (the default one where the guard is off), or given up. A
+  // clock of 0 (unread) is not judged.
+  bool throttled(int start_mhz, int end_mhz) const;
 
  private:
   ThrottlePolicy policy_;

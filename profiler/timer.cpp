@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 #include "profiler/cuda_check.hpp"
@@ -91,20 +92,31 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
   EventPair ev;
   std::vector<double> samples;
   ThrottleGuard guard(opt.throttle, stats.sm_clock_max_mhz);
+  int last_kept_mhz = 0;
   stats.sm_clock_start_mhz = clock.current_mhz();  // after warm-up: an idle GPU clocks down
   const auto start = std::chrono::steady_clock::now();
   auto last_beat = start;
   while (true) {
     if (!opt.graph && opt.cold_l2) runtime.flush_l2(stream);
+    // The clock probe reads just outside the timed region: its two readings
+    // bracket the sample, and their cycles over nanoseconds are its average clock.
+    const unsigned long long seq = runtime.probe_clock_before(stream);
     check_cuda(cudaEventRecord(ev.start, stream), "recording an event");
     if (opt.graph) check_cuda(cudaGraphLaunch(graph.exec, stream), "replaying the timing graph");
     else launch(0, stream);
     check_cuda(cudaEventRecord(ev.stop, stream), "recording an event");
+    runtime.probe_clock_after(stream);
+    runtime.enqueue_clock_readout(stream);
+    check_cuda(cudaStreamSynchronize(stream), "waiting for the timed sample");
     const double sample_us = ev.elapsed_us() / per_sample;
-    // Read right after the sample, before an idle GPU clocks down.
-    const int sample_mhz = clock.current_mhz();
+    const auto [before, after] = runtime.clock_readings();
+    std::optional<int> in_stream = average_mhz(before, after, seq, stats.sm_clock_max_mhz);
+    // Otherwise NVML, read right after the sample, before an idle GPU clocks down.
+    const int sample_mhz = in_stream ? *in_stream : clock.current_mhz();
+    if (in_stream) ++stats.samples_clocked_in_stream;
     if (guard.keep(sample_mhz)) {
       if (samples.empty()) stats.sm_clock_start_mhz = sample_mhz ? sample_mhz : stats.sm_clock_start_mhz;
+      last_kept_mhz = sample_mhz;
       samples.push_back(sample_us);
     } else {
       // Rest, then one untimed launch so the clock is up again when sampling resumes.
@@ -141,10 +153,9 @@ TimingStats time_kernel(const LaunchFn& launch, RuntimeKernels& runtime, const S
   stats.spread = s.spread;
   stats.rel_std_error = s.rel_std_error;
   stats.converged = opt.rule.converged(s);
-  stats.sm_clock_end_mhz = clock.current_mhz();
-  if (stats.sm_clock_max_mhz > 0)
-    stats.throttled = guard.gave_up() ||
-                      std::min(stats.sm_clock_start_mhz, stats.sm_clock_end_mhz) < 0.9 * stats.sm_clock_max_mhz;
+  // The last kept sample's clock where the probe read it; NVML's otherwise.
+  stats.sm_clock_end_mhz = stats.samples_clocked_in_stream > 0 && last_kept_mhz > 0 ? last_kept_mhz : clock.current_mhz();
+  stats.throttled = guard.throttled(stats.sm_clock_start_mhz, stats.sm_clock_end_mhz);
   stats.throttle_dropped_samples = guard.dropped();
   stats.throttle_rest_s = guard.rested_s();
   return stats;

@@ -12,6 +12,7 @@
 
 #include "profiler/nvml_clock.hpp"
 #include "profiler/runtime_kernels.hpp"
+#include "profiler/sample_clock.hpp"
 #include "profiler/statistics.hpp"
 #include "profiler/throttle_guard.hpp"
 #include "tuner/measurement.hpp"

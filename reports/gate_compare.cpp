@@ -192,8 +192,8 @@ class Judge {
     } else {
       e.verdict = Verdict::ok;
     }
-    if (cs.throttled) e.notes.push_back("the GPU was throttling (SM clock under 90% of its max) during the current run");
-    if (bs.throttled) e.notes.push_back("the GPU was throttling (SM clock under 90% of its max) during the baseline run");
+    if (cs.throttled) e.notes.push_back("the GPU was throttling (SM clock under its --throttle-threshold of the max) during the current run");
+    if (bs.throttled) e.notes.push_back("the GPU was throttling (SM clock under its --throttle-threshold of the max) during the baseline run");
   }
 
   const GateOptions& opt_;

@@ -6,6 +6,7 @@
 #include "test_helpers.hpp"
 #include "tuner/compile_batch.hpp"
 #include "tuner/compiler.hpp"
+#include "profiler/runtime_kernels.hpp"
 
 using namespace tkbench;
 using Catch::Contains;
@@ -235,5 +236,19 @@ TEST_CASE("the quantized norms compile for sm_90 at decode - prefill and odd sha
     // MX blocks of 32 along a row: a row of 5125 has no MX layout.
     if (mx)
       CHECK_THROWS_WITH(SearchSpace(spec, make_problem(spec, {7, 5125}, DType::bf16)).enumerate(), Contains("'N % 32 == 0'"));
+  }
+}
+
+TEST_CASE("tkbench's runtime kernels compile offline for sm_90, the clock probe and L2 flush among them", "[compiler][throttle]") {
+  Compiler compiler(nullptr);
+  const TemplateSpec source = runtime_source();
+  REQUIRE_FALSE(source.source.text.empty());
+  for (const char* kernel : {"tkb_runtime::clock_probe", "tkb_runtime::flush_l2", "tkb_runtime::fill_random<__nv_bfloat16>",
+                             "tkb_runtime::compare<__nv_bfloat16, float>"}) {
+    INFO(kernel);
+    CompileOutcome out = compiler.compile(source, kernel, "sm_90");
+    INFO(out.error);
+    REQUIRE(out.ok);
+    CHECK(is_elf(out.kernel.cubin));
   }
 }

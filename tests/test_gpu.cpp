@@ -384,3 +384,29 @@ TEST_CASE("tune --devices all runs on every GPU the machine has (one is a valid 
   CHECK(configs(dir / "m.json").size() == 10);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the clock probe reads every sample's SM clock in the stream, event-timed and graph-timed", "[gpu][throttle]") {
+  TKBENCH_SKIP_WITHOUT_GPU();
+  auto registry = TemplateRegistry::load({});
+  const auto& spec = registry.get("copy");
+  Compiler compiler(nullptr);
+  Evaluator evaluator(registry, compiler, require_device(0));
+  const Config config{{{"VEC_BYTES", 16}, {"THREADS", 256}, {"UNROLL", 1}, {"STREAMING", 0}}};
+  for (long long n : {1LL << 27, 1LL << 16}) {  // 512 MiB moved, event-timed; 256 KiB, graph-timed
+    INFO("copy of " << n << " bf16");
+    EvaluationRequest req = EvaluationRequest::for_config(spec, make_problem(spec, {n}, DType::bf16), config);
+    req.rule.max_seconds = 0.2;
+    Measurement m = evaluator.evaluate(req, [] {});
+    REQUIRE(m.verification.passed);
+    REQUIRE(m.timing);
+    const TimingStats& t = *m.timing;
+    CHECK(t.graph == (n < (1LL << 20)));
+    // Every sample taken, kept or dropped, had its clock read by the probe: the two readings ran on one SM.
+    CHECK(t.samples_clocked_in_stream == t.samples + t.throttle_dropped_samples);
+    if (t.sm_clock_max_mhz > 0) {  // a memory-bound copy runs near full clock
+      CHECK(t.sm_clock_start_mhz > 0.5 * t.sm_clock_max_mhz);
+      CHECK(t.sm_clock_start_mhz <= 1.05 * t.sm_clock_max_mhz);
+      CHECK(t.sm_clock_end_mhz > 0.5 * t.sm_clock_max_mhz);
+    }
+  }
+}

@@ -34,6 +34,7 @@ struct TimingStats {
   bool converged = false;       // rel_std_error reached the target before a cap
   int sm_clock_start_mhz = 0, sm_clock_end_mhz = 0, sm_clock_max_mhz = 0;  // 0: NVML unavailable
   bool throttled = false;       // SM clock below 90% of its max at start or end, or still low after resting
+  int samples_clocked_in_stream = 0;  // samples whose clock the in-stream probe read (the rest: NVML after them)
   int throttle_dropped_samples = 0;  // samples dropped because the clock was throttled (profiler/throttle_guard.hpp)
   double throttle_rest_s = 0;        // seconds the GPU rested so its clock could recover
   // Every sample, per launch, in the order taken: the gate's significance test

@@ -70,7 +70,8 @@ json to_json(const TimingStats& t) {
           {"spread", t.spread},
           {"rel_std_error", t.rel_std_error},
           {"converged", t.converged},
-          {"sm_clock_mhz", {{"start", t.sm_clock_start_mhz}, {"end", t.sm_clock_end_mhz}, {"max", t.sm_clock_max_mhz}}},
+          {"sm_clock_mhz", {{"start", t.sm_clock_start_mhz}, {"end", t.sm_clock_end_mhz}, {"max", t.sm_clock_max_mhz},
+                            {"samples_in_stream", t.samples_clocked_in_stream}}},
           {"throttled", t.throttled},
           {"throttle", {{"dropped_samples", t.throttle_dropped_samples}, {"rest_s", t.throttle_rest_s}}},
           {"samples_us", rounded_samples(t.samples_us)}};
@@ -119,6 +120,7 @@ TimingStats timing_from_json(const json& j) {
   t.sm_clock_start_mhz = j.at("sm_clock_mhz").at("start");
   t.sm_clock_end_mhz = j.at("sm_clock_mhz").at("end");
   t.sm_clock_max_mhz = j.at("sm_clock_mhz").at("max");
+  t.samples_clocked_in_stream = j.at("sm_clock_mhz").value("samples_in_stream", 0);  // absent in older documents
   t.throttled = j.at("throttled");
   if (j.contains("throttle")) {  // absent in older documents
     t.throttle_dropped_samples = j.at("throttle").at("dropped_samples");

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Throttling in tkbench results documents: per document, the timings still
 throttled after resting, the samples dropped and the seconds rested (the
-throttle guard's `throttle` fields), the lowest SM clock; for a bench document
-each shape's % of cuBLAS with both clocks.
+throttle guard's `throttle` fields), the samples whose clock the in-stream
+probe read (the rest: NVML after the sample), the lowest SM clock; for a
+bench document each shape's % of cuBLAS with both clocks.
 
     python3 bench/gemm/throttle_summary.py bench.json tune.json ...
 """
@@ -23,14 +24,14 @@ def clocks(t):
 
 
 def main(paths):
-    print("| document | timings | throttled | with dropped samples | samples dropped | rested s | lowest clock kept |")
-    print("|---|--:|--:|--:|--:|--:|--:|")
+    print("| document | timings | throttled | with dropped samples | samples dropped | rested s | samples clocked in stream | lowest clock kept |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
     docs = []
     for path in paths:
         try:
             doc = json.load(open(path))
         except (OSError, ValueError) as e:
-            print(f"| {path} | unreadable: {e} | | | | | |")
+            print(f"| {path} | unreadable: {e} | | | | | | |")
             continue
         docs.append((path, doc))
         ts = [t for _, t in timings(doc)] + [b["measurement"]["timing"] for b in doc.get("baselines") or []
@@ -39,7 +40,9 @@ def main(paths):
         low = min((min(t["sm_clock_mhz"]["start"], t["sm_clock_mhz"]["end"]) for t in ts), default=0)
         print(f"| {path.split('/')[-1]} | {len(ts)} | {sum(t['throttled'] for t in ts)} | "
               f"{sum(g.get('dropped_samples', 0) > 0 for g in guard)} | {sum(g.get('dropped_samples', 0) for g in guard)} | "
-              f"{sum(g.get('rest_s', 0) for g in guard):.2f} | {low} MHz |")
+              f"{sum(g.get('rest_s', 0) for g in guard):.2f} | "
+              f"{sum(t['sm_clock_mhz'].get('samples_in_stream', 0) for t in ts)} of "
+              f"{sum(t['samples'] + t.get('throttle', {}).get('dropped_samples', 0) for t in ts)} | {low} MHz |")
     for path, doc in docs:
         baselines = {json.dumps(b["problem"], sort_keys=True): b for b in doc.get("baselines") or []}
         rows = []

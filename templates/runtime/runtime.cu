@@ -163,4 +163,22 @@ __global__ void flush_l2(const int4* p, long long n, int* sink) {
   if (acc == 0x7fffffff) *sink = acc;  // keeps the loads alive; practically never true
 }
 
+// The clock probe: one block per SM; each block's first thread writes, at
+// its SM's index, the global timer (ns), the SM's cycle counter and `seq`.
+// Launched just before and just after a timed sample, the SMs read both times
+// give the SM clock averaged over the sample (profiler/sample_clock.hpp),
+// which NVML, read after the kernel has ended, cannot.
+__global__ void clock_probe(unsigned long long* out, unsigned long long seq, int slots) {
+  if (threadIdx.x != 0) return;
+  unsigned long long ns;
+  unsigned int sm;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(ns));
+  asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
+  const unsigned long long cycles = clock64();
+  if (sm >= static_cast<unsigned int>(slots)) return;
+  out[3 * sm] = ns;
+  out[3 * sm + 1] = cycles;
+  out[3 * sm + 2] = seq;
+}
+
 }  // namespace tkb_runtime
