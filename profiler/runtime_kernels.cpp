@@ -148,9 +148,8 @@ void RuntimeKernels::enqueue_clock_readout(cudaStream_t stream) {
              "reading the clock probe");
 }
 
-std::pair<std::vector<ClockReading>, std::vector<ClockReading>> RuntimeKernels::clock_readings() const {
-  return {std::vector<ClockReading>(host_probes_, host_probes_ + kClockProbeSlots),
-          std::vector<ClockReading>(host_probes_ + kClockProbeSlots, host_probes_ + 2 * kClockProbeSlots)};
+std::pair<std::span<const ClockReading>, std::span<const ClockReading>> RuntimeKernels::clock_readings() const {
+  return {{host_probes_, kClockProbeSlots}, {host_probes_ + kClockProbeSlots, kClockProbeSlots}};
 }
 
 }  // namespace tkbench

@@ -8,8 +8,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <span>
 #include <utility>
-#include <vector>
 
 #include "profiler/loaded_kernel.hpp"
 #include "profiler/sample_clock.hpp"
@@ -57,9 +57,10 @@ class RuntimeKernels {
   void probe_clock_after(cudaStream_t stream);
   // Enqueues the copy of both reading sets to pinned host memory; after the
   // caller has synchronised the stream, clock_readings() holds them, indexed
-  // by SM. One synchronisation per sample, as before the probe.
+  // by SM (views of the pinned buffer, valid until the next readout). One
+  // synchronisation per sample, as before the probe.
   void enqueue_clock_readout(cudaStream_t stream);
-  std::pair<std::vector<ClockReading>, std::vector<ClockReading>> clock_readings() const;
+  std::pair<std::span<const ClockReading>, std::span<const ClockReading>> clock_readings() const;
   long long flush_bytes() const { return flush_bytes_; }
 
  private:

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace tkbench {
 
-std::optional<int> average_mhz(const std::vector<ClockReading>& before, const std::vector<ClockReading>& after,
+std::optional<int> average_mhz(std::span<const ClockReading> before, std::span<const ClockReading> after,
                                unsigned long long seq, int max_mhz) {
   const double ceiling = max_mhz > 0 ? 1.5 * max_mhz : 5000;
   std::vector<double> mhz;

@@ -6,7 +6,7 @@
 // the sample's kernel has ended, says little about a 3-6 ms GEMM that ran at
 // the power cap (bench/results/2026-12-07f-h100). Pure logic: tested without a GPU.
 #include <optional>
-#include <vector>
+#include <span>
 
 namespace tkbench {
 
@@ -25,7 +25,7 @@ constexpr int kClockProbeSlots = 256;
 // by both probe launches (`seq` and `seq + 1`), each cycles over nanoseconds.
 // nullopt where no SM was read twice, no time passed, or every figure lies
 // outside 50 MHz .. 1.5x `max_mhz` (a counter reset).
-std::optional<int> average_mhz(const std::vector<ClockReading>& before, const std::vector<ClockReading>& after,
+std::optional<int> average_mhz(std::span<const ClockReading> before, std::span<const ClockReading> after,
                                unsigned long long seq, int max_mhz);
 
 }  // namespace tkbench

@@ -32,8 +32,8 @@ struct TimingStats {
   double spread = 0;            // (p90 - p10) / median: the achieved spread
   double rel_std_error = 0;     // relative standard error of the median
   bool converged = false;       // rel_std_error reached the target before a cap
-  int sm_clock_start_mhz = 0, sm_clock_end_mhz = 0, sm_clock_max_mhz = 0;  // 0: NVML unavailable
-  bool throttled = false;       // SM clock below 90% of its max at start or end, or still low after resting
+  int sm_clock_start_mhz = 0, sm_clock_end_mhz = 0, sm_clock_max_mhz = 0;  // 0: no reading
+  bool throttled = false;       // SM clock under the throttle threshold at the first or last kept sample, or still low after resting
   int samples_clocked_in_stream = 0;  // samples whose clock the in-stream probe read (the rest: NVML after them)
   int throttle_dropped_samples = 0;  // samples dropped because the clock was throttled (profiler/throttle_guard.hpp)
   double throttle_rest_s = 0;        // seconds the GPU rested so its clock could recover
