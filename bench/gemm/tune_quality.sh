@@ -12,7 +12,8 @@
 #          sweep's document is about 43 MB, 3 MB packed). Returns
 #          gemm-8192.json.gz and gemm-8192.json.journal.gz in $OUT: copy them
 #          into bench/spaces/ and run the phase again until it says "complete"
-#          (at about 0.15 s a config, the 10,528 take three 9-minute calls).
+#          (at about 0.1 s a config with SWEEP_THRESHOLD=0, the 10,528 took two
+#          calls on an H100).
 #   tune   the default tune (no --strategy: bayes, started from the [model]'s
 #          best configs) and `--strategy model --budget 40` at 8192^3, each
 #          from a cold compile cache and timed by the wall clock, against the
