@@ -325,11 +325,17 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
           diagnostics().note(fmt::format("{}: {} of {} timings dropped samples taken under a throttled SM clock ({} samples; "
                                          "the GPU rested {:.1f} s in all)", s.problem.shape_str(), s.rested, s.evaluated,
                                          s.dropped_samples, s.rest_s));
-        if (s.throttled > 0)
-          diagnostics().warn(fmt::format("{}: {} of {} timings ran throttled even after resting (SM clock under {:g}% of its "
-                                         "max): their times are slower than the config's; results documents flag them "
-                                         "(\"throttled\"). Let the GPU cool, or check `nvidia-smi -q -d PERFORMANCE`",
-                                         s.problem.shape_str(), s.throttled, s.evaluated, args->throttle_threshold));
+        if (s.throttled > 0) {
+          // With the guard off (threshold 0) nothing rested: the flag judges against the default threshold.
+          const bool guarded = args->throttle_threshold > 0;
+          diagnostics().warn(fmt::format("{}: {} of {} timings ran throttled {} (SM clock under {:g}% of its max): their "
+                                         "times are slower than the config's; results documents flag them (\"throttled\"). "
+                                         "{}, or check `nvidia-smi -q -d PERFORMANCE`",
+                                         s.problem.shape_str(), s.throttled, s.evaluated,
+                                         guarded ? "even after resting" : "(--throttle-threshold 0: kept, never rested)",
+                                         guarded ? args->throttle_threshold : 100 * kDefaultThrottleThreshold,
+                                         guarded ? "Let the GPU cool" : "Leave --throttle-threshold at its default"));
+        }
       }
       double wall = std::chrono::duration<double>(clock_type::now() - run_start).count();
       if (gpus.size() == 1)
