@@ -14,18 +14,17 @@
 #          into bench/spaces/ and run the phase again until it says "complete"
 #          (at about 0.1 s a config with SWEEP_THRESHOLD=0, the 10,528 took two
 #          calls on an H100).
-#   tune   the default tune (no --strategy: bayes, started from the [model]'s
-#          best configs) and `--strategy model --budget 40` at 8192^3, each
-#          from a cold compile cache and timed by the wall clock, against the
-#          sweep's best (from this call or bench/spaces/gemm-8192.json).
-#          Goal: <= 180 s wall, within 3% of the sweep's best.
-#
 #   confirm  measures the sweep's likely best again in one `gate --spec` run,
 #          with the throttle guard at its default (75%) and at least 30 samples:
 #          the 12 fastest configs of the sweep and the 12 fastest in SM cycles
 #          (median time x the clock the probe read), so a config slowed by a
 #          throttled GPU still gets a fair second look. The tune phase then
 #          takes the best of the sweep and of these as the goal's reference.
+#   tune   the default tune (no --strategy: bayes, started from the [model]'s
+#          best configs) and `--strategy model --budget 40` at 8192^3, each
+#          from a cold compile cache and timed by the wall clock, against the
+#          sweep's best (from this call or bench/spaces/gemm-8192.json).
+#          Goal: <= 180 s wall, within 3% of the sweep's best.
 #
 #   SWEEP_THRESHOLD=0 sweeps with --throttle-threshold 0: every sample kept,
 #          no rests (the guard's rests were 40% of the subspace sweep's time);
@@ -36,9 +35,11 @@
 #          best of a subspace, a bound the full space's best can only beat, and
 #          the summary says which subspace it was.
 #
-#   bash bench/gemm/tune_quality.sh sweep          (carry: .carry)
-#   bash bench/gemm/tune_quality.sh tune
-#   SWEEP_THRESHOLD=0 bash bench/gemm/tune_quality.sh sweep confirm tune
+#   bash bench/gemm/tune_quality.sh confirm tune   (carry: .carry) the goal check in one
+#          call (about 2 minutes warm): bench/spaces/gemm-8192.json.gz holds the whole
+#          space, swept on an H100 (bench/results/2026-12-07h-h100)
+#   SWEEP_THRESHOLD=0 bash bench/gemm/tune_quality.sh sweep confirm tune   a new sweep
+#          (move the .gz away first), two or three calls
 # Logs and documents land in $RUN, packed into $OUT/tune_quality.tgz.
 set -u
 source bench/device_env.sh
