@@ -36,8 +36,9 @@
 #          the summary says which subspace it was.
 #
 #   bash bench/gemm/tune_quality.sh confirm tune   (carry: .carry) the goal check in one
-#          call (about 2 minutes warm): bench/spaces/gemm-8192.json.gz holds the whole
-#          space, swept on an H100 (bench/results/2026-12-07h-h100)
+#          call (about a minute, plus calibration on a fresh machine):
+#          bench/spaces/gemm-8192.json.gz holds the whole space swept on an H100
+#          (bench/results/2026-12-07h-h100), so on an H100 only; another GPU needs its own sweep
 #   SWEEP_THRESHOLD=0 bash bench/gemm/tune_quality.sh sweep confirm tune   a new sweep
 #          (move the .gz away first), two or three calls
 # Logs and documents land in $RUN, packed into $OUT/tune_quality.tgz.
