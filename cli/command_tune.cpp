@@ -326,14 +326,13 @@ A sharded run leaves the tuning cache alone: `tkbench merge` fills it.)"));
                                          "the GPU rested {:.1f} s in all)", s.problem.shape_str(), s.rested, s.evaluated,
                                          s.dropped_samples, s.rest_s));
         if (s.throttled > 0) {
-          // With the guard off (threshold 0) nothing rested: the flag judges against the default threshold.
-          const bool guarded = args->throttle_threshold > 0;
+          const bool guarded = args->throttle_threshold > 0;  // off (0): nothing dropped, nothing rested
           diagnostics().warn(fmt::format("{}: {} of {} timings ran throttled {} (SM clock under {:g}% of its max): their "
                                          "times are slower than the config's; results documents flag them (\"throttled\"). "
                                          "{}, or check `nvidia-smi -q -d PERFORMANCE`",
                                          s.problem.shape_str(), s.throttled, s.evaluated,
                                          guarded ? "even after resting" : "(--throttle-threshold 0: kept, never rested)",
-                                         guarded ? args->throttle_threshold : 100 * kDefaultThrottleThreshold,
+                                         100 * judged_threshold(args->throttle_threshold / 100),
                                          guarded ? "Let the GPU cool" : "Leave --throttle-threshold at its default"));
         }
       }

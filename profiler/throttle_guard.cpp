@@ -21,7 +21,7 @@ bool ThrottleGuard::keep(int clock_mhz) {
 
 bool ThrottleGuard::throttled(int start_mhz, int end_mhz) const {
   if (max_mhz_ <= 0) return false;
-  const double threshold = policy_.threshold > 0 ? policy_.threshold : kDefaultThrottleThreshold;
+  const double threshold = judged_threshold(policy_.threshold);
   auto low = [&](int mhz) { return mhz > 0 && mhz < threshold * max_mhz_; };  // 0: no reading, no verdict
   return gave_up_ || low(start_mhz) || low(end_mhz);
 }

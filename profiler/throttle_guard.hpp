@@ -21,6 +21,10 @@ namespace tkbench {
 
 inline constexpr double kDefaultThrottleThreshold = 0.75;
 
+// The threshold a timing is judged throttled against: the one in force, or
+// the default where the guard is off (0), so a flag still means something.
+inline constexpr double judged_threshold(double threshold) { return threshold > 0 ? threshold : kDefaultThrottleThreshold; }
+
 struct ThrottlePolicy {
   double threshold = kDefaultThrottleThreshold;  // fraction of the max SM clock; 0 keeps every sample
   double first_rest_s = 0.05;  // nvbench's recovery delay
