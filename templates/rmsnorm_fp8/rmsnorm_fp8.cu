@@ -22,10 +22,46 @@
 // max |s * w| go through one reduction; amax = rstd * max |s * w|. In MX mode
 // a block of 32 elements is 32 / VEC consecutive vectors, held by as many
 // consecutive lanes: its amax is a shuffle among them.
+//
+// CLUSTER > 1 (sm_90 thread-block clusters, cluster dims CLUSTER x 1 x 1,
+// one row per cluster, rows of whole vectors): the row is split into CLUSTER
+// consecutive parts, one per block, each held in its block's registers; the
+// blocks exchange their partial sums and maxima through distributed shared
+// memory. A 128 KB row then needs no 1024-thread block that fills an SM's
+// registers alone, so an SM holds several rows and one row's loads overlap
+// another's reduction and stores. Parts are whole MX blocks (the manifest's
+// N % (32 * CLUSTER) == 0).
 #include "tkbench/common.cuh"
 #include <cuda_fp8.h>
 
 namespace tkb {
+
+// The row's sum of squares and max from each thread's share: the block's
+// threads of the row, then (CLUSTER > 1) the cluster's blocks. Every thread
+// of every block calls it, once. With a cluster it leaves an arrival pending
+// that the caller matches with cluster_wait() before exiting, so that no
+// block frees its partials while another still reads them.
+template <int THREADS, int ROWS, int CLUSTER>
+__device__ __forceinline__ void cluster_row_sum_and_max(float& sum, float& max) {
+  row_sum_and_max<THREADS, ROWS>(sum, max);
+  if constexpr (CLUSTER > 1) {
+    __shared__ float block_sum[ROWS], block_max[ROWS];
+    if (threadIdx.x == 0) {
+      block_sum[threadIdx.y] = sum;
+      block_max[threadIdx.y] = max;
+    }
+    cluster_arrive();
+    cluster_wait();
+    sum = 0.f;
+    max = 0.f;
+#pragma unroll
+    for (int b = 0; b < CLUSTER; ++b) {  // same order in every block: the same sum everywhere
+      sum += load_from_cluster_block(&block_sum[threadIdx.y], b);
+      max = fmaxf(max, load_from_cluster_block(&block_max[threadIdx.y], b));
+    }
+    cluster_arrive();
+  }
+}
 
 // One E4M3 code (satfinite, round to nearest even) per element of v * scale * g * mult.
 template <typename QV, typename V, typename WV>
@@ -73,7 +109,7 @@ __device__ __forceinline__ float mx_inverse_scale(int e) {
   return biased >= 1 ? __uint_as_float(static_cast<unsigned>(biased) << 23) : 0x1p-127f;
 }
 
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int CLUSTER>
 __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
                                                        const T* __restrict__ w, unsigned char* __restrict__ y,
                                                        void* __restrict__ scales, T* __restrict__ s, long long M,
@@ -82,15 +118,19 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
   using QV = Vec<unsigned char, VEC>;
   static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
-  const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
+  static_assert(CLUSTER == 1 || (EDGES == 0 && ROWS == 1), "a cluster splits one row of whole vectors");
+  const int part_index = CLUSTER > 1 ? static_cast<int>(cluster_block_rank()) : 0;
+  const long long row = static_cast<long long>(blockIdx.x / CLUSTER) * ROWS + threadIdx.y;
   const bool active = row < M;
-  const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
-  const long long body = row * N + split.head;
+  RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
+  split.body /= CLUSTER;                   // this block's body vectors: its part (exact, the manifest's)
+  const int first = part_index * split.body;  // the part's first vector of the row's body
+  const long long body = row * N + split.head + static_cast<long long>(first) * VEC;
   const V* xr = reinterpret_cast<const V*>(x + body);
   const V* rr = reinterpret_cast<const V*>(r + body);
   V* sr = reinterpret_cast<V*>(s + body);
   QV* yr = reinterpret_cast<QV*>(y + body);
-  const V* wv = reinterpret_cast<const V*>(w);
+  const V* wv = reinterpret_cast<const V*>(w) + first;  // EDGES (shifted w) only without a cluster: first == 0
   const int tx = threadIdx.x;
 
   V xs[ITEMS], ws[WLOAD == 1 ? ITEMS : 1];
@@ -141,13 +181,13 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
       if (active && i < split.body) store_hinted<HINT>(sr + i, xs[it]);
     }
   }
-  row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
+  cluster_row_sum_and_max<THREADS, ROWS, CLUSTER>(sum_sq, max_sw);  // every thread of the block, active or not
   const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
 
   if constexpr (!MX) {
     const float amax = rstd * max_sw;
     const float mult = amax > 0.f ? 448.f / amax : 0.f;
-    if (active && tx == 0) static_cast<float*>(scales)[row] = amax / 448.f;
+    if (active && tx == 0 && part_index == 0) static_cast<float*>(scales)[row] = amax / 448.f;
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -159,7 +199,7 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
         y[row * N + edge_at[slot]] = __nv_cvt_float_to_fp8(edge_s[slot] * rstd * edge_w[slot] * mult, __NV_SATFINITE, __NV_E4M3);
   } else {
     constexpr int kLanes = 32 / VEC;  // lanes holding one block of 32 elements
-    unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32);
+    unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32) + first / kLanes;  // the part's first block
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -176,24 +216,25 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
       }
     }
   }
+  if constexpr (CLUSTER > 1) cluster_wait();  // matches cluster_row_sum_and_max's last arrival
 }
 
 // rmsnorm_fp8 (MX = 0) and rmsnorm_mxfp8 (MX = 1): reads x and w; writes the codes y and the scales.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
                   void* __restrict__ scales, long long M, long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES>(x, nullptr, w, reinterpret_cast<unsigned char*>(y),
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, CLUSTER>(x, nullptr, w, reinterpret_cast<unsigned char*>(y),
                                                                        scales, nullptr, M, N, eps);
 }
 
 // add_rmsnorm_fp8 / add_rmsnorm_mxfp8: also reads r and writes s = x + r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
                       __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales, T* __restrict__ s, long long M,
                       long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES>(x, r, w, reinterpret_cast<unsigned char*>(y), scales,
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, CLUSTER>(x, r, w, reinterpret_cast<unsigned char*>(y), scales,
                                                                       s, M, N, eps);
 }
 
