@@ -215,7 +215,8 @@ TEST_CASE("rows off a vector boundary: 16-byte vectors on every rmsnorm family p
 
 // The quantized norms (rmsnorm_fp8, rmsnorm_mxfp8 and their residual-add
 // variants) compile for sm_90 at decode, prefill and (per-row scales only) odd N;
-// a row split over a cluster of 2, 4 and 8 blocks at a long row and at decode.
+// a row split over a cluster of 2, 4 and 8 blocks at a long row and at decode;
+// persistent blocks with the next row prefetched (PREFETCH 1, 2, 4) at prefill.
 TEST_CASE("the quantized norms compile for sm_90 at decode - prefill and odd shapes", "[compiler][rmsfam]") {
   Compiler compiler(nullptr);
   for (const char* name : {"rmsnorm_fp8", "add_rmsnorm_fp8", "rmsnorm_mxfp8", "add_rmsnorm_mxfp8"}) {
@@ -237,6 +238,16 @@ TEST_CASE("the quantized norms compile for sm_90 at decode - prefill and odd sha
           INFO(name << " " << p.shape_str() << " CLUSTER=" << cluster);
           REQUIRE(first);
           configs.push_back(*first);
+        }
+      }
+      if (dims[0] >= 1024) {  // PREFETCH (the manifests'): prefill rows of whole 16-byte pieces
+        for (long long prefetch : {1, 2, 4}) {
+          std::optional<Config> first;
+          for (const auto& c : space.enumerate())
+            if (c.at("PREFETCH") == prefetch) { first = c; break; }
+          INFO(name << " " << p.shape_str() << " PREFETCH=" << prefetch);
+          if (prefetch * dims[1] * 2 * (std::string(name).rfind("add_", 0) == 0 ? 2 : 1) <= 232448) REQUIRE(first);  // the next rows fit
+          if (first) configs.push_back(*first);
         }
       }
       auto results = compile_configs(spec, p, configs, compiler, {});

@@ -97,7 +97,9 @@ TEST_CASE("rows off a vector boundary are correct on every path with 16-byte vec
 // codes compared dequantized (each times its own scale) with E4M3's
 // tolerance, scales on their own (fp32 per row; E8M0 exact but for ties).
 // Decode, odd N (per-row scales), many rows, a long row, fp16; every (WLOAD, HINT) pair;
-// every CLUSTER where the shape has clusters (decode, rows of 16384 or more).
+// every CLUSTER where the shape has clusters (decode, rows of 16384 or more) and
+// every PREFETCH where it has those (1024 rows or more: rows left over past the
+// persistent grid's last full pass).
 TEST_CASE("the quantized norms match their fp64 references", "[gpu][rmsfam]") {
   TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({});
@@ -108,7 +110,7 @@ TEST_CASE("the quantized norms match their fp64 references", "[gpu][rmsfam]") {
   for (const char* name : {"rmsnorm_fp8", "add_rmsnorm_fp8", "rmsnorm_mxfp8", "add_rmsnorm_mxfp8"}) {
     const auto& spec = registry.get(name);
     const bool mx = std::string(name).find("mx") != std::string::npos;
-    std::vector<std::vector<long long>> shapes = {{1, 4096}, {32, 8192}, {1101, 2048}, {3, 65536}, {129, 16384}};
+    std::vector<std::vector<long long>> shapes = {{1, 4096}, {32, 8192}, {1101, 2048}, {3, 65536}, {1031, 16384}};
     if (!mx) shapes.insert(shapes.end(), {{3, 5125}, {1101, 1001}, {5, 7}, {1, 1}});
     for (const auto& dims : shapes) {
       for (DType dtype : {DType::bf16, DType::fp16}) {
@@ -121,9 +123,11 @@ TEST_CASE("the quantized norms match their fp64 references", "[gpu][rmsfam]") {
         for (const auto& c : all) {
           const bool new_pair = seen.insert(fmt::format("{} {}", c.at("WLOAD"), c.at("HINT"))).second;
           const bool new_cluster = seen.insert(fmt::format("cluster {} {}", c.at("CLUSTER"), c.at("WLOAD"))).second;
-          if (new_pair || new_cluster) configs.push_back(c);
+          const bool new_prefetch = seen.insert(fmt::format("prefetch {} {}", c.at("PREFETCH"), c.at("WLOAD"))).second;
+          if (new_pair || new_cluster || new_prefetch) configs.push_back(c);
         }
         if (dims[1] % 256 == 0 && (dims[0] <= 64 || dims[1] >= 16384)) CHECK(seen.count("cluster 8 0") + seen.count("cluster 8 1") > 0);
+        if (dims[0] >= 1024) CHECK(seen.count("prefetch 1 0") + seen.count("prefetch 1 1") > 0);
         checked += check_configs(evaluator, compiler, spec, dims, dtype, configs);
       }
     }

@@ -31,6 +31,15 @@
 // registers alone, so an SM holds several rows and one row's loads overlap
 // another's reduction and stores. Parts are whole MX blocks (the manifest's
 // N % (32 * CLUSTER) == 0).
+//
+// PREFETCH = k > 0 (one row per block, rows of whole 16-byte pieces):
+// persistent blocks, k per SM, each normalising rows blockIdx.x,
+// + gridDim.x, ... One thread bulk-copies (cp.async.bulk, the copy engine)
+// the block's next row (x, and r with ADD) into shared memory as soon as the
+// current one has been read from there into registers, so the next row's
+// loads run while this one is reduced, quantized and stored. Without it a
+// block holding a long row (128 KB: an SM's register file holds one) leaves
+// DRAM idle from its last load until the next block's first.
 #include "tkbench/common.cuh"
 #include <cuda_fp8.h>
 
@@ -109,25 +118,29 @@ __device__ __forceinline__ float mx_inverse_scale(int e) {
   return biased >= 1 ? __uint_as_float(static_cast<unsigned>(biased) << 23) : 0x1p-127f;
 }
 
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int CLUSTER>
-__device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
-                                                       const T* __restrict__ w, unsigned char* __restrict__ y,
-                                                       void* __restrict__ scales, T* __restrict__ s, long long M,
-                                                       long long N, float eps) {
+// Row `row` (this thread's; rows past M idle but join the reductions). x_row
+// and r_row point at the row's start: in global memory, or (STAGED) in
+// shared memory, read there with plain loads. after_loads runs, in every
+// thread, once x and r have been read.
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int CLUSTER,
+          bool STAGED = false, typename AfterLoads>
+__device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __restrict__ x_row, const T* __restrict__ r_row,
+                                                      const T* __restrict__ w, unsigned char* __restrict__ y,
+                                                      void* __restrict__ scales, T* __restrict__ s, long long M,
+                                                      long long N, float eps, AfterLoads after_loads) {
   using V = Vec<T, VEC>;
   using QV = Vec<unsigned char, VEC>;
   static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
   static_assert(CLUSTER == 1 || (EDGES == 0 && ROWS == 1), "a cluster splits one row of whole vectors");
   const int part_index = CLUSTER > 1 ? static_cast<int>(cluster_block_rank()) : 0;
-  const long long row = static_cast<long long>(blockIdx.x / CLUSTER) * ROWS + threadIdx.y;
   const bool active = row < M;
   RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
   split.body /= CLUSTER;                   // this block's body vectors: its part (exact, the manifest's)
   const int first = part_index * split.body;  // the part's first vector of the row's body
   const long long body = row * N + split.head + static_cast<long long>(first) * VEC;
-  const V* xr = reinterpret_cast<const V*>(x + body);
-  const V* rr = reinterpret_cast<const V*>(r + body);
+  const V* xr = reinterpret_cast<const V*>(x_row + split.head + first * VEC);
+  const V* rr = reinterpret_cast<const V*>(r_row + split.head + first * VEC);
   V* sr = reinterpret_cast<V*>(s + body);
   QV* yr = reinterpret_cast<QV*>(y + body);
   const V* wv = reinterpret_cast<const V*>(w) + first;  // EDGES (shifted w) only without a cluster: first == 0
@@ -143,8 +156,8 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
   for (int it = 0; it < ITEMS; ++it) {
     const int i = it * THREADS + tx;
     if (active && i < split.body) {
-      xs[it] = load_hinted<HINT>(xr + i);
-      if constexpr (ADD) xs[it] = vector_sum(xs[it], load_hinted<HINT>(rr + i));  // s, rounded as stored
+      xs[it] = STAGED ? xr[i] : load_hinted<HINT>(xr + i);
+      if constexpr (ADD) xs[it] = vector_sum(xs[it], STAGED ? rr[i] : load_hinted<HINT>(rr + i));  // s, rounded as stored
       if constexpr (WLOAD == 1) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
     } else {
       xs[it] = zero_vector<V>();
@@ -160,11 +173,10 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
     edge_at[slot] = EDGES && active ? edge_index(split, tx, slot, VEC) : -1;
     edge_s[slot] = edge_w[slot] = 0.f;
     if (edge_at[slot] >= 0) {
-      const long long e = row * N + edge_at[slot];
-      T v = x[e];
+      T v = x_row[edge_at[slot]];
       if constexpr (ADD) {
-        v = from_float<T>(to_float(v) + to_float(r[e]));
-        s[e] = v;
+        v = from_float<T>(to_float(v) + to_float(r_row[edge_at[slot]]));
+        s[row * N + edge_at[slot]] = v;
       }
       edge_s[slot] = to_float(v);
       edge_w[slot] = to_float(w[edge_at[slot]]);
@@ -172,6 +184,7 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
       max_sw = fmaxf(max_sw, fabsf(edge_s[slot] * edge_w[slot]));
     }
   }
+  after_loads();
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
     sum_sq += sum_squares(xs[it]);
@@ -219,23 +232,65 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
   if constexpr (CLUSTER > 1) cluster_wait();  // matches cluster_row_sum_and_max's last arrival
 }
 
+// The block's rows: one (ROWS of them) per block, or (PREFETCH > 0) rows
+// blockIdx.x, + gridDim.x, ... each bulk-copied to shared memory while the
+// one before is finished.
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int CLUSTER,
+          int PREFETCH>
+__device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
+                                                       const T* __restrict__ w, unsigned char* __restrict__ y,
+                                                       void* __restrict__ scales, T* __restrict__ s, long long M,
+                                                       long long N, float eps) {
+  if constexpr (PREFETCH == 0) {
+    const long long row = static_cast<long long>(blockIdx.x / CLUSTER) * ROWS + threadIdx.y;
+    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, CLUSTER>(
+        row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, [] {});
+  } else {
+    static_assert(ROWS == 1 && CLUSTER == 1 && EDGES == 0, "prefetched rows: one whole-vector row per block");
+    extern __shared__ __align__(128) unsigned char staged[];  // x's row, then r's (ADD)
+    T* x_next = reinterpret_cast<T*>(staged);
+    T* r_next = x_next + N;
+    __shared__ unsigned long long landed;  // completes once the next row's bytes are in
+    const bool leader = threadIdx.x == 0;
+    const unsigned row_bytes = static_cast<unsigned>(N * sizeof(T));
+    auto start_copy = [&](long long row) {
+      mbarrier_arrive_expect_bytes(&landed, ADD ? 2 * row_bytes : row_bytes);
+      bulk_copy_to_shared(x_next, x + row * N, row_bytes, &landed);
+      if constexpr (ADD) bulk_copy_to_shared(r_next, r + row * N, row_bytes, &landed);
+    };
+    if (leader) mbarrier_init(&landed, 1);
+    __syncthreads();
+    long long row = blockIdx.x;
+    if (leader && row < M) start_copy(row);
+    for (unsigned parity = 0; row < M; row += gridDim.x, parity ^= 1) {
+      mbarrier_wait(&landed, parity);
+      const long long next = row + gridDim.x;
+      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, CLUSTER, true>(
+          row, x_next, r_next, w, y, scales, s, M, N, eps, [&] {
+            __syncthreads();  // every thread has read the row: the buffer takes the next one
+            if (leader && next < M) start_copy(next);
+          });
+    }
+  }
+}
+
 // rmsnorm_fp8 (MX = 0) and rmsnorm_mxfp8 (MX = 1): reads x and w; writes the codes y and the scales.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
                   void* __restrict__ scales, long long M, long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, CLUSTER>(x, nullptr, w, reinterpret_cast<unsigned char*>(y),
-                                                                       scales, nullptr, M, N, eps);
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, CLUSTER, PREFETCH>(
+      x, x, w, reinterpret_cast<unsigned char*>(y), scales, nullptr, M, N, eps);
 }
 
 // add_rmsnorm_fp8 / add_rmsnorm_mxfp8: also reads r and writes s = x + r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
                       __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales, T* __restrict__ s, long long M,
                       long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, CLUSTER>(x, r, w, reinterpret_cast<unsigned char*>(y), scales,
-                                                                      s, M, N, eps);
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, CLUSTER, PREFETCH>(
+      x, r, w, reinterpret_cast<unsigned char*>(y), scales, s, M, N, eps);
 }
 
 // ---- Trusted references: one row per block of 256 threads, fp64 math, quantized the same way ----
