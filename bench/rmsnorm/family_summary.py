@@ -5,9 +5,11 @@ documents) against a copy of the same footprint timed in the same run
 tkbench calibrated on this GPU, and torch.compile of the same composite
 (torch_quantized.py's JSON, for the quantized templates), with issue 18's goals.
 
-usage: family_summary.py DIR   (DIR holds *-tuned.json, copy-*.json, torch-quantized.json)
+usage: family_summary.py DIR   (DIR holds *-tuned.json, copy-*.json, torch-quantized.json;
+the tuned documents may be gzipped, as committed under bench/results/)
 """
 import glob
+import gzip
 import json
 import os
 import sys
@@ -31,8 +33,8 @@ def main():
     if os.path.exists(tq):
         torch_rows = {(r["op"], r["shape"]): r for r in json.load(open(tq))["results"]}
     best, calibrated = {}, 0
-    for path in sorted(glob.glob(os.path.join(run, "*-tuned.json"))):
-        doc = json.load(open(path))
+    for path in sorted(glob.glob(os.path.join(run, "*-tuned.json")) + glob.glob(os.path.join(run, "*-tuned.json.gz"))):
+        doc = json.load(gzip.open(path) if path.endswith(".gz") else open(path))
         calibrated = ((doc.get("device") or {}).get("calibration") or {}).get("bandwidth", calibrated)
         for r in doc["results"]:
             if r["status"] != "ok" or not (r.get("measurement") or {}).get("timing"):
