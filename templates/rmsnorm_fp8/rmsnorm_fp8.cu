@@ -23,15 +23,6 @@
 // a block of 32 elements is 32 / VEC consecutive vectors, held by as many
 // consecutive lanes: its amax is a shuffle among them.
 //
-// CLUSTER > 1 (sm_90 thread-block clusters, cluster dims CLUSTER x 1 x 1,
-// one row per cluster, rows of whole vectors): the row is split into CLUSTER
-// consecutive parts, one per block, each held in its block's registers; the
-// blocks exchange their partial sums and maxima through distributed shared
-// memory. A 128 KB row then needs no 1024-thread block that fills an SM's
-// registers alone, so an SM holds several rows and one row's loads overlap
-// another's reduction and stores. Parts are whole MX blocks (the manifest's
-// N % (32 * CLUSTER) == 0).
-//
 // PREFETCH = k > 0 (one row per block, rows of whole 16-byte pieces):
 // persistent blocks, k per SM, each normalising rows blockIdx.x,
 // + gridDim.x, ... One thread bulk-copies (cp.async.bulk, the copy engine)
@@ -39,38 +30,13 @@
 // current one has been read from there into registers, so the next row's
 // loads run while this one is reduced, quantized and stored. Without it a
 // block holding a long row (128 KB: an SM's register file holds one) leaves
-// DRAM idle from its last load until the next block's first.
+// DRAM idle from its last load until the next block's first. (A row split
+// over a thread-block cluster, each block holding a part, was slower at every
+// shape measured on an H100: bench/results/2026-12-07i-h100, commit a94a43e.)
 #include "tkbench/common.cuh"
 #include <cuda_fp8.h>
 
 namespace tkb {
-
-// The row's sum of squares and max from each thread's share: the block's
-// threads of the row, then (CLUSTER > 1) the cluster's blocks. Every thread
-// of every block calls it, once. With a cluster it leaves an arrival pending
-// that the caller matches with cluster_wait() before exiting, so that no
-// block frees its partials while another still reads them.
-template <int THREADS, int ROWS, int CLUSTER>
-__device__ __forceinline__ void cluster_row_sum_and_max(float& sum, float& max) {
-  row_sum_and_max<THREADS, ROWS>(sum, max);
-  if constexpr (CLUSTER > 1) {
-    __shared__ float block_sum[ROWS], block_max[ROWS];
-    if (threadIdx.x == 0) {
-      block_sum[threadIdx.y] = sum;
-      block_max[threadIdx.y] = max;
-    }
-    cluster_arrive();
-    cluster_wait();
-    sum = 0.f;
-    max = 0.f;
-#pragma unroll
-    for (int b = 0; b < CLUSTER; ++b) {  // same order in every block: the same sum everywhere
-      sum += load_from_cluster_block(&block_sum[threadIdx.y], b);
-      max = fmaxf(max, load_from_cluster_block(&block_max[threadIdx.y], b));
-    }
-    cluster_arrive();
-  }
-}
 
 // One E4M3 code (satfinite, round to nearest even) per element of v * scale * g * mult.
 template <typename QV, typename V, typename WV>
@@ -122,8 +88,8 @@ __device__ __forceinline__ float mx_inverse_scale(int e) {
 // and r_row point at the row's start: in global memory, or (STAGED) in
 // shared memory, read there with plain loads. after_loads runs, in every
 // thread, once x and r have been read.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int CLUSTER,
-          bool STAGED = false, typename AfterLoads>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, bool STAGED,
+          typename AfterLoads>
 __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __restrict__ x_row, const T* __restrict__ r_row,
                                                       const T* __restrict__ w, unsigned char* __restrict__ y,
                                                       void* __restrict__ scales, T* __restrict__ s, long long M,
@@ -132,18 +98,14 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   using QV = Vec<unsigned char, VEC>;
   static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
-  static_assert(CLUSTER == 1 || (EDGES == 0 && ROWS == 1), "a cluster splits one row of whole vectors");
-  const int part_index = CLUSTER > 1 ? static_cast<int>(cluster_block_rank()) : 0;
   const bool active = row < M;
-  RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
-  split.body /= CLUSTER;                   // this block's body vectors: its part (exact, the manifest's)
-  const int first = part_index * split.body;  // the part's first vector of the row's body
-  const long long body = row * N + split.head + static_cast<long long>(first) * VEC;
-  const V* xr = reinterpret_cast<const V*>(x_row + split.head + first * VEC);
-  const V* rr = reinterpret_cast<const V*>(r_row + split.head + first * VEC);
+  const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
+  const long long body = row * N + split.head;
+  const V* xr = reinterpret_cast<const V*>(x_row + split.head);
+  const V* rr = reinterpret_cast<const V*>(r_row + split.head);
   V* sr = reinterpret_cast<V*>(s + body);
   QV* yr = reinterpret_cast<QV*>(y + body);
-  const V* wv = reinterpret_cast<const V*>(w) + first;  // EDGES (shifted w) only without a cluster: first == 0
+  const V* wv = reinterpret_cast<const V*>(w);
   const int tx = threadIdx.x;
 
   V xs[ITEMS], ws[WLOAD == 1 ? ITEMS : 1];
@@ -194,13 +156,13 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       if (active && i < split.body) store_hinted<HINT>(sr + i, xs[it]);
     }
   }
-  cluster_row_sum_and_max<THREADS, ROWS, CLUSTER>(sum_sq, max_sw);  // every thread of the block, active or not
+  row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
   const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
 
   if constexpr (!MX) {
     const float amax = rstd * max_sw;
     const float mult = amax > 0.f ? 448.f / amax : 0.f;
-    if (active && tx == 0 && part_index == 0) static_cast<float*>(scales)[row] = amax / 448.f;
+    if (active && tx == 0) static_cast<float*>(scales)[row] = amax / 448.f;
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -212,7 +174,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
         y[row * N + edge_at[slot]] = __nv_cvt_float_to_fp8(edge_s[slot] * rstd * edge_w[slot] * mult, __NV_SATFINITE, __NV_E4M3);
   } else {
     constexpr int kLanes = 32 / VEC;  // lanes holding one block of 32 elements
-    unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32) + first / kLanes;  // the part's first block
+    unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -229,24 +191,22 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       }
     }
   }
-  if constexpr (CLUSTER > 1) cluster_wait();  // matches cluster_row_sum_and_max's last arrival
 }
 
 // The block's rows: one (ROWS of them) per block, or (PREFETCH > 0) rows
 // blockIdx.x, + gridDim.x, ... each bulk-copied to shared memory while the
 // one before is finished.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int CLUSTER,
-          int PREFETCH>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int PREFETCH>
 __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
                                                        const T* __restrict__ w, unsigned char* __restrict__ y,
                                                        void* __restrict__ scales, T* __restrict__ s, long long M,
                                                        long long N, float eps) {
   if constexpr (PREFETCH == 0) {
-    const long long row = static_cast<long long>(blockIdx.x / CLUSTER) * ROWS + threadIdx.y;
-    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, CLUSTER>(
+    const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
+    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, false>(
         row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, [] {});
   } else {
-    static_assert(ROWS == 1 && CLUSTER == 1 && EDGES == 0, "prefetched rows: one whole-vector row per block");
+    static_assert(ROWS == 1 && EDGES == 0, "prefetched rows: one whole-vector row per block");
     extern __shared__ __align__(128) unsigned char staged[];  // x's row, then r's (ADD)
     T* x_next = reinterpret_cast<T*>(staged);
     T* r_next = x_next + N;
@@ -265,7 +225,7 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
     for (unsigned parity = 0; row < M; row += gridDim.x, parity ^= 1) {
       mbarrier_wait(&landed, parity);
       const long long next = row + gridDim.x;
-      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, CLUSTER, true>(
+      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, true>(
           row, x_next, r_next, w, y, scales, s, M, N, eps, [&] {
             __syncthreads();  // every thread has read the row: the buffer takes the next one
             if (leader && next < M) start_copy(next);
@@ -275,21 +235,21 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
 }
 
 // rmsnorm_fp8 (MX = 0) and rmsnorm_mxfp8 (MX = 1): reads x and w; writes the codes y and the scales.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER, int PREFETCH>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
                   void* __restrict__ scales, long long M, long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, CLUSTER, PREFETCH>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, PREFETCH>(
       x, x, w, reinterpret_cast<unsigned char*>(y), scales, nullptr, M, N, eps);
 }
 
 // add_rmsnorm_fp8 / add_rmsnorm_mxfp8: also reads r and writes s = x + r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int CLUSTER, int PREFETCH>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
                       __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales, T* __restrict__ s, long long M,
                       long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, CLUSTER, PREFETCH>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, PREFETCH>(
       x, r, w, reinterpret_cast<unsigned char*>(y), scales, s, M, N, eps);
 }
 
