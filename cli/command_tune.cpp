@@ -17,6 +17,7 @@
 #include "cli/gpu_setup.hpp"
 #include "cli/tune_loop.hpp"
 #include "profiler/device_peaks.hpp"
+#include "profiler/throttle_guard.hpp"
 #include "reports/library_comparison.hpp"
 #include "reports/roofline.hpp"
 #include "reports/verdict.hpp"
@@ -110,7 +111,7 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
                 "template (gemm) adds tensor-pipe activity and L2 hit rate, which `tkbench report` explains");
   cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(seconds_above_zero("--max-time"));
   cmd->add_option("--throttle-threshold", args->throttle_threshold, kThrottleThresholdHelp)
-      ->default_val(100 * kDefaultThrottleThreshold)->check(percent_0_to_100("--throttle-threshold", "75"));
+      ->default_val(100 * kDefaultThrottleThreshold)->check(percent_0_to_100("--throttle-threshold", fmt::format("{:g}", 100 * kDefaultThrottleThreshold)));
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--l2", args->l2, "cold or hot (see `tkbench bench --help`)")->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");

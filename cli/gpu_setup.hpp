@@ -7,7 +7,6 @@
 
 #include "cli/global_options.hpp"
 #include "profiler/device_peaks.hpp"
-#include "profiler/throttle_guard.hpp"
 #include "tuner/compile_servers.hpp"
 #include "tuner/worker_client.hpp"
 
