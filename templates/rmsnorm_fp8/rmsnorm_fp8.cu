@@ -30,7 +30,12 @@
 // current one has been read from there into registers, so the next row's
 // loads run while this one is reduced, quantized and stored. Without it a
 // block holding a long row (128 KB: an SM's register file holds one) leaves
-// DRAM idle from its last load until the next block's first. (A row split
+// DRAM idle from its last load until the next block's first. PIECES = p
+// splits that copy into p bulk copies of ITEMS / p vectors a thread, each
+// with its own barrier: a piece is read into registers as soon as it lands,
+// and its buffer takes the next row's piece as soon as every thread has read
+// it, so DRAM idles only while one piece, not the whole row, is read from
+// shared memory (a 128 KB row takes about 1,000 cycles to read). (A row split
 // over a thread-block cluster, each block holding a part, was slower at every
 // shape measured on an H100: bench/results/2026-12-07i-h100, commit a94a43e.)
 #include "tkbench/common.cuh"
@@ -86,18 +91,22 @@ __device__ __forceinline__ float mx_inverse_scale(int e) {
 
 // Row `row` (this thread's; rows past M idle but join the reductions). x_row
 // and r_row point at the row's start: in global memory, or (STAGED) in
-// shared memory, read there with plain loads. after_loads runs, in every
-// thread, once x and r have been read.
+// shared memory, read there with plain loads, in PIECES pieces of ITEMS /
+// PIECES vectors a thread: every thread calls wait_piece(p) before reading
+// piece p and release_piece(p) once it has read it.
 template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, bool STAGED,
-          typename AfterLoads>
+          int PIECES, typename WaitPiece, typename ReleasePiece>
 __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __restrict__ x_row, const T* __restrict__ r_row,
                                                       const T* __restrict__ w, unsigned char* __restrict__ y,
                                                       void* __restrict__ scales, T* __restrict__ s, long long M,
-                                                      long long N, float eps, AfterLoads after_loads) {
+                                                      long long N, float eps, WaitPiece wait_piece,
+                                                      ReleasePiece release_piece) {
   using V = Vec<T, VEC>;
   using QV = Vec<unsigned char, VEC>;
   static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
+  static_assert(ITEMS % PIECES == 0 && (PIECES == 1 || STAGED), "pieces of whole items, staged rows only");
+  constexpr int kPieceItems = ITEMS / PIECES;
   const bool active = row < M;
   const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
   const long long body = row * N + split.head;
@@ -107,6 +116,8 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   QV* yr = reinterpret_cast<QV*>(y + body);
   const V* wv = reinterpret_cast<const V*>(w);
   const int tx = threadIdx.x;
+  // 1 / N before the loads: its division's latency hides behind theirs, not after the reduction.
+  const float inv_n = 1.f / static_cast<float>(N);
 
   V xs[ITEMS], ws[WLOAD == 1 ? ITEMS : 1];
   // w's vector for body vector i (slot it): from registers (WLOAD == 1) or read again (L1/L2).
@@ -117,6 +128,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
     const int i = it * THREADS + tx;
+    if (STAGED && it % kPieceItems == 0) wait_piece(it / kPieceItems);
     if (active && i < split.body) {
       xs[it] = STAGED ? xr[i] : load_hinted<HINT>(xr + i);
       if constexpr (ADD) xs[it] = vector_sum(xs[it], STAGED ? rr[i] : load_hinted<HINT>(rr + i));  // s, rounded as stored
@@ -125,6 +137,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       xs[it] = zero_vector<V>();
       if constexpr (WLOAD == 1) ws[it] = zero_vector<V>();
     }
+    if (STAGED && it % kPieceItems == kPieceItems - 1) release_piece(it / kPieceItems);
   }
   // This thread's scalar head and tail elements.
   int edge_at[2];
@@ -146,7 +159,6 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       max_sw = fmaxf(max_sw, fabsf(edge_s[slot] * edge_w[slot]));
     }
   }
-  after_loads();
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
     sum_sq += sum_squares(xs[it]);
@@ -157,12 +169,14 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     }
   }
   row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
-  const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+  const float rstd = rsqrtf(sum_sq * inv_n + eps);
 
   if constexpr (!MX) {
     const float amax = rstd * max_sw;
-    const float mult = amax > 0.f ? 448.f / amax : 0.f;
-    if (active && tx == 0) static_cast<float*>(scales)[row] = amax / 448.f;
+    // Fast reciprocals (MUFU, 2 ulp; no IEEE division's slow path on the way to the stores): a code
+    // moves by a rounding step only for a value within 2 ulp of a step's midpoint.
+    const float mult = amax > 0.f ? __fdividef(448.f, amax) : 0.f;
+    if (active && tx == 0) static_cast<float*>(scales)[row] = amax * (1.f / 448.f);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
@@ -194,62 +208,72 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
 }
 
 // The block's rows: one (ROWS of them) per block, or (PREFETCH > 0) rows
-// blockIdx.x, + gridDim.x, ... each bulk-copied to shared memory while the
-// one before is finished.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int PREFETCH>
+// blockIdx.x, + gridDim.x, ... each bulk-copied to shared memory, in PIECES
+// pieces, while the one before is finished.
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int PREFETCH,
+          int PIECES>
 __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
                                                        const T* __restrict__ w, unsigned char* __restrict__ y,
                                                        void* __restrict__ scales, T* __restrict__ s, long long M,
                                                        long long N, float eps) {
   if constexpr (PREFETCH == 0) {
+    static_assert(PIECES == 1, "pieces split the prefetched row's copy");
     const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
-    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, false>(
-        row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, [] {});
+    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, false, 1>(
+        row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, [](int) {}, [](int) {});
   } else {
     static_assert(ROWS == 1 && EDGES == 0, "prefetched rows: one whole-vector row per block");
     extern __shared__ __align__(128) unsigned char staged[];  // x's row, then r's (ADD)
     T* x_next = reinterpret_cast<T*>(staged);
     T* r_next = x_next + N;
-    __shared__ unsigned long long landed;  // completes once the next row's bytes are in
+    __shared__ unsigned long long landed[PIECES];  // piece p completes once the next row's piece p is in
     const bool leader = threadIdx.x == 0;
-    const unsigned row_bytes = static_cast<unsigned>(N * sizeof(T));
-    auto start_copy = [&](long long row) {
-      mbarrier_arrive_expect_bytes(&landed, ADD ? 2 * row_bytes : row_bytes);
-      bulk_copy_to_shared(x_next, x + row * N, row_bytes, &landed);
-      if constexpr (ADD) bulk_copy_to_shared(r_next, r + row * N, row_bytes, &landed);
+    // Piece p: elements [p * kPieceElements, min(N, (p + 1) * kPieceElements)), whole items of
+    // every thread; its bytes are whole 16-byte pieces (THREADS * VEC * size >= 32; N * size % 16 == 0).
+    constexpr long long kPieceElements = static_cast<long long>(ITEMS / PIECES) * THREADS * VEC;
+    auto start_copy = [&](long long row, int p) {
+      const long long begin = p * kPieceElements;
+      const unsigned bytes = static_cast<unsigned>((min(N, begin + kPieceElements) - begin) * sizeof(T));
+      mbarrier_arrive_expect_bytes(&landed[p], ADD ? 2 * bytes : bytes);
+      bulk_copy_to_shared(x_next + begin, x + row * N + begin, bytes, &landed[p]);
+      if constexpr (ADD) bulk_copy_to_shared(r_next + begin, r + row * N + begin, bytes, &landed[p]);
     };
-    if (leader) mbarrier_init(&landed, 1);
+    if (leader)
+      for (int p = 0; p < PIECES; ++p) mbarrier_init(&landed[p], 1);
     __syncthreads();
     long long row = blockIdx.x;
-    if (leader && row < M) start_copy(row);
+    if (leader && row < M)
+      for (int p = 0; p < PIECES; ++p) start_copy(row, p);
     for (unsigned parity = 0; row < M; row += gridDim.x, parity ^= 1) {
-      mbarrier_wait(&landed, parity);
       const long long next = row + gridDim.x;
-      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, true>(
-          row, x_next, r_next, w, y, scales, s, M, N, eps, [&] {
-            __syncthreads();  // every thread has read the row: the buffer takes the next one
-            if (leader && next < M) start_copy(next);
+      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, true, PIECES>(
+          row, x_next, r_next, w, y, scales, s, M, N, eps, [&](int p) { mbarrier_wait(&landed[p], parity); },
+          [&](int p) {
+            __syncthreads();  // every thread has read piece p: its buffer takes the next row's
+            if (leader && next < M) start_copy(next, p);
           });
     }
   }
 }
 
 // rmsnorm_fp8 (MX = 0) and rmsnorm_mxfp8 (MX = 1): reads x and w; writes the codes y and the scales.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH,
+          int PIECES>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
                   void* __restrict__ scales, long long M, long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, PREFETCH>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, PREFETCH, PIECES>(
       x, x, w, reinterpret_cast<unsigned char*>(y), scales, nullptr, M, N, eps);
 }
 
 // add_rmsnorm_fp8 / add_rmsnorm_mxfp8: also reads r and writes s = x + r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH,
+          int PIECES>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
                       __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales, T* __restrict__ s, long long M,
                       long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, PREFETCH>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, PREFETCH, PIECES>(
       x, r, w, reinterpret_cast<unsigned char*>(y), scales, s, M, N, eps);
 }
 
