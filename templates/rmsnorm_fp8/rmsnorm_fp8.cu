@@ -116,8 +116,6 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   QV* yr = reinterpret_cast<QV*>(y + body);
   const V* wv = reinterpret_cast<const V*>(w);
   const int tx = threadIdx.x;
-  // 1 / N before the loads: its division's latency hides behind theirs, not after the reduction.
-  const float inv_n = 1.f / static_cast<float>(N);
 
   V xs[ITEMS], ws[WLOAD == 1 ? ITEMS : 1];
   // w's vector for body vector i (slot it): from registers (WLOAD == 1) or read again (L1/L2).
@@ -137,7 +135,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       xs[it] = zero_vector<V>();
       if constexpr (WLOAD == 1) ws[it] = zero_vector<V>();
     }
-    if (STAGED && it % kPieceItems == kPieceItems - 1) release_piece(it / kPieceItems);
+    if (STAGED && it % kPieceItems == kPieceItems - 1 && it < ITEMS - 1) release_piece(it / kPieceItems);
   }
   // This thread's scalar head and tail elements.
   int edge_at[2];
@@ -159,6 +157,9 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       max_sw = fmaxf(max_sw, fabsf(edge_s[slot] * edge_w[slot]));
     }
   }
+  // The last piece's release after the head and tail: placed in the loop above, ptxas spills
+  // long rows (36 bytes a thread at 8192x65536, VEC 8, 1024 threads).
+  if constexpr (STAGED) release_piece(PIECES - 1);
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
     sum_sq += sum_squares(xs[it]);
@@ -169,7 +170,9 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     }
   }
   row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
-  const float rstd = rsqrtf(sum_sq * inv_n + eps);
+  // An IEEE division here, though a fast one would do: with it ptxas keeps long rows (64 registers a
+  // thread) packed across the reduction; without it, it keeps them unpacked and spills.
+  const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
 
   if constexpr (!MX) {
     const float amax = rstd * max_sw;
