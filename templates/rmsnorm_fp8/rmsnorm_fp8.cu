@@ -107,6 +107,11 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
   static_assert(ITEMS % PIECES == 0 && (PIECES == 1 || STAGED), "pieces of whole items, staged rows only");
   constexpr int kPieceItems = ITEMS / PIECES;
+  constexpr int kLanes = 32 / VEC;  // MX: lanes holding one block of 32 elements
+  // Short rows (at most 16 registers of a row a thread: decode), where latency counts and
+  // registers are plentiful: rstd's division fast, and (MX) each block's max |s * w| taken
+  // before the reduction, its shuffles beside the reduction's. Long rows keep both after it.
+  constexpr bool kShortRow = ITEMS * VEC * sizeof(T) <= 64;
   const bool active = row < M;
   const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
   const long long body = row * N + split.head;
@@ -160,19 +165,22 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   // The last piece's release after the head and tail: placed in the loop above, ptxas spills
   // long rows (36 bytes a thread at 8192x65536, VEC 8, 1024 threads).
   if constexpr (STAGED) release_piece(PIECES - 1);
+  float block_sw[MX && kShortRow ? ITEMS : 1];  // MX, short rows: the block's max |s * w|, every lane
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
     sum_sq += sum_squares(xs[it]);
     if constexpr (!MX) max_sw = fmaxf(max_sw, max_abs_product(xs[it], weight(it, it * THREADS + tx)));
+    if constexpr (MX && kShortRow) block_sw[it] = group_max<kLanes>(max_abs_product(xs[it], weight(it, it * THREADS + tx)));
     if constexpr (ADD) {
       const int i = it * THREADS + tx;
       if (active && i < split.body) store_hinted<HINT>(sr + i, xs[it]);
     }
   }
   row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
-  // An IEEE division here, though a fast one would do: with it ptxas keeps long rows (64 registers a
-  // thread) packed across the reduction; without it, it keeps them unpacked and spills.
-  const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+  // Long rows: an IEEE division, though a fast one would do: with it ptxas keeps the row (64
+  // registers a thread) packed across the reduction; without it, unpacked, and spills.
+  const float mean_sq = kShortRow ? __fdividef(sum_sq, static_cast<float>(N)) : sum_sq / static_cast<float>(N);
+  const float rstd = rsqrtf(mean_sq + eps);
 
   if constexpr (!MX) {
     const float amax = rstd * max_sw;
@@ -190,17 +198,21 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       if (edge_at[slot] >= 0)
         y[row * N + edge_at[slot]] = __nv_cvt_float_to_fp8(edge_s[slot] * rstd * edge_w[slot] * mult, __NV_SATFINITE, __NV_E4M3);
   } else {
-    constexpr int kLanes = 32 / VEC;  // lanes holding one block of 32 elements
     unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
-      // amax of y over the block: y = s * rstd * w, as quantize_e4m3 computes it.
+      // amax of y over the block: y = s * rstd * w, as quantize_e4m3 computes it (long rows), or
+      // rstd * max |s * w| (short rows; rstd > 0: the same but for a rounding step, a tie's worth).
       const V g = weight(it, i);
       float m = 0.f;
+      if constexpr (kShortRow) {
+        m = rstd * block_sw[it];
+      } else {
 #pragma unroll
-      for (int k = 0; k < VEC; ++k) m = fmaxf(m, fabsf(element_as_float(xs[it], k) * rstd * element_as_float(g, k)));
-      m = group_max<kLanes>(m);  // every lane: whole groups of a warp
+        for (int k = 0; k < VEC; ++k) m = fmaxf(m, fabsf(element_as_float(xs[it], k) * rstd * element_as_float(g, k)));
+        m = group_max<kLanes>(m);  // every lane: whole groups of a warp
+      }
       const int e = mx_exponent(m);
       if (active && i < split.body) {
         store_hinted<HINT>(yr + i, quantize_e4m3<QV>(xs[it], rstd, g, mx_inverse_scale(e)));
