@@ -30,12 +30,7 @@
 // current one has been read from there into registers, so the next row's
 // loads run while this one is reduced, quantized and stored. Without it a
 // block holding a long row (128 KB: an SM's register file holds one) leaves
-// DRAM idle from its last load until the next block's first. PIECES = p
-// splits that copy into p bulk copies of ITEMS / p vectors a thread, each
-// with its own barrier: a piece is read into registers as soon as it lands,
-// and its buffer takes the next row's piece as soon as every thread has read
-// it, so DRAM idles only while one piece, not the whole row, is read from
-// shared memory (a 128 KB row takes about 1,000 cycles to read). (A row split
+// DRAM idle from its last load until the next block's first. (A row split
 // over a thread-block cluster, each block holding a part, was slower at every
 // shape measured on an H100: bench/results/2026-12-07i-h100, commit a94a43e.)
 #include "tkbench/common.cuh"
@@ -91,27 +86,21 @@ __device__ __forceinline__ float mx_inverse_scale(int e) {
 
 // Row `row` (this thread's; rows past M idle but join the reductions). x_row
 // and r_row point at the row's start: in global memory, or (STAGED) in
-// shared memory, read there with plain loads, in PIECES pieces of ITEMS /
-// PIECES vectors a thread: every thread calls wait_piece(p) before reading
-// piece p and release_piece(p) once it has read it.
+// shared memory, read there with plain loads. In every thread, before_loads
+// runs before x and r are read, after_loads once they have been. (Waiting for
+// a staged row in here, not before the call, spares long rows a spill: ptxas
+// spilled 4 bytes a thread at 8192x65536, PREFETCH 1, VEC 8, 1024 threads.)
 template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, bool STAGED,
-          int PIECES, typename WaitPiece, typename ReleasePiece>
+          typename BeforeLoads, typename AfterLoads>
 __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __restrict__ x_row, const T* __restrict__ r_row,
                                                       const T* __restrict__ w, unsigned char* __restrict__ y,
                                                       void* __restrict__ scales, T* __restrict__ s, long long M,
-                                                      long long N, float eps, WaitPiece wait_piece,
-                                                      ReleasePiece release_piece) {
+                                                      long long N, float eps, BeforeLoads before_loads,
+                                                      AfterLoads after_loads) {
   using V = Vec<T, VEC>;
   using QV = Vec<unsigned char, VEC>;
   static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
-  static_assert(ITEMS % PIECES == 0 && (PIECES == 1 || STAGED), "pieces of whole items, staged rows only");
-  constexpr int kPieceItems = ITEMS / PIECES;
-  constexpr int kLanes = 32 / VEC;  // MX: lanes holding one block of 32 elements
-  // Short rows (at most 16 registers of a row a thread: decode), where latency counts and
-  // registers are plentiful: rstd's division fast, and (MX) each block's max |s * w| taken
-  // before the reduction, its shuffles beside the reduction's. Long rows keep both after it.
-  constexpr bool kShortRow = ITEMS * VEC * sizeof(T) <= 64;
   const bool active = row < M;
   const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
   const long long body = row * N + split.head;
@@ -128,10 +117,10 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     if constexpr (WLOAD == 1) return ws[it];
     else return active && i < split.body ? (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]) : zero_vector<V>();
   };
+  before_loads();
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
     const int i = it * THREADS + tx;
-    if (STAGED && it % kPieceItems == 0) wait_piece(it / kPieceItems);
     if (active && i < split.body) {
       xs[it] = STAGED ? xr[i] : load_hinted<HINT>(xr + i);
       if constexpr (ADD) xs[it] = vector_sum(xs[it], STAGED ? rr[i] : load_hinted<HINT>(rr + i));  // s, rounded as stored
@@ -140,7 +129,6 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       xs[it] = zero_vector<V>();
       if constexpr (WLOAD == 1) ws[it] = zero_vector<V>();
     }
-    if (STAGED && it % kPieceItems == kPieceItems - 1 && it < ITEMS - 1) release_piece(it / kPieceItems);
   }
   // This thread's scalar head and tail elements.
   int edge_at[2];
@@ -162,25 +150,20 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       max_sw = fmaxf(max_sw, fabsf(edge_s[slot] * edge_w[slot]));
     }
   }
-  // The last piece's release after the head and tail: placed in the loop above, ptxas spills
-  // long rows (36 bytes a thread at 8192x65536, VEC 8, 1024 threads).
-  if constexpr (STAGED) release_piece(PIECES - 1);
-  float block_sw[MX && kShortRow ? ITEMS : 1];  // MX, short rows: the block's max |s * w|, every lane
+  after_loads();
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
     sum_sq += sum_squares(xs[it]);
     if constexpr (!MX) max_sw = fmaxf(max_sw, max_abs_product(xs[it], weight(it, it * THREADS + tx)));
-    if constexpr (MX && kShortRow) block_sw[it] = group_max<kLanes>(max_abs_product(xs[it], weight(it, it * THREADS + tx)));
     if constexpr (ADD) {
       const int i = it * THREADS + tx;
       if (active && i < split.body) store_hinted<HINT>(sr + i, xs[it]);
     }
   }
   row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
-  // Long rows: an IEEE division, though a fast one would do: with it ptxas keeps the row (64
-  // registers a thread) packed across the reduction; without it, unpacked, and spills.
-  const float mean_sq = kShortRow ? __fdividef(sum_sq, static_cast<float>(N)) : sum_sq / static_cast<float>(N);
-  const float rstd = rsqrtf(mean_sq + eps);
+  // An IEEE division, though a fast one would do: with it ptxas keeps long rows (64 registers a
+  // thread) packed across the reduction; without it, unpacked, and spills (8192x65536, VEC 8, 1024 threads).
+  const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
 
   if constexpr (!MX) {
     const float amax = rstd * max_sw;
@@ -198,21 +181,17 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       if (edge_at[slot] >= 0)
         y[row * N + edge_at[slot]] = __nv_cvt_float_to_fp8(edge_s[slot] * rstd * edge_w[slot] * mult, __NV_SATFINITE, __NV_E4M3);
   } else {
+    constexpr int kLanes = 32 / VEC;  // lanes holding one block of 32 elements
     unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
-      // amax of y over the block: y = s * rstd * w, as quantize_e4m3 computes it (long rows), or
-      // rstd * max |s * w| (short rows; rstd > 0: the same but for a rounding step, a tie's worth).
+      // amax of y over the block: y = s * rstd * w, as quantize_e4m3 computes it.
       const V g = weight(it, i);
       float m = 0.f;
-      if constexpr (kShortRow) {
-        m = rstd * block_sw[it];
-      } else {
 #pragma unroll
-        for (int k = 0; k < VEC; ++k) m = fmaxf(m, fabsf(element_as_float(xs[it], k) * rstd * element_as_float(g, k)));
-        m = group_max<kLanes>(m);  // every lane: whole groups of a warp
-      }
+      for (int k = 0; k < VEC; ++k) m = fmaxf(m, fabsf(element_as_float(xs[it], k) * rstd * element_as_float(g, k)));
+      m = group_max<kLanes>(m);  // every lane: whole groups of a warp
       const int e = mx_exponent(m);
       if (active && i < split.body) {
         store_hinted<HINT>(yr + i, quantize_e4m3<QV>(xs[it], rstd, g, mx_inverse_scale(e)));
@@ -223,72 +202,62 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
 }
 
 // The block's rows: one (ROWS of them) per block, or (PREFETCH > 0) rows
-// blockIdx.x, + gridDim.x, ... each bulk-copied to shared memory, in PIECES
-// pieces, while the one before is finished.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int PREFETCH,
-          int PIECES>
+// blockIdx.x, + gridDim.x, ... each bulk-copied to shared memory while the
+// one before is finished.
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int PREFETCH>
 __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
                                                        const T* __restrict__ w, unsigned char* __restrict__ y,
                                                        void* __restrict__ scales, T* __restrict__ s, long long M,
                                                        long long N, float eps) {
   if constexpr (PREFETCH == 0) {
-    static_assert(PIECES == 1, "pieces split the prefetched row's copy");
     const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
-    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, false, 1>(
-        row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, [](int) {}, [](int) {});
+    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, false>(
+        row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, [] {}, [] {});
   } else {
     static_assert(ROWS == 1 && EDGES == 0, "prefetched rows: one whole-vector row per block");
     extern __shared__ __align__(128) unsigned char staged[];  // x's row, then r's (ADD)
     T* x_next = reinterpret_cast<T*>(staged);
     T* r_next = x_next + N;
-    __shared__ unsigned long long landed[PIECES];  // piece p completes once the next row's piece p is in
+    __shared__ unsigned long long landed;  // completes once the next row's bytes are in
     const bool leader = threadIdx.x == 0;
-    // Piece p: elements [p * kPieceElements, min(N, (p + 1) * kPieceElements)), whole items of
-    // every thread; its bytes are whole 16-byte pieces (THREADS * VEC * size >= 32; N * size % 16 == 0).
-    constexpr long long kPieceElements = static_cast<long long>(ITEMS / PIECES) * THREADS * VEC;
-    auto start_copy = [&](long long row, int p) {
-      const long long begin = p * kPieceElements;
-      const unsigned bytes = static_cast<unsigned>((min(N, begin + kPieceElements) - begin) * sizeof(T));
-      mbarrier_arrive_expect_bytes(&landed[p], ADD ? 2 * bytes : bytes);
-      bulk_copy_to_shared(x_next + begin, x + row * N + begin, bytes, &landed[p]);
-      if constexpr (ADD) bulk_copy_to_shared(r_next + begin, r + row * N + begin, bytes, &landed[p]);
+    const unsigned row_bytes = static_cast<unsigned>(N * sizeof(T));
+    auto start_copy = [&](long long row) {
+      mbarrier_arrive_expect_bytes(&landed, ADD ? 2 * row_bytes : row_bytes);
+      bulk_copy_to_shared(x_next, x + row * N, row_bytes, &landed);
+      if constexpr (ADD) bulk_copy_to_shared(r_next, r + row * N, row_bytes, &landed);
     };
-    if (leader)
-      for (int p = 0; p < PIECES; ++p) mbarrier_init(&landed[p], 1);
+    if (leader) mbarrier_init(&landed, 1);
     __syncthreads();
     long long row = blockIdx.x;
-    if (leader && row < M)
-      for (int p = 0; p < PIECES; ++p) start_copy(row, p);
+    if (leader && row < M) start_copy(row);
     for (unsigned parity = 0; row < M; row += gridDim.x, parity ^= 1) {
       const long long next = row + gridDim.x;
-      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, true, PIECES>(
-          row, x_next, r_next, w, y, scales, s, M, N, eps, [&](int p) { mbarrier_wait(&landed[p], parity); },
-          [&](int p) {
-            __syncthreads();  // every thread has read piece p: its buffer takes the next row's
-            if (leader && next < M) start_copy(next, p);
+      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, true>(
+          row, x_next, r_next, w, y, scales, s, M, N, eps, [&] { mbarrier_wait(&landed, parity); },
+          [&] {
+            __syncthreads();  // every thread has read the row: the buffer takes the next one
+            if (leader && next < M) start_copy(next);
           });
     }
   }
 }
 
 // rmsnorm_fp8 (MX = 0) and rmsnorm_mxfp8 (MX = 1): reads x and w; writes the codes y and the scales.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH,
-          int PIECES>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
                   void* __restrict__ scales, long long M, long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, PREFETCH, PIECES>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, PREFETCH>(
       x, x, w, reinterpret_cast<unsigned char*>(y), scales, nullptr, M, N, eps);
 }
 
 // add_rmsnorm_fp8 / add_rmsnorm_mxfp8: also reads r and writes s = x + r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH,
-          int PIECES>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
                       __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales, T* __restrict__ s, long long M,
                       long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, PREFETCH, PIECES>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, PREFETCH>(
       x, r, w, reinterpret_cast<unsigned char*>(y), scales, s, M, N, eps);
 }
 
