@@ -161,9 +161,13 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     }
   }
   row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
-  // An IEEE division, though a fast one would do: with it ptxas keeps long rows (64 registers a
-  // thread) packed across the reduction; without it, unpacked, and spills (8192x65536, VEC 8, 1024 threads).
-  const float rstd = rsqrtf(sum_sq / static_cast<float>(N) + eps);
+  // Short rows (at most 16 registers of a row a thread: decode), where latency counts: a fast
+  // division. Long rows: an IEEE one, though a fast one would do: with it ptxas keeps the row (64
+  // registers a thread) packed across the reduction; without it, unpacked, and spills
+  // (8192x65536, VEC 8, 1024 threads: 88 bytes a thread, 571 -> 669 us; bench/results/2026-12-07j-h100).
+  constexpr bool kShortRow = ITEMS * VEC * sizeof(T) <= 64;
+  const float mean_sq = kShortRow ? __fdividef(sum_sq, static_cast<float>(N)) : sum_sq / static_cast<float>(N);
+  const float rstd = rsqrtf(mean_sq + eps);
 
   if constexpr (!MX) {
     const float amax = rstd * max_sw;
