@@ -56,8 +56,7 @@ void add_common_options(CLI::App* cmd, BenchArgs& args) {
       ->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");
   cmd->add_option("--max-time", args.max_time, "Seconds of sampling per config at most (stops earlier once the median is within 0.5%)")
       ->default_val(1.0)->check(seconds_above_zero("--max-time"));
-  cmd->add_option("--throttle-threshold", args.throttle_threshold, kThrottleThresholdHelp)
-      ->default_val(100 * kDefaultThrottleThreshold)->check(percent_0_to_100("--throttle-threshold", fmt::format("{:g}", 100 * kDefaultThrottleThreshold)));
+  add_throttle_threshold_option(cmd, args.throttle_threshold);
   cmd->add_option("--kernel-timeout", args.kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--seed", args.seed, "Seed of the random inputs")->default_val(1)->check(unsigned_whole_number("--seed"));

@@ -110,8 +110,7 @@ CommandRunner add_tune_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--counters", args->counters, "Attach the default CUPTI counters to each result: DRAM bytes, DRAM %, occupancy; a tensor-pipe "
                 "template (gemm) adds tensor-pipe activity and L2 hit rate, which `tkbench report` explains");
   cmd->add_option("--max-time", args->max_time, "Seconds of timing per config at most")->default_val(0.5)->check(seconds_above_zero("--max-time"));
-  cmd->add_option("--throttle-threshold", args->throttle_threshold, kThrottleThresholdHelp)
-      ->default_val(100 * kDefaultThrottleThreshold)->check(percent_0_to_100("--throttle-threshold", fmt::format("{:g}", 100 * kDefaultThrottleThreshold)));
+  add_throttle_threshold_option(cmd, args->throttle_threshold);
   cmd->add_option("--kernel-timeout", args->kernel_timeout, "Seconds without progress before a kernel counts as hung")
       ->default_val(10)->check(seconds_above_zero("--kernel-timeout"));
   cmd->add_option("--l2", args->l2, "cold or hot (see `tkbench bench --help`)")->check(CLI::IsMember({"cold", "hot"}))->default_val("cold");

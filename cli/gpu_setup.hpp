@@ -27,11 +27,6 @@ inline constexpr const char* kDevicesHelp =
     "GPUs to run on at once: all, or indices such as 0,2 (one worker process per GPU, fed by one compile pipeline; "
     "default: --device)";
 
-// --throttle-threshold's help text, shared by bench, profile and tune.
-inline constexpr const char* kThrottleThresholdHelp =
-    "Drop a timing sample when the SM clock over it (read in the stream, else by NVML) is under this % of its max (a power- or heat-capped GPU), "
-    "rest the GPU (50 ms, doubling, at most 1 s a config) and sample again; 0 keeps every sample";
-
 // `count` `tkbench compile-server` processes, each at priority `nice` (0: unchanged).
 std::unique_ptr<CompileServers> make_compile_servers(unsigned count, int nice);
 

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "profiler/throttle_guard.hpp"
+
 namespace tkbench {
 namespace {
 
@@ -95,6 +97,15 @@ CLI::Validator percent_0_to_100(const std::string& option, const std::string& ex
         return "";
       },
       "PERCENT");
+}
+
+void add_throttle_threshold_option(CLI::App* cmd, double& percent) {
+  cmd->add_option("--throttle-threshold", percent,
+                  "Drop a timing sample when the SM clock over it (read in the stream, else by NVML) is under this % of its max "
+                  "(a power- or heat-capped GPU), rest the GPU (50 ms, doubling, at most 1 s a config) and sample again; 0 keeps "
+                  "every sample")
+      ->default_val(100 * kDefaultThrottleThreshold)
+      ->check(percent_0_to_100("--throttle-threshold", fmt::format("{:g}", 100 * kDefaultThrottleThreshold)));
 }
 
 std::string parse_error_message(const CLI::ParseError& error) {

@@ -21,6 +21,10 @@ CLI::Validator percent_up_to_100(const std::string& option);
 // A percentage from 0 to 100 where 0 switches a check off (--throttle-threshold).
 CLI::Validator percent_0_to_100(const std::string& option, const std::string& example);
 
+// --throttle-threshold into `percent` (% of the max SM clock), shared by bench,
+// profile and tune: its help, its default and its check, all from kDefaultThrottleThreshold.
+void add_throttle_threshold_option(CLI::App* cmd, double& percent);
+
 // The one line main() prints for a parse error. CLI11 prefixes a validator's
 // message with the option's long name ("--jobs: -j must be ..."); ours already
 // name the option as the user wrote it, so the prefix goes.
