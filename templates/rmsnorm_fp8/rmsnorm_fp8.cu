@@ -38,24 +38,25 @@
 
 namespace tkb {
 
-// One E4M3 code (satfinite, round to nearest even) per element of v * scale * g * mult.
-template <typename QV, typename V, typename WV>
-__device__ __forceinline__ QV quantize_e4m3(const V& v, float scale, const WV& g, float mult) {
-  QV out;
-  static_assert(QV::size % 2 == 0 || QV::size == 1, "codes are packed in pairs");
-  if constexpr (QV::size == 1) {
-    out.v[0] = __nv_cvt_float_to_fp8(element_as_float(v, 0) * scale * element_as_float(g, 0) * mult, __NV_SATFINITE, __NV_E4M3);
-  } else {
+// The E4M3 codes (satfinite, round to nearest even) of v * scale * g * mult, one a byte in
+// memory order (element k in byte k), as the built-in integer of the codes' size: built from
+// pairs in registers. Built byte by byte in a Vec, ptxas split each pair and packed the bytes
+// again (some 16 instructions a vector of 8).
+template <typename V, typename WV>
+__device__ __forceinline__ typename RawBits<V::size>::type quantize_e4m3(const V& v, float scale, const WV& g, float mult) {
+  static_assert(V::size % 2 == 0 && V::size <= 16, "codes are packed in pairs, at most 16 bytes");
+  unsigned words[(V::size + 3) / 4] = {};
 #pragma unroll
-    for (int k = 0; k < QV::size; k += 2) {
-      const float2 pair = make_float2(element_as_float(v, k) * scale * element_as_float(g, k) * mult,
-                                      element_as_float(v, k + 1) * scale * element_as_float(g, k + 1) * mult);
-      const __nv_fp8x2_storage_t codes = __nv_cvt_float2_to_fp8x2(pair, __NV_SATFINITE, __NV_E4M3);
-      out.v[k] = static_cast<unsigned char>(codes & 0xff);
-      out.v[k + 1] = static_cast<unsigned char>(codes >> 8);
-    }
+  for (int k = 0; k < V::size; k += 2) {
+    const float2 pair = make_float2(element_as_float(v, k) * scale * element_as_float(g, k) * mult,
+                                    element_as_float(v, k + 1) * scale * element_as_float(g, k + 1) * mult);
+    const unsigned codes = __nv_cvt_float2_to_fp8x2(pair, __NV_SATFINITE, __NV_E4M3);
+    words[k / 4] |= codes << (k % 4 == 0 ? 0 : 16);
   }
-  return out;
+  if constexpr (V::size == 2) return static_cast<short>(words[0]);
+  else if constexpr (V::size == 4) return static_cast<int>(words[0]);
+  else if constexpr (V::size == 8) return make_int2(words[0], words[1]);
+  else return make_int4(words[0], words[1], words[2], words[3]);
 }
 
 // max |v_k * g_k| over a vector's elements.
@@ -98,7 +99,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
                                                       long long N, float eps, BeforeLoads before_loads,
                                                       AfterLoads after_loads) {
   using V = Vec<T, VEC>;
-  using QV = Vec<unsigned char, VEC>;
+  using QV = typename RawBits<VEC>::type;  // VEC codes of one byte
   static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
   const bool active = row < M;
@@ -117,6 +118,17 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     if constexpr (WLOAD == 1) return ws[it];
     else return active && i < split.body ? (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]) : zero_vector<V>();
   };
+  // A staged short row (at most 16 registers of it a thread: decode, where latency counts) loads
+  // w first, so that the row's wait (before_loads) does not delay w's loads from global memory.
+  constexpr bool kShortRow = ITEMS * VEC * sizeof(T) <= 64;
+  constexpr bool kWFirst = WLOAD == 1 && STAGED && kShortRow;
+  if constexpr (kWFirst) {
+#pragma unroll
+    for (int it = 0; it < ITEMS; ++it) {
+      const int i = it * THREADS + tx;
+      ws[it] = active && i < split.body ? (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]) : zero_vector<V>();
+    }
+  }
   before_loads();
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
@@ -124,10 +136,10 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     if (active && i < split.body) {
       xs[it] = STAGED ? xr[i] : load_hinted<HINT>(xr + i);
       if constexpr (ADD) xs[it] = vector_sum(xs[it], STAGED ? rr[i] : load_hinted<HINT>(rr + i));  // s, rounded as stored
-      if constexpr (WLOAD == 1) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
+      if constexpr (WLOAD == 1 && !kWFirst) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
     } else {
       xs[it] = zero_vector<V>();
-      if constexpr (WLOAD == 1) ws[it] = zero_vector<V>();
+      if constexpr (WLOAD == 1 && !kWFirst) ws[it] = zero_vector<V>();
     }
   }
   // This thread's scalar head and tail elements.
@@ -165,7 +177,6 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   // division. Long rows: an IEEE one, though a fast one would do: with it ptxas keeps the row (64
   // registers a thread) packed across the reduction; without it, unpacked, and spills
   // (8192x65536, VEC 8, 1024 threads: 88 bytes a thread, 571 -> 669 us; bench/results/2026-12-07j-h100).
-  constexpr bool kShortRow = ITEMS * VEC * sizeof(T) <= 64;
   const float mean_sq = kShortRow ? __fdividef(sum_sq, static_cast<float>(N)) : sum_sq / static_cast<float>(N);
   const float rstd = rsqrtf(mean_sq + eps);
 
@@ -178,7 +189,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
-      if (active && i < split.body) store_hinted<HINT>(yr + i, quantize_e4m3<QV>(xs[it], rstd, weight(it, i), mult));
+      if (active && i < split.body) store_hinted<HINT>(yr + i, quantize_e4m3(xs[it], rstd, weight(it, i), mult));
     }
 #pragma unroll
     for (int slot = 0; slot < 2; ++slot)
@@ -198,7 +209,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
       m = group_max<kLanes>(m);  // every lane: whole groups of a warp
       const int e = mx_exponent(m);
       if (active && i < split.body) {
-        store_hinted<HINT>(yr + i, quantize_e4m3<QV>(xs[it], rstd, g, mx_inverse_scale(e)));
+        store_hinted<HINT>(yr + i, quantize_e4m3(xs[it], rstd, g, mx_inverse_scale(e)));
         if (tx % kLanes == 0) row_scales[i / kLanes] = static_cast<unsigned char>(e + 127);
       }
     }
