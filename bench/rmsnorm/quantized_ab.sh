@@ -7,7 +7,7 @@
 #   2. each case (a line "template shape config" of $CASES, default
 #      bench/rmsnorm/quantized_cases.txt) benched A B B A: drift over the call cancels;
 #   3. B tuned (bayes, $BUDGET configs, $TUNE_TIME a shape) at $DECODE_SHAPES for
-#      $DECODE_TEMPLATES: the best config, and the best of each PREFETCH value;
+#      $DECODE_TEMPLATES (DECODE_TEMPLATES= for none): the best config, and the best of each PREFETCH value;
 #   4. CUPTI counters (DRAM bytes read and written, DRAM %) of the cases at
 #      $PROFILE_SHAPES, A and B;
 #   5. ncu's full set (clocks not locked) for B's cases at $NCU_SHAPES (NCU=0: none);
@@ -29,7 +29,7 @@ $B calibrate -q > "$RUN/calibrate.txt" 2>&1; $B devices | tee "$RUN/devices.txt"
 
 progress "benches: A = $A, B = $B, order A B B A"
 i=0
-while read -r template shape config; do
+while read -r template shape config <&3; do
   [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
   i=$((i + 1))
   for round in 1 2; do
@@ -41,9 +41,9 @@ while read -r template shape config; do
     done
   done
   python3 bench/rmsnorm/quantized_ab.py "$RUN" --case $i
-done
+done 3< "$cases"
 
-for t in ${DECODE_TEMPLATES:-add_rmsnorm_fp8 add_rmsnorm_mxfp8 rmsnorm_mxfp8}; do
+for t in ${DECODE_TEMPLATES-add_rmsnorm_fp8 add_rmsnorm_mxfp8 rmsnorm_mxfp8}; do
   progress "B tuned: $t at ${DECODE_SHAPES:=1x8192,8x8192,32x8192}"
   timeout 150 $B tune "$t" --shape "$DECODE_SHAPES" --dtype bf16 --strategy bayes --budget "${BUDGET:-100}" \
     --time "${TUNE_TIME:-12s}" --max-time 0.25 -o "$RUN/tune-$t.json" -q > "$RUN/tune-$t.txt" 2>&1
@@ -51,7 +51,7 @@ for t in ${DECODE_TEMPLATES:-add_rmsnorm_fp8 add_rmsnorm_mxfp8 rmsnorm_mxfp8}; d
 done
 
 i=0
-while read -r template shape config; do
+while read -r template shape config <&3; do
   [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
   i=$((i + 1))
   [[ ",${PROFILE_SHAPES:-8192x65536}," == *",$shape,"* ]] || continue
@@ -61,11 +61,11 @@ while read -r template shape config; do
     timeout 60 $bin profile "$template" --shape "$shape" --dtype bf16 --config "$config" --max-time 0.5 --json \
       > "$RUN/profile-$i-$side.json" 2> "$RUN/profile-$i-$side.err" || echo "   exit $?"
   done
-done
+done 3< "$cases"
 
 if [ "${NCU:-1}" != 0 ]; then
   i=0
-  while read -r template shape config; do
+  while read -r template shape config <&3; do
     [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
     i=$((i + 1))
     [[ ",${NCU_SHAPES:-8192x65536}," == *",$shape,"* ]] || continue
@@ -77,7 +77,7 @@ if [ "${NCU:-1}" != 0 ]; then
     echo "   exit $?"
     [ -f "$RUN/ncu-$i.ncu-rep" ] && ncu -i "$RUN/ncu-$i.ncu-rep" --page details > "$RUN/ncu-$i.txt" 2>&1 &&
       grep -E "DRAM Throughput|Memory Throughput|Duration|Stall|Issue Slots Busy|Achieved Occupancy|L2 Hit" "$RUN/ncu-$i.txt" | head -12
-  done
+  done 3< "$cases"
 fi
 
 progress "B's [gpu] test: the quantized norms*"

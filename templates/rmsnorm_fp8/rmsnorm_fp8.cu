@@ -118,17 +118,6 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     if constexpr (WLOAD == 1) return ws[it];
     else return active && i < split.body ? (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]) : zero_vector<V>();
   };
-  // A staged short row (at most 16 registers of it a thread: decode, where latency counts) loads
-  // w first, so that the row's wait (before_loads) does not delay w's loads from global memory.
-  constexpr bool kShortRow = ITEMS * VEC * sizeof(T) <= 64;
-  constexpr bool kWFirst = WLOAD == 1 && STAGED && kShortRow;
-  if constexpr (kWFirst) {
-#pragma unroll
-    for (int it = 0; it < ITEMS; ++it) {
-      const int i = it * THREADS + tx;
-      ws[it] = active && i < split.body ? (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]) : zero_vector<V>();
-    }
-  }
   before_loads();
 #pragma unroll
   for (int it = 0; it < ITEMS; ++it) {
@@ -136,10 +125,10 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     if (active && i < split.body) {
       xs[it] = STAGED ? xr[i] : load_hinted<HINT>(xr + i);
       if constexpr (ADD) xs[it] = vector_sum(xs[it], STAGED ? rr[i] : load_hinted<HINT>(rr + i));  // s, rounded as stored
-      if constexpr (WLOAD == 1 && !kWFirst) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
+      if constexpr (WLOAD == 1) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
     } else {
       xs[it] = zero_vector<V>();
-      if constexpr (WLOAD == 1 && !kWFirst) ws[it] = zero_vector<V>();
+      if constexpr (WLOAD == 1) ws[it] = zero_vector<V>();
     }
   }
   // This thread's scalar head and tail elements.
@@ -177,6 +166,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   // division. Long rows: an IEEE one, though a fast one would do: with it ptxas keeps the row (64
   // registers a thread) packed across the reduction; without it, unpacked, and spills
   // (8192x65536, VEC 8, 1024 threads: 88 bytes a thread, 571 -> 669 us; bench/results/2026-12-07j-h100).
+  constexpr bool kShortRow = ITEMS * VEC * sizeof(T) <= 64;
   const float mean_sq = kShortRow ? __fdividef(sum_sq, static_cast<float>(N)) : sum_sq / static_cast<float>(N);
   const float rstd = rsqrtf(mean_sq + eps);
 
