@@ -10,7 +10,7 @@
 #      $DECODE_TEMPLATES (DECODE_TEMPLATES= for none): the best config, and the best of each PREFETCH value;
 #   4. CUPTI counters (DRAM bytes read and written, DRAM %) of the cases at
 #      $PROFILE_SHAPES, A and B;
-#   5. ncu's full set (clocks not locked) for B's cases at $NCU_SHAPES (NCU=0: none);
+#   5. ncu's full set (clocks not locked) for B's cases numbered $NCU_CASES (default 1; NCU=0: none);
 #   6. B's [gpu] test "the quantized norms*" (correct before fast: a failure voids B's times);
 #   7. one table (quantized_ab.py).
 # Results: quantized_ab.tgz.
@@ -68,7 +68,7 @@ if [ "${NCU:-1}" != 0 ]; then
   while read -r template shape config <&3; do
     [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
     i=$((i + 1))
-    [[ ",${NCU_SHAPES:-8192x65536}," == *",$shape,"* ]] || continue
+    [[ " ${NCU_CASES:-1} " == *" $i "* ]] || continue
     progress "ncu, case $i (b): $template $shape"
     # The kernel, not its _reference; the verification launch first, the second a timed one.
     timeout 120 ncu --set full --clock-control none --kernel-name-base demangled -k 'regex:quantized<' \
