@@ -5,7 +5,8 @@
 # B = the changed one (.carry/tkbench, .carry/tkbench_tests):
 #   1. calibration (the copy roof % of copy is judged against);
 #   2. each case (a line "template shape config" of $CASES, default
-#      bench/rmsnorm/quantized_cases.txt) benched A B B A: drift over the call cancels;
+#      bench/rmsnorm/quantized_cases.txt) benched A B B A: drift over the call cancels
+#      (cases numbered $FIRST_LATER on wait until after steps 4 and 5);
 #   3. B tuned (bayes, $BUDGET configs, $TUNE_TIME a shape) at $DECODE_SHAPES for
 #      $DECODE_TEMPLATES (DECODE_TEMPLATES= for none): the best config, and the best of each PREFETCH value;
 #   4. CUPTI counters (DRAM bytes read and written, DRAM %) of the cases at
@@ -27,21 +28,28 @@ nvidia-smi --query-gpu=name,clocks.max.sm --format=csv | tee "$RUN/gpu.txt"
 progress "calibrate"
 $B calibrate -q > "$RUN/calibrate.txt" 2>&1; $B devices | tee "$RUN/devices.txt"
 
-progress "benches: A = $A, B = $B, order A B B A"
-i=0
-while read -r template shape config <&3; do
-  [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
-  i=$((i + 1))
-  for round in 1 2; do
-    order="a b"; [ $round = 2 ] && order="b a"
-    for side in $order; do
-      bin=$A; [ $side = b ] && bin=$B
-      timeout 60 $bin bench "$template" --shape "$shape" --dtype bf16 --config "$config" --max-time 1 --json \
-        > "$RUN/ab-$i-$side-$round.json" 2> "$RUN/ab-$i-$side-$round.err" || echo "   case $i $side: exit $?"
+# bench_cases FIRST LAST: cases FIRST..LAST of cases.txt, each benched A B B A.
+bench_cases() {
+  progress "benches $1-$2: A = $A, B = $B, order A B B A"
+  local i=0
+  while read -r template shape config <&3; do
+    [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
+    i=$((i + 1))
+    [ $i -lt $1 ] || [ $i -gt $2 ] && continue
+    for round in 1 2; do
+      order="a b"; [ $round = 2 ] && order="b a"
+      for side in $order; do
+        bin=$A; [ $side = b ] && bin=$B
+        timeout 60 $bin bench "$template" --shape "$shape" --dtype bf16 --config "$config" --max-time 1 --json \
+          > "$RUN/ab-$i-$side-$round.json" 2> "$RUN/ab-$i-$side-$round.err" || echo "   case $i $side: exit $?"
+      done
     done
-  done
-  python3 bench/rmsnorm/quantized_ab.py "$RUN" --case $i
-done 3< "$cases"
+    python3 bench/rmsnorm/quantized_ab.py "$RUN" --case $i
+  done 3< "$RUN/cases.txt"
+}
+# The cases up to FIRST_LATER - 1 now, the rest (FIRST_LATER on) after the counters and ncu.
+later=${FIRST_LATER:-1000}
+bench_cases 1 $((later - 1))
 
 for t in ${DECODE_TEMPLATES-add_rmsnorm_fp8 add_rmsnorm_mxfp8 rmsnorm_mxfp8}; do
   progress "B tuned: $t at ${DECODE_SHAPES:=1x8192,8x8192,32x8192}"
@@ -79,6 +87,8 @@ if [ "${NCU:-1}" != 0 ]; then
       grep -E "DRAM Throughput|Memory Throughput|Duration|Stall|Issue Slots Busy|Achieved Occupancy|L2 Hit" "$RUN/ncu-$i.txt" | head -12
   done 3< "$cases"
 fi
+
+bench_cases $later 1000
 
 progress "B's [gpu] test: the quantized norms*"
 TKBENCH_BINARY=$B timeout "${TEST_TIMEOUT:-200}" .carry/tkbench_tests "the quantized norms*" -d yes > "$RUN/gpu-tests-quantized.txt" 2>&1
