@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/rmsnorm/quantized_ab.sh: a change to the quantized norms (rmsnorm_fp8.cu)
-# against the build it changes, in one device call (about 7 minutes on an H100),
+# against the build it changes, in one device call (about 5 minutes on an H100),
 # from the repo root. A = the build as committed ($A, default .carry/head/tkbench),
 # B = the changed one (.carry/tkbench, .carry/tkbench_tests):
 #   1. calibration (the copy roof % of copy is judged against);
@@ -69,7 +69,7 @@ while read -r template shape config <&3; do
     timeout 60 $bin profile "$template" --shape "$shape" --dtype bf16 --config "$config" --max-time 0.5 --json \
       > "$RUN/profile-$i-$side.json" 2> "$RUN/profile-$i-$side.err" || echo "   exit $?"
   done
-done 3< "$cases"
+done 3< "$RUN/cases.txt"
 
 if [ "${NCU:-1}" != 0 ]; then
   i=0
@@ -85,7 +85,7 @@ if [ "${NCU:-1}" != 0 ]; then
     echo "   exit $?"
     [ -f "$RUN/ncu-$i.ncu-rep" ] && ncu -i "$RUN/ncu-$i.ncu-rep" --page details > "$RUN/ncu-$i.txt" 2>&1 &&
       grep -E "DRAM Throughput|Memory Throughput|Duration|Stall|Issue Slots Busy|Achieved Occupancy|L2 Hit" "$RUN/ncu-$i.txt" | head -12
-  done 3< "$cases"
+  done 3< "$RUN/cases.txt"
 fi
 
 bench_cases $later 1000

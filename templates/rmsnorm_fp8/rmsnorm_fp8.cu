@@ -41,7 +41,7 @@ namespace tkb {
 // The E4M3 codes (satfinite, round to nearest even) of v * scale * g * mult, one a byte in
 // memory order (element k in byte k), as the built-in integer of the codes' size: built from
 // pairs in registers. Built byte by byte in a Vec, ptxas split each pair and packed the bytes
-// again (some 16 instructions a vector of 8).
+// again (some 12 instructions a vector of 8).
 template <typename V, typename WV>
 __device__ __forceinline__ typename RawBits<V::size>::type quantize_e4m3(const V& v, float scale, const WV& g, float mult) {
   static_assert(V::size % 2 == 0 && V::size <= 16, "codes are packed in pairs, at most 16 bytes");
