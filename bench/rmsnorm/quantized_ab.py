@@ -100,7 +100,6 @@ def main(argv):
         i = int(argv[3])
         print(case_line(run, i, cs[i - 1]))
         return
-    dev = load(os.path.join(run, "devices.json"))
     print(open(os.path.join(run, "gpu.txt")).read().strip() if os.path.exists(os.path.join(run, "gpu.txt")) else "")
     print("\nA = the build as committed, B = the change; each benched twice, in the order A B B A.\n")
     print(HEADER)
