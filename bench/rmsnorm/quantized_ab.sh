@@ -28,13 +28,14 @@ nvidia-smi --query-gpu=name,clocks.max.sm --format=csv | tee "$RUN/gpu.txt"
 progress "calibrate"
 $B calibrate -q > "$RUN/calibrate.txt" 2>&1; $B devices | tee "$RUN/devices.txt"
 
-# bench_cases FIRST LAST: cases FIRST..LAST of cases.txt, each benched A B B A.
+# numbered_cases: "I template shape config" for each case of cases.txt, numbered from 1
+# as quantized_ab.py numbers them (comments and blank lines skipped).
+numbered_cases() { grep -v -e '^#' -e '^[[:space:]]*$' "$RUN/cases.txt" | nl -w1 -s' '; }
+
+# bench_cases FIRST LAST: cases FIRST..LAST, each benched A B B A.
 bench_cases() {
   progress "benches $1-$2: A = $A, B = $B, order A B B A"
-  local i=0
-  while read -r template shape config <&3; do
-    [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
-    i=$((i + 1))
+  while read -r i template shape config <&3; do
     [ $i -lt $1 ] || [ $i -gt $2 ] && continue
     for round in 1 2; do
       order="a b"; [ $round = 2 ] && order="b a"
@@ -45,7 +46,7 @@ bench_cases() {
       done
     done
     python3 bench/rmsnorm/quantized_ab.py "$RUN" --case $i
-  done 3< "$RUN/cases.txt"
+  done 3< <(numbered_cases)
 }
 # The cases up to FIRST_LATER - 1 now, the rest (FIRST_LATER on) after the counters and ncu.
 later=${FIRST_LATER:-1000}
@@ -58,10 +59,7 @@ for t in ${DECODE_TEMPLATES-add_rmsnorm_fp8 add_rmsnorm_mxfp8 rmsnorm_mxfp8}; do
   echo "   exit $?"; grep -E "^[0-9]+x[0-9]+ " "$RUN/tune-$t.txt"
 done
 
-i=0
-while read -r template shape config <&3; do
-  [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
-  i=$((i + 1))
+while read -r i template shape config <&3; do
   [[ ",${PROFILE_SHAPES:-8192x65536}," == *",$shape,"* ]] || continue
   for side in a b; do
     bin=$A; [ $side = b ] && bin=$B
@@ -69,13 +67,10 @@ while read -r template shape config <&3; do
     timeout 60 $bin profile "$template" --shape "$shape" --dtype bf16 --config "$config" --max-time 0.5 --json \
       > "$RUN/profile-$i-$side.json" 2> "$RUN/profile-$i-$side.err" || echo "   exit $?"
   done
-done 3< "$RUN/cases.txt"
+done 3< <(numbered_cases)
 
 if [ "${NCU:-1}" != 0 ]; then
-  i=0
-  while read -r template shape config <&3; do
-    [ -z "$template" ] || [ "${template#\#}" != "$template" ] && continue
-    i=$((i + 1))
+  while read -r i template shape config <&3; do
     [[ " ${NCU_CASES:-1} " == *" $i "* ]] || continue
     progress "ncu, case $i (b): $template $shape"
     # The kernel, not its _reference; the verification launch first, the second a timed one.
@@ -85,7 +80,7 @@ if [ "${NCU:-1}" != 0 ]; then
     echo "   exit $?"
     [ -f "$RUN/ncu-$i.ncu-rep" ] && ncu -i "$RUN/ncu-$i.ncu-rep" --page details > "$RUN/ncu-$i.txt" 2>&1 &&
       grep -E "DRAM Throughput|Memory Throughput|Duration|Stall|Issue Slots Busy|Achieved Occupancy|L2 Hit" "$RUN/ncu-$i.txt" | head -12
-  done 3< "$RUN/cases.txt"
+  done 3< <(numbered_cases)
 fi
 
 bench_cases $later 1000
