@@ -180,20 +180,27 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     // moves by a rounding step only for a value within 2 ulp of a step's midpoint.
     const float mult = amax > 0.f ? __fdividef(448.f, amax) : 0.f;
     if (active && tx == 0) static_cast<float*>(scales)[row] = amax * (1.f / 448.f);
-    // Codes of (s * w) * (rstd * mult): two products an element, not three. (rstd * mult, about
-    // 448 / max |s * w|, overflows only where max |s * w| < 448 / FLT_MAX, as mult alone does
-    // where amax is that small.)
+    // Codes of (s * w) * (rstd * mult): two products an element, not three. rstd * mult (about
+    // 448 / max |s * w|) overflows only for a row whose max |s * w| is under 448 / FLT_MAX
+    // (then 0 * inf would give NaN): there, s * w is first scaled by 2^64 (exactly) and mult by
+    // 2^-64 (a branch of the whole block: one a row).
     const float code_mult = rstd * mult;
+    const bool one_factor = !isinf(code_mult);
+    const float tiny_mult = amax > 0.f ? 448.f / (amax * 0x1p64f) : 0.f;
+    auto store_codes = [&](auto code) {  // code(s * w): the value to quantize
 #pragma unroll
-    for (int it = 0; it < ITEMS; ++it) {
-      const int i = it * THREADS + tx;
-      if (active && i < split.body) {
-        const V g = weight(it, i);
-        store_hinted<HINT>(yr + i, e4m3_codes<VEC>([&](int k) {
-                             return element_as_float(xs[it], k) * element_as_float(g, k) * code_mult;
-                           }));
+      for (int it = 0; it < ITEMS; ++it) {
+        const int i = it * THREADS + tx;
+        if (active && i < split.body) {
+          const V g = weight(it, i);
+          store_hinted<HINT>(yr + i, e4m3_codes<VEC>([&](int k) {
+                               return code(element_as_float(xs[it], k) * element_as_float(g, k));
+                             }));
+        }
       }
-    }
+    };
+    if (one_factor) store_codes([&](float sw) { return sw * code_mult; });
+    else store_codes([&](float sw) { return sw * 0x1p64f * rstd * tiny_mult; });
 #pragma unroll
     for (int slot = 0; slot < 2; ++slot)
       if (edge_at[slot] >= 0)
