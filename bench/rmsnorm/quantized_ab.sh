@@ -83,7 +83,7 @@ if [ "${NCU:-1}" != 0 ]; then
   done 3< <(numbered_cases)
 fi
 
-bench_cases $later 1000
+[ -n "${FIRST_LATER:-}" ] && bench_cases $later 1000
 
 progress "B's [gpu] test: the quantized norms*"
 TKBENCH_BINARY=$B timeout "${TEST_TIMEOUT:-200}" .carry/tkbench_tests "the quantized norms*" -d yes > "$RUN/gpu-tests-quantized.txt" 2>&1
