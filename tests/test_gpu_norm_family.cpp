@@ -134,30 +134,45 @@ TEST_CASE("the quantized norms match their fp64 references", "[gpu][rmsfam]") {
 
 // Rows whose amax is 0: x all zero (normal inputs cannot give that), so every
 // code is 0, the per-row scale 0 and the MX exponent the smallest (2^-127).
-// The manifest is the built-in one with x's init changed; the source is the built-in's.
-TEST_CASE("the quantized norms write zero codes and the smallest scales for rows whose amax is 0", "[gpu][rmsfam]") {
+// Rows of tiny values (|x| <= 1e-37, so max |s * w| < 448 / FLT_MAX): the one
+// multiplier a code takes, rstd * 448 / amax (fp8) or rstd * 2^-e (MX), overflows,
+// and the kernels take their two-step path; a wrong one saturates or gives NaN
+// (relative error far over the tolerance).
+// Each manifest is the built-in one with x's init changed; the source is the built-in's.
+TEST_CASE("the quantized norms code rows whose amax is 0 and rows of tiny values", "[gpu][rmsfam]") {
   TKBENCH_SKIP_WITHOUT_GPU();
   auto dir = test::temp_dir("gpu-rmsfam-zero");
   auto builtin = TemplateRegistry::load({});
-  for (const char* name : {"rmsnorm_fp8", "rmsnorm_mxfp8"}) {
-    std::stringstream manifest;
-    manifest << std::ifstream(test::fixtures() + "/../../templates/rmsnorm_fp8/" + name + ".toml").rdbuf();
-    std::string text = manifest.str();
-    REQUIRE(text.find("init = \"normal(0, 1)\"") != std::string::npos);
-    text.replace(text.find("init = \"normal(0, 1)\""), 21, "init = \"uniform(0, 1e-41)\"");  // rounds to bf16 zeros
-    text.replace(text.find("name = \""), 8 + std::string(name).size(), std::string("name = \"zero_") + name);
-    std::ofstream(dir / (std::string("zero_") + name + ".toml")) << text;
-    std::ofstream(dir / "rmsnorm_fp8.cu") << builtin.get(name).source.text;
+  const std::vector<std::pair<std::string, std::string>> inits = {{"zero_", "uniform(0, 1e-41)"},  // rounds to bf16 zeros
+                                                                  {"tiny_", "uniform(-1e-37, 1e-37)"}};
+  for (const auto& [prefix, init] : inits) {
+    for (const char* name : {"rmsnorm_fp8", "rmsnorm_mxfp8"}) {
+      std::stringstream manifest;
+      manifest << std::ifstream(test::fixtures() + "/../../templates/rmsnorm_fp8/" + name + ".toml").rdbuf();
+      std::string text = manifest.str();
+      REQUIRE(text.find("init = \"normal(0, 1)\"") != std::string::npos);
+      text.replace(text.find("init = \"normal(0, 1)\""), 21, "init = \"" + init + "\"");
+      text.replace(text.find("name = \""), 8 + std::string(name).size(), "name = \"" + prefix + name);
+      std::ofstream(dir / (prefix + name + ".toml")) << text;
+    }
   }
+  std::ofstream(dir / "rmsnorm_fp8.cu") << builtin.get("rmsnorm_fp8").source.text;
   auto registry = TemplateRegistry::load({dir.string()});
   Compiler compiler(nullptr);
   Evaluator evaluator(registry, compiler, require_device(0));
-  for (const char* name : {"zero_rmsnorm_fp8", "zero_rmsnorm_mxfp8"}) {
-    const auto& spec = registry.get(name);
-    for (const auto& dims : std::vector<std::vector<long long>>{{3, 4096}, {1101, 2048}}) {
-      SearchSpace space(spec, make_problem(spec, dims, DType::bf16));
-      check_configs(evaluator, compiler, spec, dims, DType::bf16, {*space.default_config()});
+  int checked = 0;
+  for (const auto& [prefix, init] : inits) {
+    for (const char* name : {"rmsnorm_fp8", "rmsnorm_mxfp8"}) {
+      const auto& spec = registry.get(prefix + name);
+      for (const auto& dims : std::vector<std::vector<long long>>{{3, 4096}, {1101, 2048}, {1024, 65536}}) {
+        SearchSpace space(spec, make_problem(spec, dims, DType::bf16));
+        std::vector<Config> configs = {*space.default_config()};
+        for (const auto& c : space.enumerate())  // the long rows' persistent path too
+          if (c.at("PREFETCH") == 1 && configs.size() < 2) configs.push_back(c);
+        checked += check_configs(evaluator, compiler, spec, dims, DType::bf16, configs);
+      }
     }
   }
+  CHECK(checked >= 12);
   std::filesystem::remove_all(dir);
 }

@@ -38,24 +38,22 @@
 
 namespace tkb {
 
-// The E4M3 codes (satfinite, round to nearest even) of v * scale * g * mult, one a byte in
-// memory order (element k in byte k), as the built-in integer of the codes' size: built from
-// pairs in registers. Built byte by byte in a Vec, ptxas split each pair and packed the bytes
-// again (some 12 instructions a vector of 8).
-template <typename V, typename WV>
-__device__ __forceinline__ typename RawBits<V::size>::type quantize_e4m3(const V& v, float scale, const WV& g, float mult) {
-  static_assert(V::size % 2 == 0 && V::size <= 16, "codes are packed in pairs, at most 16 bytes");
-  unsigned words[(V::size + 3) / 4] = {};
+// The E4M3 codes (satfinite, round to nearest even) of value(k), k < SIZE, one a byte in memory
+// order (element k in byte k), as the built-in integer of the codes' size: built from pairs in
+// registers. Built byte by byte in a Vec, ptxas split each pair and packed the bytes again (some
+// 12 instructions a vector of 8).
+template <int SIZE, typename Value>
+__device__ __forceinline__ typename RawBits<SIZE>::type e4m3_codes(Value value) {
+  static_assert(SIZE % 2 == 0 && SIZE <= 16, "codes are packed in pairs, at most 16 bytes");
+  unsigned words[(SIZE + 3) / 4] = {};
 #pragma unroll
-  for (int k = 0; k < V::size; k += 2) {
-    const float2 pair = make_float2(element_as_float(v, k) * scale * element_as_float(g, k) * mult,
-                                    element_as_float(v, k + 1) * scale * element_as_float(g, k + 1) * mult);
-    const unsigned codes = __nv_cvt_float2_to_fp8x2(pair, __NV_SATFINITE, __NV_E4M3);
+  for (int k = 0; k < SIZE; k += 2) {
+    const unsigned codes = __nv_cvt_float2_to_fp8x2(make_float2(value(k), value(k + 1)), __NV_SATFINITE, __NV_E4M3);
     words[k / 4] |= codes << (k % 4 == 0 ? 0 : 16);
   }
-  if constexpr (V::size == 2) return static_cast<short>(words[0]);
-  else if constexpr (V::size == 4) return static_cast<int>(words[0]);
-  else if constexpr (V::size == 8) return make_int2(words[0], words[1]);
+  if constexpr (SIZE == 2) return static_cast<short>(words[0]);
+  else if constexpr (SIZE == 4) return static_cast<int>(words[0]);
+  else if constexpr (SIZE == 8) return make_int2(words[0], words[1]);
   else return make_int4(words[0], words[1], words[2], words[3]);
 }
 
@@ -114,9 +112,15 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
 
   V xs[ITEMS], ws[WLOAD == 1 ? ITEMS : 1];
   // w's vector for body vector i (slot it): from registers (WLOAD == 1) or read again (L1/L2).
+  // Past the body (x is 0 there: nothing stored, products 0 or NaN, which fmaxf drops) any of
+  // w's vectors will do. MX reads the last unconditionally: no zero vector selected in, some 10
+  // byte permutes a vector. (Not fp8: it reads w before the reduction and after; read
+  // unconditionally, ptxas keeps w in registers between the two and spills, 120 bytes a thread
+  // at 8192x65536, VEC 8, 1024 threads.)
   auto weight = [&](int it, int i) -> V {
     if constexpr (WLOAD == 1) return ws[it];
-    else return active && i < split.body ? (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]) : zero_vector<V>();
+    else if constexpr (EDGES == 0 && MX) return wv[min(i, split.body - 1)];
+    else return active && i < split.body ? load_shifted(wv, i, split.head, N) : zero_vector<V>();
   };
   before_loads();
 #pragma unroll
@@ -176,11 +180,27 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     // moves by a rounding step only for a value within 2 ulp of a step's midpoint.
     const float mult = amax > 0.f ? __fdividef(448.f, amax) : 0.f;
     if (active && tx == 0) static_cast<float*>(scales)[row] = amax * (1.f / 448.f);
+    // Codes of (s * w) * (rstd * mult): two products an element, not three. rstd * mult (about
+    // 448 / max |s * w|) overflows only for a row whose max |s * w| is under 448 / FLT_MAX
+    // (then 0 * inf would give NaN): there, s * w is first scaled by 2^64 (exactly) and mult by
+    // 2^-64 (a branch of the whole block: one a row).
+    const float code_mult = rstd * mult;
+    const bool one_factor = !isinf(code_mult);
+    const float tiny_mult = amax > 0.f ? 448.f / (amax * 0x1p64f) : 0.f;
+    auto store_codes = [&](auto code) {  // code(s * w): the value to quantize
 #pragma unroll
-    for (int it = 0; it < ITEMS; ++it) {
-      const int i = it * THREADS + tx;
-      if (active && i < split.body) store_hinted<HINT>(yr + i, quantize_e4m3(xs[it], rstd, weight(it, i), mult));
-    }
+      for (int it = 0; it < ITEMS; ++it) {
+        const int i = it * THREADS + tx;
+        if (active && i < split.body) {
+          const V g = weight(it, i);
+          store_hinted<HINT>(yr + i, e4m3_codes<VEC>([&](int k) {
+                               return code(element_as_float(xs[it], k) * element_as_float(g, k));
+                             }));
+        }
+      }
+    };
+    if (one_factor) store_codes([&](float sw) { return sw * code_mult; });
+    else store_codes([&](float sw) { return sw * 0x1p64f * rstd * tiny_mult; });
 #pragma unroll
     for (int slot = 0; slot < 2; ++slot)
       if (edge_at[slot] >= 0)
@@ -188,18 +208,33 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
   } else {
     constexpr int kLanes = 32 / VEC;  // lanes holding one block of 32 elements
     unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32);
+    // w's vectors a step ahead: each read is in flight while the vector before is quantized.
+    V g_next = weight(0, tx);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
       const int i = it * THREADS + tx;
-      // amax of y over the block: y = s * rstd * w, as quantize_e4m3 computes it.
-      const V g = weight(it, i);
-      float m = 0.f;
+      const V g = g_next;
+      if (it + 1 < ITEMS) g_next = weight(it + 1, i + THREADS);
+      // The block's amax: rstd * max |s * w| (rstd > 0), the largest of the values the codes scale.
+      float sw[VEC], m = 0.f;
 #pragma unroll
-      for (int k = 0; k < VEC; ++k) m = fmaxf(m, fabsf(element_as_float(xs[it], k) * rstd * element_as_float(g, k)));
+      for (int k = 0; k < VEC; ++k) {
+        sw[k] = element_as_float(xs[it], k) * element_as_float(g, k);
+        m = fmaxf(m, fabsf(sw[k]));
+      }
       m = group_max<kLanes>(m);  // every lane: whole groups of a warp
-      const int e = mx_exponent(m);
+      const int e = mx_exponent(rstd * m);
+      const float inverse = mx_inverse_scale(e);
+      // Codes of (s * w) * (rstd * 2^-e): two products an element, not three. rstd * 2^-e overflows
+      // only for a block of zeros (0 * inf: NaN) or of tiny values (max |s * w| under 448 / FLT_MAX,
+      // or amax under the least scale's 448 * 2^-127): a warp holding one takes both factors one
+      // at a time (a vote: the branch is the whole warp's).
+      const float code_mult = rstd * inverse;
+      const bool one_factor = __all_sync(0xffffffffu, !isinf(code_mult));
       if (active && i < split.body) {
-        store_hinted<HINT>(yr + i, quantize_e4m3(xs[it], rstd, g, mx_inverse_scale(e)));
+        const QV codes = one_factor ? e4m3_codes<VEC>([&](int k) { return sw[k] * code_mult; })
+                                    : e4m3_codes<VEC>([&](int k) { return sw[k] * rstd * inverse; });
+        store_hinted<HINT>(yr + i, codes);
         if (tx % kLanes == 0) row_scales[i / kLanes] = static_cast<unsigned char>(e + 127);
       }
     }
