@@ -2,7 +2,8 @@
 # The peers benchmark's CPU side (bench/rmsnorm/peers.sh runs on a GPU machine):
 # peers_summary.py on a fabricated run (bench/rmsnorm/testdata/peers: a cut-off
 # peers.jsonl, a wrong and a failing peer, QuACK missing, a shape tkbench loses)
-# prints expected.md; the Python parses and the scripts pass bash -n; the copies
+# prints expected.md, and on a run on an H100 (testdata/peers-h100) compares QuACK's
+# H200 anchors by % of a same-size copy; the Python parses and the scripts pass bash -n; the copies
 # of ../shared's anchors table and shapes.toml agree with it where it exists.
 #   tests/peers_summary_check.sh [REPOSITORY_ROOT]
 set -uo pipefail
@@ -13,6 +14,9 @@ fail() { echo "peers_summary_check: $*" >&2; status=1; }
 
 diff -u "$bench/testdata/peers/expected.md" <(python3 "$bench/peers_summary.py" "$bench/testdata/peers") \
   || fail "the summary of testdata/peers differs from expected.md (regenerate it only if the change is meant)"
+# A run on another card than the anchors' (an H100): QuACK's anchors compared by % of a same-size copy, not µs.
+diff -u "$bench/testdata/peers-h100/expected.md" <(python3 "$bench/peers_summary.py" "$bench/testdata/peers-h100") \
+  || fail "the summary of testdata/peers-h100 differs from expected.md (regenerate it only if the change is meant)"
 for f in peers.py peers_summary.py torch_baseline.py; do
   python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$bench/$f" || fail "$f does not parse"
 done

@@ -5,7 +5,10 @@ and op: tkbench µs, each peer's µs, the best peer, "tkbench vs best peer"
 tkbench is slower. Peers are read in the timing mode tkbench's result used
 (graph or events) where both were taken. Where QuACK was not timed in this run,
 its figures from the anchors (anchors_peers.md, a copy of ../shared/notes/anchors.md)
-stand beside, marked as not from this run.
+stand beside, marked as not from this run. The anchors were timed on an H200: a run
+on another card sets tkbench's % of a copy of the same bytes (the size-aware roof)
+beside QuACK's % of the H200's copy (tkbench's anchor % copy x its µs / QuACK's µs)
+where the anchors give one, not µs beside µs.
 
 usage: peers_summary.py DIR [--anchors anchors.md] [--shapes MxN,...] > summary.md
 DIR holds tkbench results documents (*.json), peers.jsonl and, optionally,
@@ -68,15 +71,21 @@ def read_peers(path):
 
 
 def read_anchors(path):
-    """shape -> (figure as written, fastest µs or None) for the anchor peer's column."""
+    """(the anchors' GPU, shape -> (figure as written, fastest µs or None, % of copy or None)) for the
+    anchor peer's column. QuACK's % of copy is derived from tkbench's row of the same run: tkbench's
+    % copy x tkbench's µs / QuACK's (the fastest ends of ranges, the stricter bar)."""
     if not path or not os.path.exists(path):
-        return {}
+        return None, {}
     lines = open(path, encoding="utf-8").read().splitlines()
-    out, header = {}, None
+    out, header, gpu = {}, None, None
     in_section = False
+    numbers = lambda text: [float(v) for v in re.findall(r"\d+(?:\.\d+)?", text)] if re.match(r"^[\d.\-– ]+$", text) else []  # noqa: E731
     for line in lines:
         if line.startswith("## "):
             in_section = line.startswith("## Same-run peers")
+            if in_section:
+                named = re.search(r"\bon an? (\S+)", line)
+                gpu = named.group(1) if named else None
             header = None
             continue
         if not in_section or not line.startswith("|"):
@@ -88,12 +97,17 @@ def read_anchors(path):
         if set(cells[0]) <= set("-: "):
             continue
         if ANCHOR_PEER not in header:
-            return {}
+            return gpu, {}
         shape = cells[0].replace(" ", "")
         text = cells[header.index(ANCHOR_PEER)]
-        numbers = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", text)] if re.match(r"^[\d.\-– ]+$", text) else []
-        out[shape] = (text, min(numbers) if numbers else None)  # a range: its fastest end, the stricter bar
-    return out
+        us = min(numbers(text), default=None)  # a range: its fastest end, the stricter bar
+        pct = None
+        if us and "tkbench" in header and "% copy" in header:
+            tk_us, tk_pct = min(numbers(cells[header.index("tkbench")]), default=None), numbers(cells[header.index("% copy")])
+            if tk_us and tk_pct:
+                pct = tk_pct[0] * tk_us / us
+        out[shape] = (text, us, pct)
+    return gpu, out
 
 
 def peer_time(row, graph):
@@ -127,7 +141,7 @@ def main():
 
     best, devices = tkbench_best(a.dir)
     meta, prow = read_peers(a.peers or os.path.join(a.dir, "peers.jsonl"))
-    anchors = read_anchors(a.anchors)
+    anchor_gpu, anchors = read_anchors(a.anchors)
     # Without peers.py's first line (it never started), the planned peers and shapes come from the caller.
     peers = meta.get("peers") or [p for p in os.environ.get("PEERS", ",".join(PEER_LABELS)).split(",") if p]
     planned_shapes = meta.get("shapes") or [s for s in a.shapes.split(",") if s]
@@ -156,16 +170,20 @@ def main():
             if (op, shape) in best or shape in planned_shapes or any((p, op, shape) in prow for p in peers)]
     quack_ok = {(op, s) for (p, op, s), r in prow.items() if p == ANCHOR_PEER and r.get("status") == "ok"}
     anchored = any(k not in quack_ok for k in keys)  # QuACK not timed at some shape: the anchors stand in
+    # Another card than the anchors': their µs are not this card's, their % of a copy on their card is.
+    same_card = bool(anchor_gpu) and anchor_gpu in gpu
     if anchored and anchors:
-        print(f"- QuACK (anchors): {os.path.basename(a.anchors)}'s figures from an H200 on 2026-12-01 (rmsnorm only), "
-              "**from anchors, not this run**" + ("" if "H200" in gpu else f"; this run is on {gpu}, not like for like"))
+        print(f"- QuACK (anchors): {os.path.basename(a.anchors)}'s figures from an {anchor_gpu or '?'} on 2026-12-01 "
+              "(rmsnorm only), **from anchors, not this run**" + (
+                  "" if same_card else f"; this run is on {gpu}, so tkbench's % of a copy of the same bytes on this card "
+                  f"stands against QuACK's on the {anchor_gpu or '?'}, where the anchors give one"))
     print("\nbf16, µs a call; g = timed per call in a CUDA graph (tkbench graphs calls under 20 µs and decode, and each "
           "peer is read the same way). \"vs best peer\" = best peer's µs / tkbench's: above 1x tkbench is faster; "
           "❌ where tkbench is slower.\n")
 
     head = ["op", "shape", "tkbench"] + [PEER_LABELS.get(p, p) for p in peers] + ["best peer", "tkbench vs best peer"]
     if anchored and anchors:
-        head += ["QuACK (from anchors, not this run)", "vs QuACK (anchors)"]
+        head += ["QuACK (from anchors, not this run)", "vs QuACK (anchors)" if same_card else "vs QuACK (anchors, % of copy)"]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" if i < 2 else "--:" for i in range(len(head))) + "|")
     misses, anchor_misses, no_tk, no_peer = [], [], [], []
@@ -198,11 +216,26 @@ def main():
         line += [PEER_LABELS.get(best_peer, best_peer) if best_peer else "none timed",
                  (f"{ratio:.2f}x" + (" ❌" if slower else "")) if ratio else "-"]
         if anchored and anchors:
-            text, us = anchors.get(shape, ("-", None)) if op == "rmsnorm" and (op, shape) not in quack_ok else ("-", None)
-            aratio = us / tk_us if us and tk_us else None
-            if aratio is not None and aratio < 1:
-                anchor_misses.append(f"{shape}: {tk_us:.2f} µs vs {us:.2f} µs ({100 * (tk_us / us - 1):.1f}% slower)")
-            line += [text, (f"{aratio:.2f}x" + (" ❌" if aratio < 1 else "")) if aratio else "-"]
+            text, us, pct = (anchors.get(shape, ("-", None, None)) if op == "rmsnorm" and (op, shape) not in quack_ok
+                             else ("-", None, None))
+            aratio, acell = None, "-"
+            if same_card and us and tk_us:
+                aratio = us / tk_us
+                if aratio < 1:
+                    anchor_misses.append(f"{shape}: {tk_us:.2f} µs vs {us:.2f} µs ({100 * (tk_us / us - 1):.1f}% slower)")
+                acell = f"{aratio:.2f}x" + (" ❌" if aratio < 1 else "")
+            elif not same_card and us:
+                # The anchors' % copy is against a copy of the same bytes: the size-aware roof, where there is one.
+                figures = (r or {}).get("figures") or {}
+                tk_pct = figures.get("pct_of_size_roof") or figures.get("pct_of_measured_bandwidth")
+                if pct and tk_pct:
+                    aratio = tk_pct / pct
+                    if aratio < 1:
+                        anchor_misses.append(f"{shape}: {tk_pct:.1f}% of the copy vs {pct:.1f}%")
+                    acell = f"{tk_pct:.1f}% vs {pct:.1f}%: {aratio:.2f}x" + (" ❌" if aratio < 1 else "")
+                else:
+                    acell = f"- (µs from an {anchor_gpu or '?'})"
+            line += [text, acell]
         print("| " + " | ".join(line) + " |")
 
     print("\n#### Goal (issue 18): tkbench tuned ≥ the best peer of this run at every shape\n")
@@ -215,7 +248,7 @@ def main():
         print(f"- ❌ no peer timed (peers.py not run, cut off, or every peer failed): {', '.join(no_peer)}")
     if anchored and anchors:
         print(f"- QuACK from anchors, not this run: {len(anchor_misses)} rmsnorm shape(s) where tkbench is slower"
-              + (": " + "; ".join(anchor_misses) if anchor_misses else ""))
+              + ("" if same_card else " (by % of each card's copy)") + (": " + "; ".join(anchor_misses) if anchor_misses else ""))
 
 
 if __name__ == "__main__":
