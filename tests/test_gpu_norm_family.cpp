@@ -98,8 +98,7 @@ TEST_CASE("rows off a vector boundary are correct on every path with 16-byte vec
 // tolerance, scales on their own (fp32 per row; E8M0 exact but for ties).
 // Decode, odd N (per-row scales), many rows, a long row, fp16; every (WLOAD, HINT) pair;
 // every PREFETCH where the shape has it (1024 rows or more of whole 16-byte pieces;
-// 1031 rows leave a partial last pass of the persistent grid); every (SPLIT, WLOAD, VEC)
-// at decode (a row over 2 or 4 blocks, each writing its share).
+// 1031 rows leave a partial last pass of the persistent grid).
 TEST_CASE("the quantized norms match their fp64 references", "[gpu][rmsfam]") {
   TKBENCH_SKIP_WITHOUT_GPU();
   auto registry = TemplateRegistry::load({});
@@ -123,11 +122,9 @@ TEST_CASE("the quantized norms match their fp64 references", "[gpu][rmsfam]") {
         for (const auto& c : all) {
           const bool new_pair = seen.insert(fmt::format("{} {}", c.at("WLOAD"), c.at("HINT"))).second;
           const bool new_prefetch = seen.insert(fmt::format("prefetch {} {}", c.at("PREFETCH"), c.at("WLOAD"))).second;
-          const bool new_split = seen.insert(fmt::format("split {} {} {}", c.at("SPLIT"), c.at("WLOAD"), c.at("VEC"))).second;
-          if (new_pair || new_prefetch || new_split) configs.push_back(c);
+          if (new_pair || new_prefetch) configs.push_back(c);
         }
         if (dims[0] >= 1024 && dims[1] % 8 == 0) CHECK(seen.count("prefetch 1 0") + seen.count("prefetch 1 1") > 0);
-        if (dims[0] <= 64 && dims[1] % 8 == 0) CHECK(seen.count("split 4 0 8") + seen.count("split 4 1 8") > 0);
         checked += check_configs(evaluator, compiler, spec, dims, dtype, configs);
       }
     }
@@ -170,11 +167,8 @@ TEST_CASE("the quantized norms code rows whose amax is 0 and rows of tiny values
       for (const auto& dims : std::vector<std::vector<long long>>{{3, 4096}, {1101, 2048}, {1024, 65536}}) {
         SearchSpace space(spec, make_problem(spec, dims, DType::bf16));
         std::vector<Config> configs = {*space.default_config()};
-        bool split = false;
-        for (const auto& c : space.enumerate()) {  // the long rows' persistent path, and a split row at decode, too
+        for (const auto& c : space.enumerate())  // the long rows' persistent path too
           if (c.at("PREFETCH") == 1 && configs.size() < 2) configs.push_back(c);
-          if (c.at("SPLIT") == 4 && !split) split = true, configs.push_back(c);
-        }
         checked += check_configs(evaluator, compiler, spec, dims, DType::bf16, configs);
       }
     }

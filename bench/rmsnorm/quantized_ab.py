@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """quantized_ab.sh's tables, from its run folder: each case's A and B medians
 (two benches each, A B B A) with B over A and % of the calibrated copy; B's
-decode tunes, best overall and best per PREFETCH and SPLIT value; the counters of A and B.
+decode tunes, best overall and best per PREFETCH value; the counters of A and B.
 `--case I` prints case I's line only (as the run goes)."""
 import glob
 import json
@@ -53,28 +53,24 @@ HEADER = ("| # | template | shape | A µs (runs) | B µs (runs) | B / A | A % of
           "|--:|---|---|--:|--:|--:|--:|--:|---|")
 
 
-# The parameters whose values the decode tunes are broken down by: each value's best.
-PER = (("PREFETCH", (0, 1)), ("SPLIT", (1, 2, 4)))
-
-
 def tunes(run):
-    per_head = [f"best {k} {v} µs" for k, vs in PER for v in vs]
-    out = ["| template | shape | best µs | % of size roof | best config | " + " | ".join(per_head) + " | configs |",
-           "|---|---|--:|--:|---|" + "--:|" * len(per_head) + "--:|"]
-    # One row a template and shape, over every tune document (a tune split by --config, one a SPLIT value, adds up).
-    by_key = {}
+    out = ["| template | shape | best µs | % of size roof | best config | best PREFETCH 0 µs | best PREFETCH 1 µs | configs |",
+           "|---|---|--:|--:|---|--:|--:|--:|"]
     for path in sorted(glob.glob(os.path.join(run, "tune-*.json"))):
-        for r in (load(path) or {}).get("results", []):
+        doc = load(path)
+        if not doc:
+            continue
+        by_shape = {}
+        for r in doc.get("results", []):
             if r.get("status") == "ok" and median_us(r):
-                by_key.setdefault((r["template"], r["problem"]["shape"]), []).append(r)
-    for (template, shape), rs in sorted(by_key.items(), key=lambda kv: (kv[0][0], int(kv[0][1].split("x")[0]))):
-        best = min(rs, key=median_us)
-        # A build without the parameter ran every config at its one value: PREFETCH 0, SPLIT 1.
-        per = [min((median_us(r) for r in rs if r["config"].get(k, vs[0]) == v), default=None) for k, vs in PER for v in vs]
-        cfg = ",".join(f"{k}={v}" for k, v in best["config"].items())
-        size = (best.get("figures") or {}).get("pct_of_size_roof")
-        out.append(f"| {template} | {shape} | {median_us(best):.2f} | {size:.1f} | {cfg} | "
-                   + " | ".join(f"{t:.2f}" if t else "-" for t in per) + f" | {len(rs)} |")
+                by_shape.setdefault(r["problem"]["shape"], []).append(r)
+        for shape, rs in sorted(by_shape.items(), key=lambda kv: int(kv[0].split("x")[0])):
+            best = min(rs, key=median_us)
+            per = {p: min((median_us(r) for r in rs if r["config"].get("PREFETCH") == p), default=None) for p in (0, 1)}
+            cfg = ",".join(f"{k}={v}" for k, v in best["config"].items())
+            size = (best.get("figures") or {}).get("pct_of_size_roof")
+            out.append(f"| {best['template']} | {shape} | {median_us(best):.2f} | {size:.1f} | {cfg} | "
+                       + " | ".join(f"{per[p]:.2f}" if per[p] else "-" for p in (0, 1)) + f" | {len(rs)} |")
     return "\n".join(out)
 
 

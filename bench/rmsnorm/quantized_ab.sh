@@ -8,8 +8,7 @@
 #      bench/rmsnorm/quantized_cases.txt) benched A B B A: drift over the call cancels
 #      (cases numbered $FIRST_LATER on wait until after steps 4 and 5);
 #   3. B tuned (bayes, $BUDGET configs, $TUNE_TIME a shape) at $DECODE_SHAPES for
-#      $DECODE_TEMPLATES (DECODE_TEMPLATES= for none), once a SPLIT value with DECODE_SPLITS="1 2 4":
-#      the best config, and the best of each PREFETCH and SPLIT value;
+#      $DECODE_TEMPLATES (DECODE_TEMPLATES= for none): the best config, and the best of each PREFETCH value;
 #   4. CUPTI counters (DRAM bytes read and written, DRAM %) of the cases at
 #      $PROFILE_SHAPES, A and B;
 #   5. ncu's full set (clocks not locked) for B's cases numbered $NCU_CASES (default 1; NCU=0: none);
@@ -55,14 +54,10 @@ later=${FIRST_LATER:-1000}
 bench_cases 1 $((later - 1))
 
 for t in ${DECODE_TEMPLATES-add_rmsnorm_fp8 add_rmsnorm_mxfp8 rmsnorm_mxfp8}; do
-  # DECODE_SPLITS="1 2 4": one tune a SPLIT value (--config SPLIT=v), so each value gets its own search.
-  for split in ${DECODE_SPLITS:-any}; do
-    fix=(); name=$t; [ "$split" != any ] && fix=(--config "SPLIT=$split") && name=$t-split$split
-    progress "B tuned: $t at ${DECODE_SHAPES:=1x8192,8x8192,32x8192} ${fix[*]}"
-    timeout 150 $B tune "$t" --shape "$DECODE_SHAPES" --dtype bf16 --strategy bayes --budget "${BUDGET:-100}" "${fix[@]}" \
-      --time "${TUNE_TIME:-12s}" --max-time 0.25 -o "$RUN/tune-$name.json" -q > "$RUN/tune-$name.txt" 2>&1
-    echo "   exit $?"; grep -E "^[0-9]+x[0-9]+ " "$RUN/tune-$name.txt"
-  done
+  progress "B tuned: $t at ${DECODE_SHAPES:=1x8192,8x8192,32x8192}"
+  timeout 150 $B tune "$t" --shape "$DECODE_SHAPES" --dtype bf16 --strategy bayes --budget "${BUDGET:-100}" \
+    --time "${TUNE_TIME:-12s}" --max-time 0.25 -o "$RUN/tune-$t.json" -q > "$RUN/tune-$t.txt" 2>&1
+  echo "   exit $?"; grep -E "^[0-9]+x[0-9]+ " "$RUN/tune-$t.txt"
 done
 
 while read -r i template shape config <&3; do

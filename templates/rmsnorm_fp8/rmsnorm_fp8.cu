@@ -33,21 +33,6 @@
 // DRAM idle from its last load until the next block's first. (A row split
 // over a thread-block cluster, each block holding a part, was slower at every
 // shape measured on an H100: bench/results/2026-12-07i-h100, commit a94a43e.)
-//
-// SPLIT = k > 1 (decode: one row per block, no PREFETCH, whole vectors): k
-// blocks a row, so k times the SMs. Each reads the whole row of x (and r) and
-// reduces it itself: the statistics need no exchange between blocks (a
-// cluster's launch costs more than a decode call has to spare). Block `part`
-// writes s, the codes and the MX scales of the part-th share of each thread's
-// vectors only, and reads w for those alone in MX mode (fp8's per-row amax
-// needs all of w). The repeated reads of x and r hit L2; what an SM moves
-// shrinks from x, r, w in and s, y out to x, r (and w / k) in and 1/k of the
-// rest out. At a row of 8192, one block a row, an SM's own traffic looks like
-// what a decode call waits for: the add variant's 32 KB more through one SM
-// cost 0.43 µs at 1x8192 (rmsnorm_fp8 2.04, add_rmsnorm_fp8 2.47 µs on an
-// H100, bench/results/2026-12-08a-h100), far more than DRAM needs for them.
-// (So s must not alias x or r there: one block's s would overwrite what
-// another still reads. The manifests give s its own buffer.)
 #include "tkbench/common.cuh"
 #include <cuda_fp8.h>
 
@@ -100,25 +85,21 @@ __device__ __forceinline__ float mx_inverse_scale(int e) {
 
 // Row `row` (this thread's; rows past M idle but join the reductions). x_row
 // and r_row point at the row's start: in global memory, or (STAGED) in
-// shared memory, read there with plain loads. part: this block's share of the
-// row's outputs where SPLIT blocks share it (0 otherwise). In every thread, before_loads
+// shared memory, read there with plain loads. In every thread, before_loads
 // runs before x and r are read, after_loads once they have been. (Waiting for
 // a staged row in here, not before the call, spares long rows a spill: ptxas
 // spilled 4 bytes a thread at 8192x65536, PREFETCH 1, VEC 8, 1024 threads.)
 template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, bool STAGED,
-          int SPLIT, typename BeforeLoads, typename AfterLoads>
+          typename BeforeLoads, typename AfterLoads>
 __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __restrict__ x_row, const T* __restrict__ r_row,
                                                       const T* __restrict__ w, unsigned char* __restrict__ y,
                                                       void* __restrict__ scales, T* __restrict__ s, long long M,
-                                                      long long N, float eps, int part, BeforeLoads before_loads,
+                                                      long long N, float eps, BeforeLoads before_loads,
                                                       AfterLoads after_loads) {
   using V = Vec<T, VEC>;
   using QV = typename RawBits<VEC>::type;  // VEC codes of one byte
   static_assert(THREADS >= VEC - 1, "a row's head and tail elements, one per thread");
   static_assert(!MX || (VEC <= 32 && THREADS % (32 / VEC) == 0), "an MX block's vectors in consecutive lanes of one warp");
-  static_assert(SPLIT == 1 || (ITEMS % SPLIT == 0 && !EDGES && !STAGED), "a split row: whole shares of whole vectors");
-  // Whether this block writes slot `it` (SPLIT > 1: the part-th share of the slots). Uniform over the block.
-  auto mine = [&](int it) { return SPLIT == 1 || it / (ITEMS / SPLIT) == part; };
   const bool active = row < M;
   const RowSplit split = EDGES ? row_split((active ? row : 0) * N, N, VEC) : RowSplit{0, static_cast<int>(N / VEC), 0};
   const long long body = row * N + split.head;
@@ -148,10 +129,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     if (active && i < split.body) {
       xs[it] = STAGED ? xr[i] : load_hinted<HINT>(xr + i);
       if constexpr (ADD) xs[it] = vector_sum(xs[it], STAGED ? rr[i] : load_hinted<HINT>(rr + i));  // s, rounded as stored
-      if constexpr (WLOAD == 1) {
-        if (!MX || mine(it)) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
-        else ws[it] = zero_vector<V>();
-      }
+      if constexpr (WLOAD == 1) ws[it] = (EDGES ? load_shifted(wv, i, split.head, N) : wv[i]);
     } else {
       xs[it] = zero_vector<V>();
       if constexpr (WLOAD == 1) ws[it] = zero_vector<V>();
@@ -184,7 +162,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     if constexpr (!MX) max_sw = fmaxf(max_sw, max_abs_product(xs[it], weight(it, it * THREADS + tx)));
     if constexpr (ADD) {
       const int i = it * THREADS + tx;
-      if (active && i < split.body && mine(it)) store_hinted<HINT>(sr + i, xs[it]);
+      if (active && i < split.body) store_hinted<HINT>(sr + i, xs[it]);
     }
   }
   row_sum_and_max<THREADS, ROWS>(sum_sq, max_sw);  // every thread of the block, active or not
@@ -201,7 +179,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     // Fast reciprocals (MUFU, 2 ulp; no IEEE division's slow path on the way to the stores): a code
     // moves by a rounding step only for a value within 2 ulp of a step's midpoint.
     const float mult = amax > 0.f ? __fdividef(448.f, amax) : 0.f;
-    if (active && tx == 0 && part == 0) static_cast<float*>(scales)[row] = amax * (1.f / 448.f);
+    if (active && tx == 0) static_cast<float*>(scales)[row] = amax * (1.f / 448.f);
     // Codes of (s * w) * (rstd * mult): two products an element, not three. rstd * mult (about
     // 448 / max |s * w|) overflows only for a row whose max |s * w| is under 448 / FLT_MAX
     // (then 0 * inf would give NaN): there, s * w is first scaled by 2^64 (exactly) and mult by
@@ -213,7 +191,7 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
 #pragma unroll
       for (int it = 0; it < ITEMS; ++it) {
         const int i = it * THREADS + tx;
-        if (active && i < split.body && mine(it)) {
+        if (active && i < split.body) {
           const V g = weight(it, i);
           store_hinted<HINT>(yr + i, e4m3_codes<VEC>([&](int k) {
                                return code(element_as_float(xs[it], k) * element_as_float(g, k));
@@ -231,16 +209,12 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
     constexpr int kLanes = 32 / VEC;  // lanes holding one block of 32 elements
     unsigned char* row_scales = static_cast<unsigned char*>(scales) + row * (N / 32);
     // w's vectors a step ahead: each read is in flight while the vector before is quantized.
-    V g_next = mine(0) ? weight(0, tx) : zero_vector<V>();
+    V g_next = weight(0, tx);
 #pragma unroll
     for (int it = 0; it < ITEMS; ++it) {
-      if (!mine(it)) {  // another block's share (uniform over the block): only w for the first of ours
-        if (it + 1 < ITEMS && mine(it + 1)) g_next = weight(it + 1, (it + 1) * THREADS + tx);
-        continue;
-      }
       const int i = it * THREADS + tx;
       const V g = g_next;
-      if (it + 1 < ITEMS && mine(it + 1)) g_next = weight(it + 1, i + THREADS);
+      if (it + 1 < ITEMS) g_next = weight(it + 1, i + THREADS);
       // The block's amax: rstd * max |s * w| (rstd > 0), the largest of the values the codes scale.
       float sw[VEC], m = 0.f;
 #pragma unroll
@@ -270,18 +244,17 @@ __device__ __forceinline__ void rmsnorm_quantized_row(long long row, const T* __
 // The block's rows: one (ROWS of them) per block, or (PREFETCH > 0) rows
 // blockIdx.x, + gridDim.x, ... each bulk-copied to shared memory while the
 // one before is finished.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int PREFETCH,
-          int SPLIT>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, bool ADD, int WLOAD, int EDGES, int PREFETCH>
 __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, const T* __restrict__ r,
                                                        const T* __restrict__ w, unsigned char* __restrict__ y,
                                                        void* __restrict__ scales, T* __restrict__ s, long long M,
                                                        long long N, float eps) {
   if constexpr (PREFETCH == 0) {
-    const long long row = static_cast<long long>(blockIdx.x / SPLIT) * ROWS + threadIdx.y;
-    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, false, SPLIT>(
-        row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, static_cast<int>(blockIdx.x % SPLIT), [] {}, [] {});
+    const long long row = static_cast<long long>(blockIdx.x) * ROWS + threadIdx.y;
+    rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, false>(
+        row, x + row * N, r + row * N, w, y, scales, s, M, N, eps, [] {}, [] {});
   } else {
-    static_assert(ROWS == 1 && EDGES == 0 && SPLIT == 1, "prefetched rows: one whole-vector row per block");
+    static_assert(ROWS == 1 && EDGES == 0, "prefetched rows: one whole-vector row per block");
     extern __shared__ __align__(128) unsigned char staged[];  // x's row, then r's (ADD)
     T* x_next = reinterpret_cast<T*>(staged);
     T* r_next = x_next + N;
@@ -299,8 +272,8 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
     if (leader && row < M) start_copy(row);
     for (unsigned parity = 0; row < M; row += gridDim.x, parity ^= 1) {
       const long long next = row + gridDim.x;
-      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, true, 1>(
-          row, x_next, r_next, w, y, scales, s, M, N, eps, 0, [&] { mbarrier_wait(&landed, parity); },
+      rmsnorm_quantized_row<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, ADD, WLOAD, EDGES, true>(
+          row, x_next, r_next, w, y, scales, s, M, N, eps, [&] { mbarrier_wait(&landed, parity); },
           [&] {
             __syncthreads();  // every thread has read the row: the buffer takes the next one
             if (leader && next < M) start_copy(next);
@@ -310,23 +283,21 @@ __device__ __forceinline__ void rmsnorm_quantized_rows(const T* __restrict__ x, 
 }
 
 // rmsnorm_fp8 (MX = 0) and rmsnorm_mxfp8 (MX = 1): reads x and w; writes the codes y and the scales.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH,
-          int SPLIT = 1>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ w, __nv_fp8_e4m3* __restrict__ y,
                   void* __restrict__ scales, long long M, long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, PREFETCH, SPLIT>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, false, WLOAD, EDGES, PREFETCH>(
       x, x, w, reinterpret_cast<unsigned char*>(y), scales, nullptr, M, N, eps);
 }
 
 // add_rmsnorm_fp8 / add_rmsnorm_mxfp8: also reads r and writes s = x + r.
-template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH,
-          int SPLIT = 1>
+template <typename T, int VEC, int THREADS, int ROWS, int ITEMS, int HINT, int MX, int WLOAD, int EDGES, int PREFETCH>
 __global__ void __launch_bounds__(THREADS * ROWS)
 add_rmsnorm_quantized(const T* __restrict__ x, const T* __restrict__ r, const T* __restrict__ w,
                       __nv_fp8_e4m3* __restrict__ y, void* __restrict__ scales, T* __restrict__ s, long long M,
                       long long N, float eps) {
-  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, PREFETCH, SPLIT>(
+  rmsnorm_quantized_rows<T, VEC, THREADS, ROWS, ITEMS, HINT, MX, true, WLOAD, EDGES, PREFETCH>(
       x, r, w, reinterpret_cast<unsigned char*>(y), scales, s, M, N, eps);
 }
 
