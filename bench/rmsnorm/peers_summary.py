@@ -70,6 +70,11 @@ def read_peers(path):
     return meta, rows
 
 
+def numbers(text):
+    """The figures of a cell made of numbers alone (a range "33.2-34.1" gives both); none for words."""
+    return [float(v) for v in re.findall(r"\d+(?:\.\d+)?", text)] if re.match(r"^[\d.\-– ]+$", text) else []
+
+
 def read_anchors(path):
     """(the anchors' GPU, shape -> (figure as written, fastest µs or None, % of copy or None)) for the
     anchor peer's column. QuACK's % of copy is derived from tkbench's row of the same run: tkbench's
@@ -79,7 +84,6 @@ def read_anchors(path):
     lines = open(path, encoding="utf-8").read().splitlines()
     out, header, gpu = {}, None, None
     in_section = False
-    numbers = lambda text: [float(v) for v in re.findall(r"\d+(?:\.\d+)?", text)] if re.match(r"^[\d.\-– ]+$", text) else []  # noqa: E731
     for line in lines:
         if line.startswith("## "):
             in_section = line.startswith("## Same-run peers")
