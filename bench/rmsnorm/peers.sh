@@ -28,8 +28,9 @@
 # TUNE_TIME (per shape, default 10s), DECODE_TIME (per decode shape, default 10s),
 # TOTAL_CAP (seconds for the whole script, default 530), PEERS_RESERVE (seconds kept for
 # peers and the table in `all`, default 200: about 170 s for peers.py at all 26 shapes), PEERS (eager,compiled,liger,quack),
-# WHEELS (default .carry/wheels), QUACK_SITE (a folder with QuACK and its needs installed,
-# e.g. unpacked into /var/tmp by an earlier call; optional), STATE (default /var/tmp/tkbench-peers).
+# WHEELS (default .carry/wheels), QUACK_SITE (PYTHONPATH entries where QuACK and its needs are
+# installed; optional; default what rmsnorm/quack_stage.sh unpacked on this held machine, if it
+# did: /var/tmp/quack/pythonpath), STATE (default /var/tmp/tkbench-peers).
 # Every step's exit code and seconds land in steps.tsv; everything in $RUN is packed into
 # $OUT/rmsnorm_peers.tgz, and the table is printed last.
 set -u
@@ -121,6 +122,9 @@ if ls "$wheels"/*.whl > /dev/null 2>&1; then
 else
   echo ">> no wheels in $wheels: Liger will be recorded as missing (bash bench/rmsnorm/fetch_peers.sh, carry .carry)"
 fi
+# QuACK travels in parts over several calls (rmsnorm/quack_stage.sh), unpacked into /var/tmp.
+QUACK_SITE=${QUACK_SITE:-$(cat "${QUACK_STAGE:-/var/tmp/quack}/pythonpath" 2>/dev/null || true)}
+[ -n "$QUACK_SITE" ] || echo ">> QuACK not staged on this machine (bench/rmsnorm/quack_stage.sh): the anchors stand in for it"
 pypath=$site${QUACK_SITE:+:$QUACK_SITE}${PYTHONPATH:+:$PYTHONPATH}
 
 left=$(( total_cap - $(elapsed) - 10 ))
