@@ -10,9 +10,14 @@ on another card sets tkbench's % of a copy of the same bytes (the size-aware roo
 beside QuACK's % of the H200's copy (tkbench's anchor % copy x its µs / QuACK's µs)
 where the anchors give one, not µs beside µs.
 
-usage: peers_summary.py DIR [--anchors anchors.md] [--shapes MxN,...] > summary.md
+Where tkbench is slower (than a peer of the run, or than QuACK's anchors), the
+counters of its best config there (`tkbench profile --json`, in DIR/counters/)
+follow the goal: the shortfall beside DRAM efficiency, DRAM throughput and
+occupancy. --misses-out lists those configs for peers.sh to profile.
+
+usage: peers_summary.py DIR [--anchors anchors.md] [--shapes MxN,...] [--misses-out FILE] > summary.md
 DIR holds tkbench results documents (*.json), peers.jsonl and, optionally,
-steps.tsv (step, exit code, seconds) written by peers.sh.
+steps.tsv (step, exit code, seconds) written by peers.sh and counters/*.json.
 """
 import argparse
 import glob
@@ -114,6 +119,47 @@ def read_anchors(path):
     return gpu, out
 
 
+def read_counters(directory):
+    """(template, shape, config) -> a profiled result with counters, from DIR/counters/*.json."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(directory, "counters", "*.json"))):
+        try:
+            doc = json.load(open(path))
+        except (OSError, ValueError):
+            continue
+        for r in doc.get("results", []) if isinstance(doc, dict) else []:
+            if r.get("status") == "ok" and (r.get("measurement") or {}).get("counters"):
+                out[(r["template"], r["problem"]["shape"], config_text(r["config"]))] = r
+    return out
+
+
+def config_text(config):
+    return ",".join(f"{k}={v}" for k, v in config.items())
+
+
+def print_counters(missed, counters):
+    """What the counters say at each shape where tkbench is slower: the shortfall beside them."""
+    print("\n#### Counters at the misses (tkbench's best config there, `tkbench profile`)\n")
+    print("| op | shape | slower than | by | % of size roof | DRAM efficiency | DRAM % of peak | occupancy "
+          "(achieved / theoretical) | registers, spills | config |")
+    print("|---|---|---|--:|--:|--:|--:|--:|---|---|")
+    pct = lambda v, scale=1: f"{scale * v:.1f}%" if v is not None else "-"  # noqa: E731
+    for m in missed:
+        r = m["result"]
+        config = config_text(r["config"])
+        c = counters.get((r["template"], r["problem"]["shape"], config))
+        if c is None:
+            print(f"| {m['op']} | {m['shape']} | {m['peer']} | {m['by']} | | | | | | {config}: not profiled |")
+            continue
+        f = c.get("figures") or {}
+        res = (c.get("compile") or {}).get("resources") or {}
+        spills = res.get("spill_store_bytes", 0) + res.get("spill_load_bytes", 0)
+        roof = pct(f.get("pct_of_size_roof")) + (" (latency-bound)" if f.get("latency_bound") else "")
+        print(f"| {m['op']} | {m['shape']} | {m['peer']} | {m['by']} | {roof} | {pct(f.get('dram_efficiency'), 100)} | "
+              f"{pct(f.get('dram_throughput_pct'))} | {pct(f.get('achieved_occupancy'), 100)} / "
+              f"{pct(f.get('theoretical_occupancy'), 100)} | {res.get('registers', '?')}, {spills} B | {config} |")
+
+
 def peer_time(row, graph):
     """µs of a peer row in tkbench's timing mode where both modes were taken (its own choice where
     tkbench has no result: graph None), and whether it is a graph time."""
@@ -141,6 +187,7 @@ def main():
     ap.add_argument("--anchors", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "anchors_peers.md"))
     ap.add_argument("--peers", help="peers.py's output (default DIR/peers.jsonl)")
     ap.add_argument("--shapes", default="", help="the planned shapes (MxN,...), for a run whose peers.py never started")
+    ap.add_argument("--misses-out", help="write `template shape dtype config` for each shape where tkbench is slower")
     a = ap.parse_args()
 
     best, devices = tkbench_best(a.dir)
@@ -191,6 +238,7 @@ def main():
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" if i < 2 else "--:" for i in range(len(head))) + "|")
     misses, anchor_misses, no_tk, no_peer = [], [], [], []
+    missed = []  # op, shape, the peer it is slower than, by how much, tkbench's result: for the counters
     g = lambda flag: " g" if flag else ""  # noqa: E731
     for op, shape in keys:
         r = best.get((op, shape))
@@ -216,6 +264,8 @@ def main():
         if slower:
             misses.append(f"{op} {shape}: {tk_us:.2f} µs vs {PEER_LABELS.get(best_peer, best_peer)} "
                           f"{times[best_peer]:.2f} µs ({100 * (tk_us / times[best_peer] - 1):.1f}% slower)")
+            missed.append({"op": op, "shape": shape, "peer": PEER_LABELS.get(best_peer, best_peer), "result": r,
+                           "by": f"{100 * (tk_us / times[best_peer] - 1):.1f}%"})
         line = [op, shape, f"{tk_us:.2f}{g(tk_graph)}" if tk_us else "no result"] + cells
         line += [PEER_LABELS.get(best_peer, best_peer) if best_peer else "none timed",
                  (f"{ratio:.2f}x" + (" ❌" if slower else "")) if ratio else "-"]
@@ -227,6 +277,8 @@ def main():
                 aratio = us / tk_us
                 if aratio < 1:
                     anchor_misses.append(f"{shape}: {tk_us:.2f} µs vs {us:.2f} µs ({100 * (tk_us / us - 1):.1f}% slower)")
+                    missed.append({"op": op, "shape": shape, "peer": "QuACK (anchors)", "result": r,
+                                   "by": f"{100 * (tk_us / us - 1):.1f}%"})
                 acell = f"{aratio:.2f}x" + (" ❌" if aratio < 1 else "")
             elif not same_card and us:
                 # The anchors' % copy is against a copy of the same bytes: the size-aware roof, where there is one.
@@ -236,6 +288,8 @@ def main():
                     aratio = tk_pct / pct
                     if aratio < 1:
                         anchor_misses.append(f"{shape}: {tk_pct:.1f}% of the copy vs {pct:.1f}%")
+                        missed.append({"op": op, "shape": shape, "peer": "QuACK (anchors)", "result": r,
+                                       "by": f"{pct - tk_pct:.1f} points of copy"})
                     acell = f"{tk_pct:.1f}% vs {pct:.1f}%: {aratio:.2f}x" + (" ❌" if aratio < 1 else "")
                 else:
                     acell = f"- (µs from an {anchor_gpu or '?'})"
@@ -253,6 +307,14 @@ def main():
     if anchored and anchors:
         print(f"- QuACK from anchors, not this run: {len(anchor_misses)} rmsnorm shape(s) where tkbench is slower"
               + ("" if same_card else " (by % of each card's copy)") + (": " + "; ".join(anchor_misses) if anchor_misses else ""))
+
+    if missed:
+        print_counters(missed, read_counters(a.dir))
+    if a.misses_out:
+        with open(a.misses_out, "w") as out:
+            for key in dict.fromkeys((m["result"]["template"], m["shape"], m["result"]["problem"]["dtype"],
+                                      config_text(m["result"]["config"])) for m in missed):
+                out.write(" ".join(key) + "\n")
 
 
 if __name__ == "__main__":
