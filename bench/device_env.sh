@@ -47,3 +47,26 @@ tune_into_run() {
     grep -iE "tensor|L2|DRAM|occup" "$RUN/report-$name.txt" | head -8
   fi
 }
+
+# profile_misses FILE DEADLINE: `tkbench profile --json` of each line of FILE (`template
+# shape dtype config`: a summary's --misses-out) into $RUN/counters/, each cut after 60 s,
+# none started within 20 s of DEADLINE (epoch seconds); the summaries set these counters
+# beside each shortfall. Exit codes and seconds go to $RUN/steps.tsv.
+profile_misses() {
+  local file=$1 deadline=$2 t s d c left start rc
+  [ -s "$file" ] || return 0
+  mkdir -p "$RUN/counters"
+  while read -r -u 4 t s d c; do
+    left=$(( deadline - $(date +%s) ))
+    if [ "$left" -lt 20 ]; then
+      progress "counters at $t $s: skipped, $left s left"; printf 'profile %s %s\tskipped\t0\n' "$t" "$s" >> "$RUN/steps.tsv"
+      continue
+    fi
+    start=$(date +%s)
+    timeout -k 5 $(( left < 60 ? left : 60 )) "$TK" profile "$t" --shape "$s" --dtype "$d" --config "$c" \
+      --max-time 0.5 --json > "$RUN/counters/$t-$s.json" 2> "$RUN/counters/$t-$s.err"
+    rc=$?
+    printf 'profile %s %s\t%s\t%s\n' "$t" "$s" "$rc" "$(( $(date +%s) - start ))" >> "$RUN/steps.tsv"
+    progress "counters at $t $s: exit $rc after $(( $(date +%s) - start )) s"
+  done 4< "$file"
+}

@@ -11,7 +11,8 @@
 #      of the same composite (torch_quantized.py) and the calibrated copy
 #      (goals: >= 95% of the calibrated copy at >= 128 MiB; faster than
 #      torch.compile; decode <= 2.5 us in a graph)
-#   4. one table (family_summary.py)
+#   4. one table (family_summary.py); where a goal is missed, `tkbench profile` of the
+#      best config there, and the table again with those counters
 # Knobs: BUDGET (configs per shape, default 60), TUNE_TIME (per shape, default 6s),
 # SKIP_TESTS=1, SKIP_TORCH=1, SKIP_ODD=1 (no part 2), ODD_SHAPES / Q_SHAPES to replace
 # the shape lists (Q_SHAPES=all: every shape of rmsnorm/shapes.toml), Q_TEMPLATES (default
@@ -69,4 +70,10 @@ if [ "${SKIP_TORCH:-0}" != 1 ]; then
 fi
 
 echo ">> [$(elapsed) s] 4. summary"
-python3 bench/rmsnorm/family_summary.py "$RUN" | tee "$RUN/summary.md"
+python3 bench/rmsnorm/family_summary.py "$RUN" --misses-out "$RUN/misses.txt" > "$RUN/summary.md"
+# Where a goal is missed, the counters of the best config there; then the table again, with them.
+if [ -s "$RUN/misses.txt" ]; then
+  profile_misses "$RUN/misses.txt" $(( begin + ${TOTAL_CAP:-520} + 20 ))
+  python3 bench/rmsnorm/family_summary.py "$RUN" > "$RUN/summary.md"
+fi
+cat "$RUN/summary.md"

@@ -144,16 +144,7 @@ python3 bench/rmsnorm/peers_summary.py "$RUN" --shapes "$shapes" --misses-out "$
 # Where tkbench is slower, the counters of its best config there (the goal asks what they show),
 # while time is left; then the table again, with them.
 if [ -s "$RUN/misses.txt" ]; then
-  mkdir -p "$RUN/counters"
-  while read -r -u 4 t s d c; do
-    left=$(( total_cap - $(elapsed) - 15 ))
-    if [ "$left" -lt 20 ]; then
-      echo ">> counters at $t $s: skipped, $left s left"; printf 'profile %s %s\tskipped\t0\n' "$t" "$s" >> "$RUN/steps.tsv"
-      continue
-    fi
-    step "profile $t $s" timeout -k 5 $(( left < 60 ? left : 60 )) "$TK" profile "$t" --shape "$s" --dtype "$d" \
-      --config "$c" --max-time 0.5 --json > "$RUN/counters/$t-$s.json" 2> "$RUN/counters/$t-$s.err"
-  done 4< "$RUN/misses.txt"
+  profile_misses "$RUN/misses.txt" $(( begin + total_cap ))
   python3 bench/rmsnorm/peers_summary.py "$RUN" --shapes "$shapes" > "$RUN/summary.md"
 fi
 cat "$RUN/summary.md"

@@ -25,6 +25,8 @@ import json
 import os
 import re
 
+from miss_counters import print_counters, read_counters, write_misses
+
 OPS = ("rmsnorm", "add_rmsnorm")
 PEER_LABELS = {"eager": "eager", "compiled": "torch.compile", "liger": "Liger", "quack": "QuACK"}
 ANCHOR_PEER = "quack"  # the peer whose wheels do not travel in one call: the anchors stand in for it
@@ -117,47 +119,6 @@ def read_anchors(path):
                 pct = tk_pct[0] * tk_us / us
         out[shape] = (text, us, pct)
     return gpu, out
-
-
-def read_counters(directory):
-    """(template, shape, config) -> a profiled result with counters, from DIR/counters/*.json."""
-    out = {}
-    for path in sorted(glob.glob(os.path.join(directory, "counters", "*.json"))):
-        try:
-            doc = json.load(open(path))
-        except (OSError, ValueError):
-            continue
-        for r in doc.get("results", []) if isinstance(doc, dict) else []:
-            if r.get("status") == "ok" and (r.get("measurement") or {}).get("counters"):
-                out[(r["template"], r["problem"]["shape"], config_text(r["config"]))] = r
-    return out
-
-
-def config_text(config):
-    return ",".join(f"{k}={v}" for k, v in config.items())
-
-
-def print_counters(missed, counters):
-    """What the counters say at each shape where tkbench is slower: the shortfall beside them."""
-    print("\n#### Counters at the misses (tkbench's best config there, `tkbench profile`)\n")
-    print("| op | shape | slower than | by | % of size roof | DRAM efficiency | DRAM % of peak | occupancy "
-          "(achieved / theoretical) | registers, spills | config |")
-    print("|---|---|---|--:|--:|--:|--:|--:|---|---|")
-    pct = lambda v, scale=1: f"{scale * v:.1f}%" if v is not None else "-"  # noqa: E731
-    for m in missed:
-        r = m["result"]
-        config = config_text(r["config"])
-        c = counters.get((r["template"], r["problem"]["shape"], config))
-        if c is None:
-            print(f"| {m['op']} | {m['shape']} | {m['peer']} | {m['by']} | | | | | | {config}: not profiled |")
-            continue
-        f = c.get("figures") or {}
-        res = (c.get("compile") or {}).get("resources") or {}
-        spills = res.get("spill_store_bytes", 0) + res.get("spill_load_bytes", 0)
-        roof = pct(f.get("pct_of_size_roof")) + (" (latency-bound)" if f.get("latency_bound") else "")
-        print(f"| {m['op']} | {m['shape']} | {m['peer']} | {m['by']} | {roof} | {pct(f.get('dram_efficiency'), 100)} | "
-              f"{pct(f.get('dram_throughput_pct'))} | {pct(f.get('achieved_occupancy'), 100)} / "
-              f"{pct(f.get('theoretical_occupancy'), 100)} | {res.get('registers', '?')}, {spills} B | {config} |")
 
 
 def peer_time(row, graph):
@@ -264,7 +225,7 @@ def main():
         if slower:
             misses.append(f"{op} {shape}: {tk_us:.2f} µs vs {PEER_LABELS.get(best_peer, best_peer)} "
                           f"{times[best_peer]:.2f} µs ({100 * (tk_us / times[best_peer] - 1):.1f}% slower)")
-            missed.append({"op": op, "shape": shape, "peer": PEER_LABELS.get(best_peer, best_peer), "result": r,
+            missed.append({"op": op, "shape": shape, "against": PEER_LABELS.get(best_peer, best_peer), "result": r,
                            "by": f"{100 * (tk_us / times[best_peer] - 1):.1f}%"})
         line = [op, shape, f"{tk_us:.2f}{g(tk_graph)}" if tk_us else "no result"] + cells
         line += [PEER_LABELS.get(best_peer, best_peer) if best_peer else "none timed",
@@ -277,7 +238,7 @@ def main():
                 aratio = us / tk_us
                 if aratio < 1:
                     anchor_misses.append(f"{shape}: {tk_us:.2f} µs vs {us:.2f} µs ({100 * (tk_us / us - 1):.1f}% slower)")
-                    missed.append({"op": op, "shape": shape, "peer": "QuACK (anchors)", "result": r,
+                    missed.append({"op": op, "shape": shape, "against": "QuACK (anchors)", "result": r,
                                    "by": f"{100 * (tk_us / us - 1):.1f}%"})
                 acell = f"{aratio:.2f}x" + (" ❌" if aratio < 1 else "")
             elif not same_card and us:
@@ -288,7 +249,7 @@ def main():
                     aratio = tk_pct / pct
                     if aratio < 1:
                         anchor_misses.append(f"{shape}: {tk_pct:.1f}% of the copy vs {pct:.1f}%")
-                        missed.append({"op": op, "shape": shape, "peer": "QuACK (anchors)", "result": r,
+                        missed.append({"op": op, "shape": shape, "against": "QuACK (anchors)", "result": r,
                                        "by": f"{pct - tk_pct:.1f} points of copy"})
                     acell = f"{tk_pct:.1f}% vs {pct:.1f}%: {aratio:.2f}x" + (" ❌" if aratio < 1 else "")
                 else:
@@ -311,10 +272,7 @@ def main():
     if missed:
         print_counters(missed, read_counters(a.dir))
     if a.misses_out:
-        with open(a.misses_out, "w") as out:
-            for key in dict.fromkeys((m["result"]["template"], m["shape"], m["result"]["problem"]["dtype"],
-                                      config_text(m["result"]["config"])) for m in missed):
-                out.write(" ".join(key) + "\n")
+        write_misses(a.misses_out, missed)
 
 
 if __name__ == "__main__":
