@@ -39,8 +39,9 @@ if [ "$mode" = --main-job ]; then
 fi
 
 packages=(cmake ninja-build g++ libcli11-dev libfmt-dev libtomlplusplus-dev catch2 nlohmann-json3-dev libmuparser-dev)
-# The tests open the HTML report in headless Chromium (and must, not skip).
-if [ "$mode" != run ]; then packages+=(chromium python3); export TKBENCH_REQUIRE_CHROMIUM=1; fi
+# The tests open the HTML report in headless Chromium (and must, not skip); the QuACK
+# staging check packs with xz.
+if [ "$mode" != run ]; then packages+=(chromium python3 xz-utils); export TKBENCH_REQUIRE_CHROMIUM=1; fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
