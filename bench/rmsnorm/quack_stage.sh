@@ -154,12 +154,9 @@ unpack() {
   # read: its folder goes on the path as well.
   echo "$stage/site:$stage/site/nvidia_cutlass_dsl/dsl_packages" > "$stage/pythonpath"
   echo "quack_stage: unpacked into $stage/site ($(du -sb "$stage/site" | cut -f1) bytes)"
-  if PYTHONPATH="$(cat "$stage/pythonpath")${PYTHONPATH:+:$PYTHONPATH}" "$python" -c \
-      'import importlib.metadata as m, quack.rmsnorm; print("import quack.rmsnorm: ok, quack-kernels", m.version("quack-kernels"))'; then
-    :
-  else
+  PYTHONPATH="$(cat "$stage/pythonpath")${PYTHONPATH:+:$PYTHONPATH}" "$python" -c \
+    'import importlib.metadata as m, quack.rmsnorm; print("import quack.rmsnorm: ok, quack-kernels", m.version("quack-kernels"))' ||
     echo "quack_stage: the import failed (above); peers.py will record QuACK as missing with its error"
-  fi
 }
 
 status() {
